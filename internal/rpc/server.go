@@ -1,0 +1,74 @@
+package rpc
+
+import (
+	"context"
+
+	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// server exposes an sdk.Provider as the gRPC Provider service.
+type server struct {
+	pb.UnimplementedProviderServer
+	p sdk.Provider
+}
+
+var _ pb.ProviderServer = (*server)(nil)
+
+func (s *server) Describe(ctx context.Context, _ *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	r, err := s.p.Describe(ctx, &sdk.DescribeRequest{})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	out := describeToPB(r)
+	out.ProtocolVersion = sdk.ProtocolVersion
+	return out, nil
+}
+
+func (s *server) Negotiate(ctx context.Context, req *pb.NegotiateRequest) (*pb.NegotiateResponse, error) {
+	r, err := s.p.Negotiate(ctx, negotiateReqFromPB(req))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return negotiateRespToPB(r), nil
+}
+
+func (s *server) KeyPrompt(ctx context.Context, _ *pb.KeyPromptRequest) (*pb.KeyPromptResponse, error) {
+	r, err := s.p.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return keyPromptToPB(r), nil
+}
+
+func (s *server) AcceptKey(ctx context.Context, req *pb.AcceptKeyRequest) (*pb.AcceptKeyResponse, error) {
+	r, err := s.p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: req.GetKey()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	c, err := credentialToPB(r.Credential)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.AcceptKeyResponse{Credential: c}, nil
+}
+
+func (s *server) ContainerSpec(ctx context.Context, req *pb.ContainerSpecRequest) (*pb.ContainerSpecResponse, error) {
+	r, err := s.p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.Mode(req.GetMode())})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return containerSpecToPB(r), nil
+}
+
+func (s *server) Capture(ctx context.Context, req *pb.CaptureRequest) (*pb.CaptureResponse, error) {
+	r, err := s.p.Capture(ctx, &sdk.CaptureRequest{Mode: sdk.Mode(req.GetMode()), Files: filesFromPB(req.GetFiles())})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	c, err := credentialToPB(r.Credential)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.CaptureResponse{Credential: c, StateFiles: filesToPB(r.StateFiles)}, nil
+}

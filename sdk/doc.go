@@ -1,0 +1,52 @@
+// Package sdk is the public API for writing a terok auth provider.
+//
+// A provider teaches terok how to authenticate one tool (an AI coding agent,
+// a CLI, an API). It never prompts, never stores and never runs a container:
+// the terok host does all of that. A provider only answers questions:
+//
+//   - Describe: who are you (name, label, modes, hints)?
+//   - Negotiate: given what the host can offer right now, which login modes
+//     are possible, and which one is the default?
+//   - KeyPrompt: how should the host ask the user for an API key?
+//   - AcceptKey: here is what the user typed; is it valid, and what
+//     credential should be stored?
+//   - ContainerSpec: for an OAuth or device-code login, which container should
+//     the host run, and where does the tool keep its config inside it?
+//   - Capture: here are the files that login container left behind; which
+//     credential do they hold, and which non-secret state files should the
+//     host write back?
+//
+// # Writing a provider
+//
+// Implement [Provider] and hand it to Serve from package
+// github.com/terok-ai/terok-auth/sdk/plugin in the main package of a binary
+// named terok-provider-NAME:
+//
+//	func main() {
+//		plugin.Serve(myprovider.New())
+//	}
+//
+// Put the binary on the plugin path (see the terok README) and it appears in
+// `terok auth providers`. A provider that supports only API keys implements
+// ContainerSpec and Capture by returning [ErrUnsupportedMode]; [UnsupportedContainer]
+// can be embedded to do that for you.
+//
+// Errors that mean something to the host are the sentinels in this package:
+// wrap them with %w and a message for the user, e.g.
+//
+//	return nil, fmt.Errorf("%w: Anthropic keys start with sk-ant-", sdk.ErrInvalidKey)
+//
+// They survive the trip over the wire, so the host can tell "the key is wrong"
+// from "the plugin is broken".
+//
+// # Rules a provider must keep
+//
+//   - Never write to standard output: it carries the plugin handshake. Log with
+//     hclog.L() (github.com/hashicorp/go-hclog); the host forwards those lines
+//     to its own log, at the level the user chose with TEROK_LOG_LEVEL.
+//   - Never log a secret.
+//   - Have no side effects: no files outside your own temp dirs, no network
+//     unless you must validate a key, no keyring. The host may kill the plugin
+//     process at any moment.
+//   - Run the conformance suite in package sdk/providertest from your tests.
+package sdk

@@ -1,0 +1,25 @@
+package sdk
+
+import "errors"
+
+// Sentinel errors that mean something to the host. Wrap them with %w and a
+// message for the user; they are carried across the wire and matched with
+// errors.Is on the host side.
+var (
+	// ErrInvalidKey: the key the user gave is not acceptable. The message
+	// should say what is expected.
+	ErrInvalidKey = errors.New("invalid key")
+
+	// ErrNothingCaptured: the files from the login container hold no
+	// credential (the user quit early, or the tool changed its format).
+	ErrNothingCaptured = errors.New("nothing captured")
+
+	// ErrUnsupportedMode: the provider does not support the mode it was
+	// asked about.
+	ErrUnsupportedMode = errors.New("unsupported mode")
+
+	// ErrUnimplemented: the provider does not implement the method at all,
+	// e.g. a plugin built against an older SDK. The host treats it as
+	// "unsupported", not as a broken plugin.
+	ErrUnimplemented = errors.New("not implemented by this provider")
+)
