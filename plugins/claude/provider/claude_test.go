@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/providertest"
+)
+
+func TestConformance(t *testing.T) { providertest.Run(t, New()) }
+
+func TestCaptureGolden(t *testing.T) {
+	providertest.CaptureGolden(t, New(), sdk.ModeOAuth, "testdata/capture")
+}
+
+func TestAcceptKey(t *testing.T) {
+	good := "sk-ant-api03-" + strings.Repeat("Ab3_-", 18)
+	tests := []struct {
+		name, key, want, errPart string
+	}{
+		{"valid", good, good, ""},
+		{"surrounding white space is dropped", "  " + good + "\n", good, ""},
+		{"empty", "", "", "no API key entered"},
+		{"only white space", " \t\n", "", "no API key entered"},
+		{"wrong vendor", "sk-proj-" + strings.Repeat("a", 40), "", "starts with sk-ant-"},
+		{"too short", "sk-ant-abc", "", "never has"},
+		{"inner space", "sk-ant-api03-abc def" + strings.Repeat("a", 20), "", "never has"},
+		{"quoted", `"` + good + `"`, "", "starts with sk-ant-"},
+		{"control character", "sk-ant-api03-" + strings.Repeat("a", 20) + "\x00", "", "never has"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := New().AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: tt.key})
+			if tt.errPart != "" {
+				if !errors.Is(err, sdk.ErrInvalidKey) || !strings.Contains(err.Error(), tt.errPart) {
+					t.Fatalf("AcceptKey(%q) = %v, want ErrInvalidKey containing %q", tt.key, err, tt.errPart)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Credential.Type != sdk.TypeAPIKey || resp.Credential.Get("key") != tt.want {
+				t.Errorf("credential = %v (key %q), want api_key %q", resp.Credential, resp.Credential.Get("key"), tt.want)
+			}
+		})
+	}
+}
+
+func TestContainerSpec(t *testing.T) {
+	spec, err := New().ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.ConfigPath != "/home/dev/.claude" || !reflect.DeepEqual(spec.Command, []string{"claude"}) || len(spec.RunArgs) != 0 {
+		t.Errorf("spec = %+v", spec)
+	}
+	if !strings.Contains(spec.Banner, "/exit") {
+		t.Errorf("banner does not say how to leave claude: %q", spec.Banner)
+	}
+	if _, err := New().ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeDevice}); !errors.Is(err, sdk.ErrUnsupportedMode) {
+		t.Errorf("device mode: %v, want ErrUnsupportedMode", err)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	tests := []struct {
+		name string
+		req  sdk.NegotiateRequest
+		want []sdk.Mode
+		def  sdk.Mode
+	}{
+		{"terminal and podman", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeOAuth},
+		{"no podman", sdk.NegotiateRequest{Interactive: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeAPIKey}, sdk.ModeAPIKey},
+		{"no terminal prefers a piped key", sdk.NegotiateRequest{ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeAPIKey},
+		{"requested", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true, Requested: sdk.ModeAPIKey}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeAPIKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := New().Negotiate(context.Background(), &tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(resp.Modes, tt.want) || resp.Default != tt.def {
+				t.Errorf("got %v default %q, want %v default %q", resp.Modes, resp.Default, tt.want, tt.def)
+			}
+		})
+	}
+}
+
+// FuzzCapture feeds arbitrary bytes as both files claude may leave behind:
+// Capture must never panic, and must return either a valid credential or
+// ErrNothingCaptured.
+func FuzzCapture(f *testing.F) {
+	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","refreshToken":"b","expiresAt":1767225600000,"scopes":["x"]}}`), []byte(`{"api_key":"k"}`))
+	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","expiresAt":1e300}}`), []byte(nil))
+	f.Add([]byte(`{"claudeAiOauth":null}`), []byte(`{"api_key":""}`))
+	f.Add([]byte(`[]`), []byte(`"x"`))
+	f.Fuzz(func(t *testing.T, creds, config []byte) {
+		files := map[string][]byte{}
+		if creds != nil {
+			files[".credentials.json"] = creds
+		}
+		if config != nil {
+			files["config.json"] = config
+		}
+		resp, err := New().Capture(context.Background(), &sdk.CaptureRequest{Mode: sdk.ModeOAuth, Files: files})
+		if err != nil {
+			if !errors.Is(err, sdk.ErrNothingCaptured) {
+				t.Fatalf("error %v does not wrap ErrNothingCaptured", err)
+			}
+			return
+		}
+		if err := resp.Credential.Validate(); err != nil {
+			t.Fatalf("invalid credential %v: %v", resp.Credential, err)
+		}
+		if exp, ok := resp.Credential.Fields["expires_at"]; ok {
+			if _, valid := resp.Credential.ExpiresAt(); !valid {
+				t.Fatalf("expires_at %v is not a valid time", exp)
+			}
+		}
+	})
+}

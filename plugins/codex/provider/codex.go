@@ -1,0 +1,179 @@
+// Package provider is the terok provider for OpenAI Codex: API keys, and the
+// `codex login` OAuth and device-code logins run in a container, captured
+// from the auth.json they leave behind.
+package provider
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Version is the provider's version, set at build time.
+var Version = "dev"
+
+const configPath = "/home/dev/.codex"
+
+// callbackPort is where `codex login` listens for the browser's OAuth
+// redirect; it must be forwarded from the host for the oauth mode.
+const callbackPort = "127.0.0.1:1455:1455"
+
+var supported = []sdk.Mode{sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeAPIKey}
+
+// OpenAI keys are sk-… or sk-proj-…; the check is loose on length.
+var keyRE = regexp.MustCompile(`^sk-[A-Za-z0-9_-]{16,300}$`)
+
+// Codex implements sdk.Provider.
+type Codex struct{}
+
+var _ sdk.Provider = Codex{}
+
+// New returns the codex provider.
+func New() Codex { return Codex{} }
+
+// Describe implements sdk.Provider.
+func (Codex) Describe(context.Context, *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
+	return &sdk.DescribeResponse{
+		Name:        "codex",
+		Label:       "Codex",
+		Version:     Version,
+		Modes:       supported,
+		Description: "OpenAI Codex CLI: ChatGPT login (browser or device code) or API key",
+		KeyURL:      "https://platform.openai.com/api-keys",
+		DocsURL:     "https://github.com/openai/codex/blob/main/docs/authentication.md",
+		HostDir:     "_codex-config",
+	}, nil
+}
+
+// Negotiate implements sdk.Provider.
+func (Codex) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk.NegotiateResponse, error) {
+	return sdk.NegotiateModes(supported, req)
+}
+
+// KeyPrompt implements sdk.Provider.
+func (Codex) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	return &sdk.KeyPromptResponse{
+		Label:      "Codex API key",
+		Hint:       "Create an API key on the OpenAI platform.",
+		URL:        "https://platform.openai.com/api-keys",
+		EnvVar:     "OPENAI_API_KEY",
+		Secret:     true,
+		FormatHint: "starts with sk-",
+	}, nil
+}
+
+// AcceptKey implements sdk.Provider.
+func (Codex) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	key := strings.TrimSpace(req.Key)
+	switch {
+	case key == "":
+		return nil, fmt.Errorf("%w: no API key entered", sdk.ErrInvalidKey)
+	case !strings.HasPrefix(key, "sk-"):
+		return nil, fmt.Errorf("%w: an OpenAI API key starts with sk- (get one at https://platform.openai.com/api-keys)", sdk.ErrInvalidKey)
+	case !keyRE.MatchString(key):
+		return nil, fmt.Errorf("%w: the key has characters or a length an OpenAI API key never has; paste it again without spaces or quotes", sdk.ErrInvalidKey)
+	}
+	return &sdk.AcceptKeyResponse{Credential: sdk.APIKey(key)}, nil
+}
+
+// ContainerSpec implements sdk.Provider.
+func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
+	switch req.Mode {
+	case sdk.ModeOAuth:
+		return &sdk.ContainerSpecResponse{
+			Command:    []string{"codex", "login"},
+			ConfigPath: configPath,
+			RunArgs:    []string{"-p", callbackPort},
+			Banner: "Port 1455 is forwarded for the OAuth callback; open the URL Codex prints in your browser.\n" +
+				"When authentication is complete, press Ctrl+C to stop the container.",
+		}, nil
+	case sdk.ModeDevice:
+		// The device flow needs no callback, so no port is forwarded and it
+		// works where 1455 is taken or the browser is on another machine.
+		return &sdk.ContainerSpecResponse{
+			Command:    []string{"codex", "login", "--device-auth"},
+			ConfigPath: configPath,
+			Banner:     "Codex will show a code: enter it at the URL it prints, from any browser.",
+		}, nil
+	}
+	return nil, fmt.Errorf("%w: codex runs a login container for oauth and device, not %q", sdk.ErrUnsupportedMode, req.Mode)
+}
+
+// authFile is the shape of ~/.codex/auth.json.
+type authFile struct {
+	OpenAIAPIKey *string `json:"OPENAI_API_KEY"`
+	Tokens       *struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		IDToken      string `json:"id_token"`
+		AccountID    string `json:"account_id"`
+	} `json:"tokens"`
+}
+
+// Capture implements sdk.Provider. It reads the ChatGPT tokens from auth.json;
+// when codex was logged in with an API key instead, it captures that key.
+func (Codex) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	data, ok := req.Files["auth.json"]
+	if !ok {
+		return nil, fmt.Errorf("%w: codex wrote no auth.json", sdk.ErrNothingCaptured)
+	}
+	cred, err := parseAuth(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: auth.json: %v", sdk.ErrNothingCaptured, err)
+	}
+	return &sdk.CaptureResponse{Credential: cred}, nil
+}
+
+func parseAuth(data []byte) (sdk.Credential, error) {
+	var f authFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return sdk.Credential{}, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if t := f.Tokens; t != nil && strings.TrimSpace(t.AccessToken) != "" {
+		fields := map[string]any{"access_token": t.AccessToken}
+		for k, v := range map[string]string{"refresh_token": t.RefreshToken, "id_token": t.IDToken, "account_id": t.AccountID} {
+			if v != "" {
+				fields[k] = v
+			}
+		}
+		// The access token is a JWT; its exp claim lets `terok auth status`
+		// warn before it runs out. It is read, not verified: the host only
+		// displays it.
+		if exp, ok := jwtExpiry(t.AccessToken); ok {
+			fields["expires_at"] = exp
+		}
+		return sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, nil
+	}
+	if f.OpenAIAPIKey != nil && strings.TrimSpace(*f.OpenAIAPIKey) != "" {
+		return sdk.APIKey(strings.TrimSpace(*f.OpenAIAPIKey)), nil
+	}
+	if f.Tokens != nil {
+		return sdk.Credential{}, errors.New(`"tokens" has no access_token`)
+	}
+	return sdk.Credential{}, errors.New(`neither "tokens" nor "OPENAI_API_KEY"`)
+}
+
+// jwtExpiry returns the exp claim of a JWT, without verifying it.
+func jwtExpiry(token string) (int64, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return 0, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return 0, false
+	}
+	var claims struct {
+		Exp float64 `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 || claims.Exp > 1<<40 {
+		return 0, false
+	}
+	return int64(claims.Exp), true
+}
