@@ -49,9 +49,9 @@ func Serve(p sdk.Provider) {
 		GRPCServer:       goplugin.DefaultGRPCServer,
 		Logger:           logger,
 	})
-	// go-plugin returns only when it failed to start (a bad cookie, no
-	// listener): it has already said why on standard error.
-	os.Exit(1)
+	// go-plugin returns when the host shut the plugin down, and exits by
+	// itself (after saying why on stderr) when the handshake cannot start.
+	os.Exit(0)
 }
 
 // exitWithParent calls exit once the parent with pid ppid is gone, i.e. the

@@ -1,0 +1,74 @@
+# terok auth. `make help` lists the targets.
+GO       ?= go
+BIN      := bin
+TESTBIN  := testbin
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION) \
+            -X github.com/terok-ai/terok-auth/plugins/claude/provider.Version=$(VERSION) \
+            -X github.com/terok-ai/terok-auth/plugins/codex/provider.Version=$(VERSION)
+PREFIX   ?= $(HOME)/.local
+
+# Pinned tool versions. protoc itself is Debian's protobuf-compiler (3.21.12);
+# protoc-gen-go matches google.golang.org/protobuf in go.mod.
+PROTOC_GEN_GO_VERSION      := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+GOLANGCI_LINT_VERSION      := v2.15.0
+TOOLS := $(CURDIR)/.tools
+
+PROTO := internal/proto/providerv1/provider.proto
+
+.PHONY: help build test test-unit bench lint generate check-generated install fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+build: ## build terok and its bundled plugins into bin/
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok ./cmd/terok
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-claude ./plugins/claude
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-codex ./plugins/codex
+
+$(TESTBIN)/terok-provider-faulty: build
+	$(GO) build -o $@ ./internal/testplugin
+
+test: build $(TESTBIN)/terok-provider-faulty ## run every test, end to end ones included, in a private keyring session
+	TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
+		scripts/with-keyring $(GO) test -count=1 ./...
+
+test-unit: ## run the tests that need no keyring and no built binaries
+	$(GO) test -short ./...
+
+bench: build ## run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
+	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
+	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
+
+$(TOOLS)/golangci-lint:
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+lint: $(TOOLS)/golangci-lint ## gofmt, go vet and golangci-lint
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	$(TOOLS)/golangci-lint run ./...
+
+$(TOOLS)/protoc-gen-go:
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+$(TOOLS)/protoc-gen-go-grpc:
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+
+generate: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate the protobuf code
+	@command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler"; exit 1; }
+	PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative $(PROTO)
+
+check-generated: generate ## fail if the committed generated code differs from what generate makes
+	@git diff --exit-code -- internal/proto || { echo "generated code drifted: run 'make generate' and commit the result"; exit 1; }
+
+install: build ## install terok and its plugins into PREFIX/bin (default ~/.local)
+	install -d $(PREFIX)/bin
+	install -m 0755 $(BIN)/terok $(BIN)/terok-provider-claude $(BIN)/terok-provider-codex $(PREFIX)/bin/
+
+clean: ## remove build output
+	rm -rf $(BIN) $(TESTBIN)

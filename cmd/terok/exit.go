@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/terok-ai/terok-auth/core/auth"
+	"github.com/terok-ai/terok-auth/core/registry"
+)
+
+// Exit codes, as scripts see them.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitNotAuthed   = 4
+	exitInterrupted = 130
+)
+
+// errNotAuthenticated marks "nothing stored for that provider".
+var errNotAuthenticated = errors.New("not authenticated")
+
+// exitCode maps an error to the code terok exits with.
+func exitCode(ctx context.Context, err error) int {
+	var unknown *registry.UnknownProviderError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+		return exitInterrupted
+	case errors.Is(err, auth.ErrUsage) || errors.As(err, &unknown) || isCobraUsage(err):
+		return exitUsage
+	case errors.Is(err, errNotAuthenticated):
+		return exitNotAuthed
+	}
+	return exitError
+}
+
+// isCobraUsage recognises the errors cobra itself returns for an unknown
+// command; flag and argument errors are wrapped by flagError and args.
+func isCobraUsage(err error) bool {
+	return strings.HasPrefix(err.Error(), "unknown command")
+}
+
+// usageErr marks a flag or argument error without changing its message.
+type usageErr struct{ err error }
+
+func (e usageErr) Error() string   { return e.err.Error() }
+func (e usageErr) Unwrap() []error { return []error{auth.ErrUsage, e.err} }
+
+func usageErrorf(format string, a ...any) error { return usageErr{fmt.Errorf(format, a...)} }

@@ -1,0 +1,20 @@
+// Command terok authenticates AI coding agents and developer tools for use in
+// sandboxed containers. Start reading at root.go; each command has its own
+// file, with an options struct and an xRun function that tests call directly.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/terok-ai/terok-auth/core/iostreams"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, iostreams.System(), os.Args[1:], os.Getenv)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,226 @@
+// Package auth is the login flow: it negotiates a mode with a provider, asks
+// the user (through a Prompter) or takes a piped key, lets the provider turn
+// the input into a credential, and stores it. It touches no terminal,
+// keyring or plugin directly: each comes in through a narrow interface.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/prompt"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// ErrUsage marks errors in how terok was called (a flag, an argument); the
+// CLI exits 2 for them.
+var ErrUsage = errors.New("usage")
+
+// ErrNotAvailable marks a mode this build cannot perform yet.
+var ErrNotAvailable = errors.New("not available")
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, a...)}
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return ErrUsage }
+
+// ParseMode reads a --mode value; "api-key" and "api_key" are the same.
+func ParseMode(s string) (sdk.Mode, error) {
+	m := sdk.Mode(strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "-", "_"))
+	if s == "" {
+		return "", nil
+	}
+	if !m.Valid() {
+		return "", usageErrorf("unknown mode %q: choose api-key, oauth or device", s)
+	}
+	return m, nil
+}
+
+// ModeLabel is how the menu names a mode.
+func ModeLabel(m sdk.Mode) string {
+	switch m {
+	case sdk.ModeOAuth:
+		return "OAuth / interactive login (launches container)"
+	case sdk.ModeDevice:
+		return "OAuth login — device code (launches container)"
+	case sdk.ModeAPIKey:
+		return "API key (paste key, no container needed)"
+	}
+	return string(m)
+}
+
+// Login holds what the flow needs from the outside world.
+type Login struct {
+	IO       *iostreams.IOStreams
+	Prompter prompt.Prompter
+	Store    store.Store
+}
+
+// LoginRequest is one login.
+type LoginRequest struct {
+	Provider sdk.Provider
+	Desc     *sdk.DescribeResponse
+	Set      string
+	// Mode is the mode the user asked for, or "".
+	Mode sdk.Mode
+	// Key is the key read from stdin for --with-key, or nil to prompt.
+	Key *string
+	// ContainerRuntime is true when podman is available.
+	ContainerRuntime bool
+}
+
+// Run performs one login. Nothing is stored unless every step before the
+// store succeeded, so a failed login leaves the previous credential as it was.
+func (l *Login) Run(ctx context.Context, req LoginRequest) error {
+	name := req.Desc.Name
+	if !store.ValidSet(req.Set) {
+		return usageErrorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
+	}
+	if req.Key != nil {
+		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
+			return usageErrorf("--with-key gives an API key, but --mode is %s", req.Mode)
+		}
+		req.Mode = sdk.ModeAPIKey
+	}
+	mode, err := l.chooseMode(ctx, req)
+	if err != nil {
+		return err
+	}
+	switch mode {
+	case sdk.ModeAPIKey:
+		return l.apiKey(ctx, req)
+	default:
+		return fmt.Errorf("%w: %s login with %s is not available in this version of terok yet; use --mode api-key", ErrNotAvailable, mode, name)
+	}
+}
+
+func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, error) {
+	name := req.Desc.Name
+	neg, err := req.Provider.Negotiate(ctx, &sdk.NegotiateRequest{
+		Interactive:      l.IO.CanPrompt(),
+		ContainerRuntime: req.ContainerRuntime,
+		OAuthAllowed:     true,
+		Requested:        req.Mode,
+	})
+	if errors.Is(err, sdk.ErrUnsupportedMode) {
+		return "", usageErrorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s: negotiate login mode: %w", name, err)
+	}
+	if req.Mode != "" {
+		if contains(neg.Modes, req.Mode) {
+			return req.Mode, nil
+		}
+		return "", fmt.Errorf("%s: mode %s is not possible here: %s", name, req.Mode, reason(neg, req.Mode))
+	}
+	switch {
+	case len(neg.Modes) == 0:
+		var why []string
+		for _, u := range neg.Unavailable {
+			why = append(why, fmt.Sprintf("%s: %s", u.Mode, u.Reason))
+		}
+		return "", fmt.Errorf("%s: no login mode is possible here (%s)", name, strings.Join(why, "; "))
+	case len(neg.Modes) == 1 || !l.IO.CanPrompt():
+		if !contains(neg.Modes, neg.Default) {
+			return neg.Modes[0], nil
+		}
+		return neg.Default, nil
+	}
+	options := make([]string, len(neg.Modes))
+	def := 0
+	for i, m := range neg.Modes {
+		options[i] = ModeLabel(m)
+		if m == neg.Default {
+			def = i
+		}
+	}
+	i, err := l.Prompter.Select(ctx, fmt.Sprintf("How do you want to authenticate %s?", req.Desc.Label), options, def)
+	if err != nil {
+		return "", err
+	}
+	return neg.Modes[i], nil
+}
+
+func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
+	name := req.Desc.Name
+	var key string
+	if req.Key != nil {
+		key = *req.Key
+	} else {
+		if !l.IO.CanPrompt() {
+			return usageErrorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
+		}
+		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		l.showKeyHint(kp)
+		label := kp.Label
+		if label == "" {
+			label = req.Desc.Label + " API key"
+		}
+		key, err = l.Prompter.Secret(ctx, label+": ")
+		if err != nil {
+			return err
+		}
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return errors.New("no API key entered; nothing was stored")
+	}
+	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
+	if errors.Is(err, sdk.ErrInvalidKey) {
+		return fmt.Errorf("%s: %w; nothing was stored", name, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := resp.Credential.Validate(); err != nil {
+		return fmt.Errorf("%s returned an unusable credential: %w; nothing was stored", name, err)
+	}
+	if err := l.Store.Set(ctx, req.Set, name, resp.Credential); err != nil {
+		return err
+	}
+	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)
+	return nil
+}
+
+func (l *Login) showKeyHint(kp *sdk.KeyPromptResponse) {
+	w := l.IO.ErrOut
+	if kp.Hint != "" {
+		fmt.Fprintln(w, kp.Hint)
+	}
+	if kp.URL != "" {
+		fmt.Fprintf(w, "Get a key at: %s\n", kp.URL)
+	}
+	if kp.FormatHint != "" {
+		fmt.Fprintf(w, "The key %s.\n", kp.FormatHint)
+	}
+}
+
+func reason(neg *sdk.NegotiateResponse, m sdk.Mode) string {
+	for _, u := range neg.Unavailable {
+		if u.Mode == m {
+			return u.Reason
+		}
+	}
+	return "the provider does not offer it now"
+}
+
+func contains(ms []sdk.Mode, m sdk.Mode) bool {
+	for _, x := range ms {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,113 @@
+// Package pluginhost finds provider plugins on the plugin path and runs them:
+// each plugin is a child process speaking go-plugin over gRPC, started with a
+// timeout, bounded on every call, and killed on every error path and when the
+// host closes.
+package pluginhost
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Prefix is the file name prefix of every provider plugin binary.
+const Prefix = "terok-provider-"
+
+// Plugin is a plugin binary found on the plugin path.
+type Plugin struct {
+	Name string // the part after Prefix
+	Path string // absolute path of the binary
+}
+
+// SearchPath returns the plugin directories in order of precedence:
+// TEROK_PLUGIN_PATH (a list like PATH), the user's data dir, the directory
+// of the terok executable, then the system dirs. exeDir may be "".
+func SearchPath(getenv func(string) string, exeDir string) []string {
+	var dirs []string
+	for _, d := range filepath.SplitList(getenv("TEROK_PLUGIN_PATH")) {
+		if d != "" {
+			dirs = append(dirs, d)
+		}
+	}
+	if data := userDataDir(getenv); data != "" {
+		dirs = append(dirs, filepath.Join(data, "terok", "plugins"))
+	}
+	if exeDir != "" {
+		dirs = append(dirs, exeDir)
+	}
+	dirs = append(dirs, "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins")
+	return dedupe(dirs)
+}
+
+func userDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share")
+	}
+	return ""
+}
+
+func dedupe(dirs []string) []string {
+	seen := map[string]bool{}
+	out := dirs[:0]
+	for _, d := range dirs {
+		c := filepath.Clean(d)
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Discover lists the plugins in dirs. When two dirs hold a plugin of the
+// same name, the earlier dir wins and the later one is returned in shadowed.
+// Missing dirs are skipped; files that are not executable, or whose name
+// after the prefix is not a valid provider name, are ignored.
+func Discover(dirs []string) (found, shadowed []Plugin, err error) {
+	byName := map[string]bool{}
+	var errs []error
+	for _, dir := range dirs {
+		entries, rerr := os.ReadDir(dir)
+		if errors.Is(rerr, fs.ErrNotExist) || errors.Is(rerr, fs.ErrPermission) {
+			continue
+		}
+		if rerr != nil {
+			errs = append(errs, rerr)
+			continue
+		}
+		for _, e := range entries {
+			name, ok := strings.CutPrefix(e.Name(), Prefix)
+			if !ok || !sdk.ValidName(name) {
+				continue
+			}
+			path, perr := filepath.Abs(filepath.Join(dir, e.Name()))
+			if perr != nil || !isExecutable(path) {
+				continue
+			}
+			p := Plugin{Name: name, Path: path}
+			if byName[name] {
+				shadowed = append(shadowed, p)
+				continue
+			}
+			byName[name] = true
+			found = append(found, p)
+		}
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+	return found, shadowed, errors.Join(errs...)
+}
+
+// isExecutable follows links: an installed plugin is often a link into a
+// package's own directory.
+func isExecutable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}

@@ -1,0 +1,85 @@
+// Package store keeps credentials. The Store interface is what the auth flow
+// needs; Keyring implements it over the OS keyring (go-keyring), with every
+// call bounded by a timeout and every failure classified with a remedy.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Store keeps one credential per (credential set, provider).
+type Store interface {
+	// Get returns the stored credential, or an error wrapping ErrNotFound.
+	Get(ctx context.Context, set, provider string) (sdk.Credential, error)
+	// Set stores c, replacing what was there. On error the previous value
+	// is left as it was.
+	Set(ctx context.Context, set, provider string, c sdk.Credential) error
+	// Delete removes the credential; an absent one wraps ErrNotFound.
+	Delete(ctx context.Context, set, provider string) error
+}
+
+// Error kinds, for errors.Is. Each Error names one of them.
+var (
+	ErrNotFound      = errors.New("no credential stored")
+	ErrNoService     = errors.New("no keyring service")
+	ErrLocked        = errors.New("keyring is locked")
+	ErrTooBig        = errors.New("credential too big for the keyring")
+	ErrTimeout       = errors.New("keyring did not answer")
+	ErrCorrupt       = errors.New("stored credential is unreadable")
+	ErrInvalidTarget = errors.New("invalid credential set or provider name")
+	ErrBackend       = errors.New("keyring failed")
+)
+
+// DefaultSet is the host-wide credential set.
+const DefaultSet = "default"
+
+var setRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidSet reports whether s can name a credential set: letters, digits,
+// '.', '_' and '-', starting with a letter or digit, at most 64 characters.
+func ValidSet(s string) bool { return setRE.MatchString(s) }
+
+// Account is the keyring account of a credential: "<set>/<provider>".
+func Account(set, provider string) (string, error) {
+	if !ValidSet(set) {
+		return "", fmt.Errorf("%w: credential set %q (use letters, digits, '.', '_' and '-')", ErrInvalidTarget, set)
+	}
+	if !sdk.ValidName(provider) {
+		return "", fmt.Errorf("%w: provider %q", ErrInvalidTarget, provider)
+	}
+	return set + "/" + provider, nil
+}
+
+// Error is a store failure: what was being done, to which account, of which
+// kind, and what to do about it.
+type Error struct {
+	Op      string // "read", "store" or "delete"
+	Account string
+	Kind    error // one of the Err* kinds above
+	Remedy  string
+	Err     error // the backend's own error, if any
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s credential %s: %v", e.Op, e.Account, e.Kind)
+	if e.Err != nil {
+		msg += fmt.Sprintf(" (%v)", e.Err)
+	}
+	if e.Remedy != "" {
+		msg += "\n" + e.Remedy
+	}
+	return msg
+}
+
+// Unwrap lets errors.Is match both the kind and the backend's error.
+func (e *Error) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}

@@ -1,0 +1,69 @@
+// Command testplugin is a provider plugin that misbehaves on purpose, for the
+// host's end-to-end tests. One binary is built; tests copy it under the name
+// of the fault they want, and it picks its behaviour from that name:
+//
+//	terok-provider-crashy     exits in the middle of AcceptKey
+//	terok-provider-hangy      never answers Describe
+//	terok-provider-noisy      writes to stdout before the handshake
+//	terok-provider-slowstart  never completes the handshake
+//	terok-provider-liar       describes itself under another name
+//	terok-provider-good       a well-behaved api_key provider (keys "good-…")
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/plugin"
+)
+
+type fault struct {
+	sdk.UnsupportedContainer
+	name string
+}
+
+func (f fault) Describe(ctx context.Context, _ *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
+	name := f.name
+	switch f.name {
+	case "hangy":
+		<-ctx.Done()
+		time.Sleep(time.Hour)
+	case "liar":
+		name = "somebody-else"
+	}
+	return &sdk.DescribeResponse{Name: name, Label: "Test " + f.name, Modes: []sdk.Mode{sdk.ModeAPIKey}}, nil
+}
+
+func (f fault) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk.NegotiateResponse, error) {
+	return sdk.NegotiateModes([]sdk.Mode{sdk.ModeAPIKey}, req)
+}
+
+func (f fault) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	return &sdk.KeyPromptResponse{Label: "Test key", Secret: true}, nil
+}
+
+func (f fault) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	if f.name == "crashy" {
+		os.Exit(7)
+	}
+	if !strings.HasPrefix(req.Key, "good-") {
+		return nil, fmt.Errorf("%w: test keys start with good-", sdk.ErrInvalidKey)
+	}
+	return &sdk.AcceptKeyResponse{Credential: sdk.APIKey(req.Key)}, nil
+}
+
+func main() {
+	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "terok-provider-")
+	switch name {
+	case "noisy":
+		fmt.Println("hello from a plugin that forgot stdout is not its own")
+	case "slowstart":
+		time.Sleep(time.Hour)
+	}
+	plugin.Serve(fault{name: name})
+}
