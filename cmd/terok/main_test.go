@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/core/iostreams"
+)
+
+func bytesReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	io, _, out, errOut := iostreams.Test()
+	code = Main(context.Background(), io, args, func(k string) string { return env[k] })
+	return code, out.String(), errOut.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "terok ") || !strings.Contains(out, "plugin protocol 1") {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+}
+
+func TestBadEnvironmentIsReported(t *testing.T) {
+	for env, want := range map[string]string{
+		"TEROK_LOG_LEVEL":       "use trace, debug, info, warn, error or off",
+		"TEROK_PLUGIN_TIMEOUT":  "TEROK_PLUGIN_TIMEOUT=\"soon\" is not a positive duration",
+		"TEROK_KEYRING_TIMEOUT": "TEROK_KEYRING_TIMEOUT=\"soon\" is not a positive duration",
+	} {
+		code, _, stderr := run(t, map[string]string{env: "soon"}, "version")
+		if code != exitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q", env, code, stderr)
+		}
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, stderr := run(t, nil, "frobnicate")
+	if code != exitUsage || !strings.Contains(stderr, "terok --help") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestProvidersWithNoneInstalled(t *testing.T) {
+	dir := t.TempDir()
+	// HOME and the plugin path point at empty dirs; the system dirs and the
+	// test binary's own dir hold no terok-provider-* either.
+	code, out, stderr := run(t, map[string]string{"TEROK_PLUGIN_PATH": dir, "HOME": dir}, "auth", "providers")
+	if code != 0 || out != "" || !strings.Contains(stderr, "No providers found") || !strings.Contains(stderr, dir) {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	code, out, _ = run(t, map[string]string{"TEROK_PLUGIN_PATH": dir, "HOME": dir}, "auth", "providers", "--json")
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("--json: exit %d, stdout %q", code, out)
+	}
+}

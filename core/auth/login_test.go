@@ -1,0 +1,200 @@
+package auth_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/core/auth"
+	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/plugins/claude/provider"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+const goodKey = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz012345"
+
+type fakePrompter struct {
+	choice    int
+	secret    string
+	err       error
+	titles    []string
+	options   [][]string
+	defaults  []int
+	secretLbl string
+}
+
+func (f *fakePrompter) Select(_ context.Context, title string, options []string, def int) (int, error) {
+	f.titles, f.options, f.defaults = append(f.titles, title), append(f.options, options), append(f.defaults, def)
+	return f.choice, f.err
+}
+
+func (f *fakePrompter) Secret(_ context.Context, label string) (string, error) {
+	f.secretLbl = label
+	return f.secret, f.err
+}
+
+type memStore struct {
+	m   map[string]sdk.Credential
+	err error
+}
+
+func (s *memStore) Get(_ context.Context, set, p string) (sdk.Credential, error) {
+	c, ok := s.m[set+"/"+p]
+	if !ok {
+		return c, store.ErrNotFound
+	}
+	return c, nil
+}
+
+func (s *memStore) Set(_ context.Context, set, p string, c sdk.Credential) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.m[set+"/"+p] = c
+	return nil
+}
+
+func (s *memStore) Delete(context.Context, string, string) error { return nil }
+
+type env struct {
+	login    *auth.Login
+	prompter *fakePrompter
+	store    *memStore
+	errOut   *bytes.Buffer
+	req      auth.LoginRequest
+}
+
+func newEnv(t *testing.T, tty bool) *env {
+	t.Helper()
+	io, _, _, errOut := iostreams.Test()
+	io.InTTY, io.OutTTY = tty, tty
+	p := provider.New()
+	desc, err := p.Describe(context.Background(), &sdk.DescribeRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{prompter: &fakePrompter{}, store: &memStore{m: map[string]sdk.Credential{}}, errOut: errOut}
+	e.login = &auth.Login{IO: io, Prompter: e.prompter, Store: e.store}
+	e.req = auth.LoginRequest{Provider: p, Desc: desc, Set: "default", ContainerRuntime: true}
+	return e
+}
+
+func ptr(s string) *string { return &s }
+
+func TestPipedKeyIsStored(t *testing.T) {
+	e := newEnv(t, false)
+	e.req.Key = ptr(goodKey + "\n")
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.store.m["default/claude"]; got.Get("key") != goodKey {
+		t.Errorf("stored %#v", got.Fields)
+	}
+	if len(e.prompter.titles) != 0 {
+		t.Error("asked a question although the key was piped")
+	}
+	if got := e.errOut.String(); got != "API key stored for claude (set: default)\n" {
+		t.Errorf("stderr = %q", got)
+	}
+}
+
+func TestTerminalMenuThenMaskedPrompt(t *testing.T) {
+	e := newEnv(t, true)
+	e.prompter.choice = 1 // the second option: api key
+	e.prompter.secret = goodKey
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.prompter.options) != 1 {
+		t.Fatalf("menu shown %d times", len(e.prompter.options))
+	}
+	opts := e.prompter.options[0]
+	if len(opts) != 2 || !strings.HasPrefix(opts[0], "OAuth") || !strings.HasPrefix(opts[1], "API key") || e.prompter.defaults[0] != 0 {
+		t.Errorf("menu = %q default %d", opts, e.prompter.defaults[0])
+	}
+	if e.prompter.secretLbl != "Claude API key: " {
+		t.Errorf("prompt label = %q", e.prompter.secretLbl)
+	}
+	if e.store.m["default/claude"].Get("key") != goodKey {
+		t.Error("key not stored")
+	}
+}
+
+func TestNoMenuWhenOnlyOneModeIsPossible(t *testing.T) {
+	e := newEnv(t, true)
+	e.req.ContainerRuntime = false
+	e.prompter.secret = goodKey
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	if len(e.prompter.titles) != 0 {
+		t.Errorf("menu shown: %v", e.prompter.options)
+	}
+}
+
+func TestContainerModesAreNotAvailableYet(t *testing.T) {
+	e := newEnv(t, true)
+	e.prompter.choice = 0 // oauth
+	err := e.login.Run(context.Background(), e.req)
+	if !errors.Is(err, auth.ErrNotAvailable) || !strings.Contains(err.Error(), "--mode api-key") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestFailuresStoreNothing(t *testing.T) {
+	tests := []struct {
+		name  string
+		tty   bool
+		setup func(*env)
+		check func(error) bool
+		want  string
+	}{
+		{"empty piped key", false, func(e *env) { e.req.Key = ptr(" \n") }, nil, "no API key entered"},
+		{"invalid key", false, func(e *env) { e.req.Key = ptr("hunter2") }, func(err error) bool { return errors.Is(err, sdk.ErrInvalidKey) }, "sk-ant-"},
+		{"no terminal, no --with-key", false, func(*env) {}, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "--with-key"},
+		{"empty typed key", true, func(e *env) { e.req.Mode = sdk.ModeAPIKey }, nil, "no API key entered"},
+		{"unsupported mode", false, func(e *env) { e.req.Mode = sdk.ModeDevice }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "does not support mode device"},
+		{"mode impossible here", false, func(e *env) { e.req.Mode = sdk.ModeOAuth; e.req.ContainerRuntime = false }, nil, "podman"},
+		{"--with-key with --mode oauth", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Mode = sdk.ModeOAuth }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "--with-key"},
+		{"bad set", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Set = "a/b" }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "credential set"},
+		{"prompt interrupted", true, func(e *env) { e.req.Mode = sdk.ModeAPIKey; e.prompter.err = context.Canceled }, func(err error) bool { return errors.Is(err, context.Canceled) }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.tty)
+			e.store.m["default/claude"] = sdk.APIKey("previous")
+			tt.setup(e)
+			err := e.login.Run(context.Background(), e.req)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.check != nil && !tt.check(err)) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+			if got := e.store.m["default/claude"].Get("key"); got != "previous" {
+				t.Errorf("previous credential replaced by %q", got)
+			}
+		})
+	}
+}
+
+func TestStoreErrorIsReported(t *testing.T) {
+	e := newEnv(t, false)
+	e.store.err = &store.Error{Op: "store", Account: "default/claude", Kind: store.ErrLocked, Remedy: "unlock it"}
+	e.req.Key = ptr(goodKey)
+	err := e.login.Run(context.Background(), e.req)
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "unlock it") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	for in, want := range map[string]sdk.Mode{"": "", "api-key": sdk.ModeAPIKey, "api_key": sdk.ModeAPIKey, "OAuth": sdk.ModeOAuth, "device": sdk.ModeDevice} {
+		if got, err := auth.ParseMode(in); err != nil || got != want {
+			t.Errorf("ParseMode(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := auth.ParseMode("password"); !errors.Is(err, auth.ErrUsage) {
+		t.Errorf("ParseMode(password) = %v", err)
+	}
+}

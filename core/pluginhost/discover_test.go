@@ -1,0 +1,60 @@
+package pluginhost
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestSearchPathOrder(t *testing.T) {
+	env := map[string]string{"TEROK_PLUGIN_PATH": "/a:/b::/a", "XDG_DATA_HOME": "/data", "HOME": "/home/u"}
+	got := SearchPath(func(k string) string { return env[k] }, "/opt/terok/bin")
+	want := []string{"/a", "/b", "/data/terok/plugins", "/opt/terok/bin", "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+	env = map[string]string{"HOME": "/home/u", "XDG_DATA_HOME": "relative"}
+	if got := SearchPath(func(k string) string { return env[k] }, ""); got[0] != "/home/u/.local/share/terok/plugins" {
+		t.Errorf("without XDG_DATA_HOME: %v", got)
+	}
+}
+
+func TestDiscover(t *testing.T) {
+	first, second := t.TempDir(), t.TempDir()
+	write := func(dir, name string, mode os.FileMode) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(first, "terok-provider-claude", 0o755)
+	write(first, "terok-provider-notexec", 0o644)
+	write(first, "terok-provider-Bad_Name", 0o755)
+	write(first, "unrelated", 0o755)
+	write(second, "terok-provider-claude", 0o755) // shadowed by first
+	write(second, "terok-provider-codex", 0o755)
+	if err := os.Mkdir(filepath.Join(second, "terok-provider-dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(second, "terok-provider-codex"), filepath.Join(first, "terok-provider-linked")); err != nil {
+		t.Fatal(err)
+	}
+
+	found, shadowed, err := Discover([]string{first, filepath.Join(first, "missing"), second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range found {
+		names = append(names, p.Name)
+	}
+	if want := []string{"claude", "codex", "linked"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("found %v, want %v", names, want)
+	}
+	if found[0].Path != filepath.Join(first, "terok-provider-claude") {
+		t.Errorf("claude from %s, want the first dir", found[0].Path)
+	}
+	if len(shadowed) != 1 || shadowed[0].Path != filepath.Join(second, "terok-provider-claude") {
+		t.Errorf("shadowed = %v", shadowed)
+	}
+}

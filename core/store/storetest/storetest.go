@@ -1,0 +1,125 @@
+// Package storetest is the conformance suite every store.Store backend
+// passes: the same tests, run against each implementation.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Run runs the suite against s. prefix makes set names unique, so runs
+// against a shared backend (a real keyring) do not collide.
+func Run(t *testing.T, s store.Store, prefix string) {
+	ctx := context.Background()
+	set := prefix + "-set"
+
+	t.Run("missing is ErrNotFound", func(t *testing.T) {
+		if _, err := s.Get(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Get = %v, want ErrNotFound", err)
+		}
+		if err := s.Delete(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Delete = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("set get replace delete", func(t *testing.T) {
+		first := sdk.APIKey("first")
+		second := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "a", "refresh_token": "r", "expires_at": int64(1767225600)}}
+		mustSet(t, s, set, "p1", first)
+		if got := mustGet(t, s, set, "p1"); got.Get("key") != "first" || got.Type != sdk.TypeAPIKey {
+			t.Errorf("Get = %v", got)
+		}
+		mustSet(t, s, set, "p1", second)
+		got := mustGet(t, s, set, "p1")
+		if exp, _ := got.ExpiresAt(); got.Type != sdk.TypeOAuth || got.Get("refresh_token") != "r" || exp.Unix() != 1767225600 {
+			t.Errorf("after replace: %#v", got.Fields)
+		}
+		if err := s.Delete(ctx, set, "p1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, set, "p1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after Delete: %v", err)
+		}
+	})
+
+	t.Run("sets and providers are separate", func(t *testing.T) {
+		mustSet(t, s, set, "p2", sdk.APIKey("in-set"))
+		mustSet(t, s, set+"-other", "p2", sdk.APIKey("in-other"))
+		mustSet(t, s, set, "p3", sdk.APIKey("other-provider"))
+		if got := mustGet(t, s, set, "p2").Get("key"); got != "in-set" {
+			t.Errorf("got %q", got)
+		}
+		if got := mustGet(t, s, set+"-other", "p2").Get("key"); got != "in-other" {
+			t.Errorf("got %q", got)
+		}
+		for _, k := range [][2]string{{set, "p2"}, {set + "-other", "p2"}, {set, "p3"}} {
+			_ = s.Delete(ctx, k[0], k[1])
+		}
+	})
+
+	t.Run("invalid names are refused", func(t *testing.T) {
+		for _, k := range [][2]string{{"", "p"}, {"a/b", "p"}, {set, "Bad"}, {set, ""}, {set, "../x"}} {
+			if err := s.Set(ctx, k[0], k[1], sdk.APIKey("x")); !errors.Is(err, store.ErrInvalidTarget) {
+				t.Errorf("Set(%q, %q) = %v, want ErrInvalidTarget", k[0], k[1], err)
+			}
+		}
+	})
+
+	t.Run("invalid credentials are refused and change nothing", func(t *testing.T) {
+		mustSet(t, s, set, "p4", sdk.APIKey("keep"))
+		if err := s.Set(ctx, set, "p4", sdk.Credential{Type: "api_key"}); err == nil {
+			t.Error("stored a credential without fields")
+		}
+		if got := mustGet(t, s, set, "p4").Get("key"); got != "keep" {
+			t.Errorf("previous credential changed to %q", got)
+		}
+		_ = s.Delete(ctx, set, "p4")
+	})
+
+	t.Run("concurrent writers", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for i := 0; i < 10; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- s.Set(ctx, set, fmt.Sprintf("c%d", i), sdk.APIKey(fmt.Sprintf("key-%d", i)))
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		for i := 0; i < 10; i++ {
+			if got := mustGet(t, s, set, fmt.Sprintf("c%d", i)).Get("key"); got != fmt.Sprintf("key-%d", i) {
+				t.Errorf("c%d = %q", i, got)
+			}
+			_ = s.Delete(ctx, set, fmt.Sprintf("c%d", i))
+		}
+	})
+}
+
+func mustSet(t *testing.T, s store.Store, set, provider string, c sdk.Credential) {
+	t.Helper()
+	if err := s.Set(context.Background(), set, provider, c); err != nil {
+		t.Fatalf("Set(%s, %s): %v", set, provider, err)
+	}
+}
+
+func mustGet(t *testing.T, s store.Store, set, provider string) sdk.Credential {
+	t.Helper()
+	c, err := s.Get(context.Background(), set, provider)
+	if err != nil {
+		t.Fatalf("Get(%s, %s): %v", set, provider, err)
+	}
+	return c
+}

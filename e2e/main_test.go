@@ -1,0 +1,191 @@
+// Package e2e drives the real terok binary as a user would: real plugin
+// processes, a real Secret Service (started by scripts/with-keyring) and, for
+// terminal tests, a real pseudo-terminal.
+//
+// The binaries come from TEROK_TEST_BIN and TEROK_TEST_PLUGIN, which
+// `make test` sets after its one build; without them the tests build their
+// own copies once.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	binDir       string // terok and the bundled plugins
+	faultyPlugin string // internal/testplugin
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	binDir, faultyPlugin = os.Getenv("TEROK_TEST_BIN"), os.Getenv("TEROK_TEST_PLUGIN")
+	if binDir == "" || faultyPlugin == "" {
+		tmp, err := os.MkdirTemp("", "terok-e2e-bin")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(tmp)
+		binDir, faultyPlugin = tmp, filepath.Join(tmp, "faulty", "terok-provider-faulty")
+		for out, pkg := range map[string]string{
+			"terok":                        "../cmd/terok",
+			"terok-provider-claude":        "../plugins/claude",
+			"terok-provider-codex":         "../plugins/codex",
+			"faulty/terok-provider-faulty": "../internal/testplugin",
+		} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg, err)
+				return 1
+			}
+		}
+	}
+	return m.Run()
+}
+
+// requireKeyring fails (never skips) unless the test runs against the
+// throwaway Secret Service that scripts/with-keyring starts.
+func requireKeyring(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
+		t.Fatal("the end-to-end tests need a real, throwaway Secret Service. Run them through `make test`, " +
+			"which starts one with scripts/with-keyring (needs: apt-get install dbus dbus-bin gnome-keyring).")
+	}
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+	elapsed        time.Duration
+}
+
+type runOpts struct {
+	stdin string
+	env   []string // added to the test's environment
+}
+
+// terok runs the terok binary and checks afterwards that no plugin process
+// of this test is left.
+func terok(t *testing.T, o runOpts, args ...string) result {
+	t.Helper()
+	return run(t, o, append([]string{filepath.Join(binDir, "terok")}, args...)...)
+}
+
+// run runs argv, which ends up running terok, and checks afterwards that no
+// plugin process of this test is left.
+func run(t *testing.T, o runOpts, argv ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), o.env...)
+	cmd.Stdin = strings.NewReader(o.stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %s: %v", argv[0], err)
+	}
+	assertNoPluginLeft(t)
+	return r
+}
+
+// pluginDir makes a plugin dir holding the faulty test plugin under each of
+// names (terok-provider-NAME).
+func pluginDir(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := os.ReadFile(faultyPlugin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, "terok-provider-"+n), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	registerPluginDir(t, dir)
+	return dir
+}
+
+var pluginDirs = map[string]bool{}
+
+func registerPluginDir(t *testing.T, dir string) {
+	pluginDirs[dir] = true
+	t.Cleanup(func() { delete(pluginDirs, dir) })
+}
+
+// pluginProcesses lists running processes whose executable is one of the
+// plugins these tests run.
+func pluginProcesses() []string {
+	procs, _ := filepath.Glob("/proc/[0-9]*/exe")
+	var found []string
+	for _, p := range procs {
+		exe, err := os.Readlink(p)
+		if err != nil {
+			continue
+		}
+		exe = strings.TrimSuffix(exe, " (deleted)")
+		dir, base := filepath.Dir(exe), filepath.Base(exe)
+		if strings.HasPrefix(base, "terok-provider-") && (dir == filepath.Clean(binDir) || pluginDirs[dir]) {
+			found = append(found, fmt.Sprintf("%s (%s)", exe, filepath.Dir(p)))
+		}
+	}
+	return found
+}
+
+func assertNoPluginLeft(t *testing.T) {
+	t.Helper()
+	if left := pluginProcesses(); len(left) > 0 {
+		t.Errorf("plugin processes left behind: %v", left)
+	}
+}
+
+// waitFor polls cond until it holds or d passes.
+func waitFor(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cond()
+}
+
+// killMarked kills every process whose environment holds the entry mark.
+func killMarked(mark string) {
+	envs, _ := filepath.Glob("/proc/[0-9]*/environ")
+	for _, e := range envs {
+		data, err := os.ReadFile(e)
+		if err != nil {
+			continue
+		}
+		for _, kv := range bytes.Split(data, []byte{0}) {
+			if string(kv) == mark {
+				if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(e))); err == nil && pid != os.Getpid() {
+					_ = syscall.Kill(pid, syscall.SIGTERM)
+				}
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package rpc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/providertest"
+)
+
+// echo returns fixed, fully populated answers, and fails with err when set,
+// so every field and every sentinel can be checked across the wire.
+type echo struct {
+	err    error
+	gotReq any
+}
+
+var (
+	wantDescribe = &sdk.DescribeResponse{
+		Name: "echo", Label: "Echo", Version: "1.2.3", Modes: []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey},
+		Description: "d", KeyURL: "https://k", DocsURL: "https://d", HostDir: "_echo", ProtocolVersion: sdk.ProtocolVersion,
+	}
+	wantNegotiate = &sdk.NegotiateResponse{
+		Modes: []sdk.Mode{sdk.ModeAPIKey}, Default: sdk.ModeAPIKey,
+		Unavailable: []sdk.UnavailableMode{{Mode: sdk.ModeOAuth, Reason: "no podman"}},
+	}
+	wantKeyPrompt = &sdk.KeyPromptResponse{Label: "L", Hint: "H", URL: "U", EnvVar: "E", Secret: true, FormatHint: "F"}
+	wantCred      = sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
+		"access_token": "a", "expires_at": int64(1767225600), "scopes": []any{"x", "y"}, "nested": map[string]any{"k": true},
+	}}
+	wantSpec = &sdk.ContainerSpecResponse{
+		Image: "img", Command: []string{"tool", "login"}, ConfigPath: "/home/dev/.tool",
+		RunArgs: []string{"-p", "127.0.0.1:1:1"}, Env: map[string]string{"A": "b"}, Banner: "hi",
+	}
+	wantState = map[string][]byte{"a.json": []byte("{}"), "dir/b": []byte("x")}
+)
+
+func (e *echo) Describe(context.Context, *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	d := *wantDescribe
+	d.ProtocolVersion = 0 // the adapter fills it in
+	return &d, nil
+}
+
+func (e *echo) Negotiate(_ context.Context, r *sdk.NegotiateRequest) (*sdk.NegotiateResponse, error) {
+	e.gotReq = r
+	return wantNegotiate, e.err
+}
+
+func (e *echo) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	return wantKeyPrompt, e.err
+}
+
+func (e *echo) AcceptKey(_ context.Context, r *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	e.gotReq = r
+	if e.err != nil {
+		return nil, e.err
+	}
+	return &sdk.AcceptKeyResponse{Credential: wantCred}, nil
+}
+
+func (e *echo) ContainerSpec(_ context.Context, r *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
+	e.gotReq = r
+	return wantSpec, e.err
+}
+
+func (e *echo) Capture(_ context.Context, r *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	e.gotReq = r
+	if e.err != nil {
+		return nil, e.err
+	}
+	return &sdk.CaptureResponse{Credential: wantCred, StateFiles: wantState}, nil
+}
+
+func TestRoundTrip(t *testing.T) {
+	impl := &echo{}
+	p := providertest.OverGRPC(t, impl)
+	ctx := context.Background()
+
+	d, err := p.Describe(ctx, &sdk.DescribeRequest{})
+	if err != nil || !reflect.DeepEqual(d, wantDescribe) {
+		t.Errorf("Describe = %+v, %v; want %+v", d, err, wantDescribe)
+	}
+
+	negReq := &sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true, Requested: sdk.ModeDevice}
+	n, err := p.Negotiate(ctx, negReq)
+	if err != nil || !reflect.DeepEqual(n, wantNegotiate) || !reflect.DeepEqual(impl.gotReq, negReq) {
+		t.Errorf("Negotiate = %+v, %v (provider got %+v)", n, err, impl.gotReq)
+	}
+
+	kp, err := p.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+	if err != nil || !reflect.DeepEqual(kp, wantKeyPrompt) {
+		t.Errorf("KeyPrompt = %+v, %v", kp, err)
+	}
+
+	ak, err := p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: "k"})
+	if err != nil || impl.gotReq.(*sdk.AcceptKeyRequest).Key != "k" {
+		t.Fatalf("AcceptKey: %v", err)
+	}
+	checkCred(t, ak.Credential)
+
+	spec, err := p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
+	if err != nil || !reflect.DeepEqual(spec, wantSpec) || impl.gotReq.(*sdk.ContainerSpecRequest).Mode != sdk.ModeOAuth {
+		t.Errorf("ContainerSpec = %+v, %v", spec, err)
+	}
+
+	files := map[string][]byte{"auth.json": []byte(`{"a":1}`), "sub/x": {0, 1, 2}}
+	c, err := p.Capture(ctx, &sdk.CaptureRequest{Mode: sdk.ModeDevice, Files: files})
+	if err != nil {
+		t.Fatalf("Capture: %v", err)
+	}
+	got := impl.gotReq.(*sdk.CaptureRequest)
+	if got.Mode != sdk.ModeDevice || !reflect.DeepEqual(got.Files, files) {
+		t.Errorf("provider got %+v", got)
+	}
+	checkCred(t, c.Credential)
+	if !reflect.DeepEqual(c.StateFiles, wantState) {
+		t.Errorf("StateFiles = %v", c.StateFiles)
+	}
+}
+
+func checkCred(t *testing.T, c sdk.Credential) {
+	t.Helper()
+	if c.Type != sdk.TypeOAuth || c.Get("access_token") != "a" {
+		t.Errorf("credential = %#v", c.Fields)
+	}
+	if exp, ok := c.ExpiresAt(); !ok || exp.Unix() != 1767225600 {
+		t.Errorf("expires_at = %v (%v)", c.Fields["expires_at"], ok)
+	}
+	if !reflect.DeepEqual(c.Fields["scopes"], []any{"x", "y"}) || !reflect.DeepEqual(c.Fields["nested"], map[string]any{"k": true}) {
+		t.Errorf("nested fields lost: %#v", c.Fields)
+	}
+}
+
+func TestSentinelsCrossTheWire(t *testing.T) {
+	for _, sentinel := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+		t.Run(sentinel.Error(), func(t *testing.T) {
+			p := providertest.OverGRPC(t, &echo{err: fmt.Errorf("%w: because reasons", sentinel)})
+			_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{})
+			if !errors.Is(err, sentinel) {
+				t.Fatalf("err = %v, does not match %v", err, sentinel)
+			}
+			if want := sentinel.Error() + ": because reasons"; err.Error() != want {
+				t.Errorf("message = %q, want %q", err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestPlainErrorsMatchNoSentinel(t *testing.T) {
+	p := providertest.OverGRPC(t, &echo{err: errors.New("disk on fire")})
+	_, err := p.Capture(context.Background(), &sdk.CaptureRequest{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, s := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+		if errors.Is(err, s) {
+			t.Errorf("%v matches %v", err, s)
+		}
+	}
+}
