@@ -31,6 +31,7 @@ $(TESTBIN)/terok-provider-faulty: build
 	$(GO) build -o $@ ./internal/testplugin
 
 test: build $(TESTBIN)/terok-provider-faulty ## run every test, end to end ones included, in a private keyring session
+	scripts/deps test
 	TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
 		scripts/with-keyring $(GO) test -count=1 ./...
 
@@ -59,7 +60,7 @@ $(TOOLS)/protoc-gen-go-grpc:
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
 
 generate: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate the protobuf code
-	@command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler"; exit 1; }
+	scripts/deps generate
 	PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative $(PROTO)
 

@@ -10,6 +10,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -38,7 +39,7 @@ func testMain(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }()
 		binDir, faultyPlugin = tmp, filepath.Join(tmp, "faulty", "terok-provider-faulty")
 		for out, pkg := range map[string]string{
 			"terok":                        "../cmd/terok",
@@ -99,7 +100,7 @@ func run(t *testing.T, o runOpts, argv ...string) result {
 	start := time.Now()
 	err := cmd.Run()
 	r := result{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
-	if ee, ok := err.(*exec.ExitError); ok {
+	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatalf("run %s: %v", argv[0], err)

@@ -57,7 +57,7 @@ func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tty.Close()
+	defer func() { _ = tty.Close() }()
 	var out screen
 	go func() { _, _ = io.Copy(&out, tty) }()
 

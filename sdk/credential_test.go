@@ -53,7 +53,7 @@ func TestCredentialUnmarshalRejects(t *testing.T) {
 
 func TestCredentialNeverPrintsSecrets(t *testing.T) {
 	c := sdk.APIKey("sk-very-secret")
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String()} {
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%q", c), c.String()} {
 		if strings.Contains(s, "sk-very-secret") {
 			t.Errorf("secret printed: %s", s)
 		}

@@ -14,7 +14,9 @@ import (
 
 // oldPlugin registers a server that knows no method at all, as a plugin
 // built against an older protocol would for methods added since.
-type oldPlugin struct{ goplugin.NetRPCUnsupportedPlugin }
+type oldPlugin struct {
+	goplugin.NetRPCUnsupportedPlugin
+}
 
 func (oldPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
 	pb.RegisterProviderServer(s, pb.UnimplementedProviderServer{})
@@ -28,7 +30,7 @@ func (oldPlugin) GRPCClient(_ context.Context, _ *goplugin.GRPCBroker, c *grpc.C
 func TestUnimplementedIsUnsupportedNotBroken(t *testing.T) {
 	client, server := goplugin.TestPluginGRPCConn(t, false, map[string]goplugin.Plugin{PluginName: oldPlugin{}})
 	defer server.Stop()
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	raw, err := client.Dispense(PluginName)
 	if err != nil {
 		t.Fatal(err)

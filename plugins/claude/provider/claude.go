@@ -102,7 +102,7 @@ func (Claude) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureR
 		var keyErr error
 		cred, keyErr = captureConfigKey(req.Files["config.json"])
 		if keyErr != nil {
-			return nil, fmt.Errorf("%w: .credentials.json: %v; config.json: %v", sdk.ErrNothingCaptured, oauthErr, keyErr)
+			return nil, fmt.Errorf("%w: .credentials.json: %w; config.json: %w", sdk.ErrNothingCaptured, oauthErr, keyErr)
 		}
 	}
 	return &sdk.CaptureResponse{

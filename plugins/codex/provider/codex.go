@@ -125,7 +125,7 @@ func (Codex) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureRe
 	}
 	cred, err := parseAuth(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: auth.json: %v", sdk.ErrNothingCaptured, err)
+		return nil, fmt.Errorf("%w: auth.json: %w", sdk.ErrNothingCaptured, err)
 	}
 	return &sdk.CaptureResponse{Credential: cred}, nil
 }
