@@ -1,0 +1,59 @@
+package prompt
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/core/iostreams"
+)
+
+func TestSelect(t *testing.T) {
+	tests := []struct {
+		name, input string
+		want        int
+		err         error
+	}{
+		{"a number", "2\n", 1, nil},
+		{"empty picks the default", "\n", 1, nil},
+		{"retry after a bad answer", "9\nx\n1\n", 0, nil},
+		{"three bad answers", "0\n4\nfoo\n", 0, ErrNoAnswer},
+		{"end of input", "", 0, ErrNoAnswer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			io, in, _, errOut := iostreams.Test()
+			in.WriteString(tt.input)
+			got, err := New(io).Select(context.Background(), "Pick one", []string{"a", "b", "c"}, 1)
+			if !errors.Is(err, tt.err) || (err == nil && got != tt.want) {
+				t.Fatalf("Select = %d, %v; want %d, %v", got, err, tt.want, tt.err)
+			}
+			if !strings.Contains(errOut.String(), "  2. b (default)") || !strings.Contains(errOut.String(), "Choose [1-3] (default 2): ") {
+				t.Errorf("menu = %q", errOut)
+			}
+		})
+	}
+}
+
+func TestSelectCancelled(t *testing.T) {
+	io, _, _, _ := iostreams.Test()
+	io.In = blockingReader{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(io).Select(ctx, "Pick", []string{"a", "b"}, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }
+
+func TestSecretNeedsATerminal(t *testing.T) {
+	io, in, _, _ := iostreams.Test()
+	in.WriteString("secret\n")
+	if _, err := New(io).Secret(context.Background(), "Key: "); err == nil || !strings.Contains(err.Error(), "not a terminal") {
+		t.Errorf("err = %v", err)
+	}
+}
