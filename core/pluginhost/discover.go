@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -34,24 +35,14 @@ func SearchPath(getenv func(string) string, exeDir string) []string {
 			dirs = append(dirs, d)
 		}
 	}
-	if data := userDataDir(getenv); data != "" {
-		dirs = append(dirs, filepath.Join(data, "terok", "plugins"))
+	if d, err := paths.FromEnv(getenv); err == nil {
+		dirs = append(dirs, filepath.Join(d.Data, "plugins"))
 	}
 	if exeDir != "" {
 		dirs = append(dirs, exeDir)
 	}
 	dirs = append(dirs, "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins")
 	return dedupe(dirs)
-}
-
-func userDataDir(getenv func(string) string) string {
-	if d := getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
-		return d
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".local", "share")
-	}
-	return ""
 }
 
 func dedupe(dirs []string) []string {

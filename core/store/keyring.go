@@ -2,11 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zalando/go-keyring"
 
@@ -35,12 +40,86 @@ func (osKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) 
 
 // Keyring stores credentials in the OS keyring as upstream's flat JSON,
 // under service "terok" and account "<set>/<provider>".
+//
+// A value longer than ChunkSize is split: the chunks go first, under
+// accounts named after the value's hash, and the account itself is written
+// last with a header that names them. A process killed half way thus leaves
+// the previous header, and so the previous value, in place.
 type Keyring struct {
-	Backend Backend       // nil: the OS keyring
-	Timeout time.Duration // 0: DefaultKeyringTimeout
+	Backend   Backend       // nil: the OS keyring
+	Timeout   time.Duration // 0: DefaultKeyringTimeout
+	ChunkSize int           // 0: the platform's limit (see PlatformChunkSize)
 }
 
 var _ Store = (*Keyring)(nil)
+
+// PlatformChunkSize is the largest value the OS keyring takes in one item,
+// with a margin: Windows refuses more than 2560 bytes, macOS about 3000.
+// The Secret Service has no small limit, so Linux values are not split.
+func PlatformChunkSize() int {
+	switch runtime.GOOS {
+	case "windows":
+		return 2048
+	case "darwin":
+		return 2048
+	}
+	return 0
+}
+
+const (
+	chunkMagic = "terok-chunked:v1:"
+	maxChunks  = 1 << 16
+)
+
+// splitChunks cuts s into parts of at most size bytes, never inside a UTF-8
+// sequence: some keyrings store text, not bytes.
+func splitChunks(s string, size int) []string {
+	var parts []string
+	for len(s) > size {
+		cut := size
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if cut == 0 {
+			cut = size
+		}
+		parts = append(parts, s[:cut])
+		s = s[cut:]
+	}
+	return append(parts, s)
+}
+
+// header is what the account holds for a chunked value.
+type header struct {
+	n   int
+	sum string // hex sha256 of the whole value
+}
+
+func (h header) String() string { return fmt.Sprintf("%s%d:%s", chunkMagic, h.n, h.sum) }
+
+func (h header) chunkAccount(account string, i int) string {
+	return fmt.Sprintf("%s#%s.%d", account, h.sum[:16], i)
+}
+
+func parseHeader(v string) (header, bool) {
+	rest, ok := strings.CutPrefix(v, chunkMagic)
+	if !ok {
+		return header{}, false
+	}
+	nStr, sum, ok := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(nStr)
+	if !ok || err != nil || n < 1 || n > maxChunks || len(sum) != 64 {
+		return header{}, false
+	}
+	return header{n: n, sum: sum}, true
+}
+
+func (k *Keyring) chunkSize() int {
+	if k.ChunkSize > 0 {
+		return k.ChunkSize
+	}
+	return PlatformChunkSize()
+}
 
 // Get implements Store.
 func (k *Keyring) Get(ctx context.Context, set, provider string) (sdk.Credential, error) {
@@ -49,14 +128,36 @@ func (k *Keyring) Get(ctx context.Context, set, provider string) (sdk.Credential
 		return sdk.Credential{}, err
 	}
 	var value string
+	corrupt := false
 	if err := k.do(ctx, "read", account, func(b Backend) (err error) {
 		value, err = b.Get(Service, account)
-		return err
+		if err != nil {
+			return err
+		}
+		h, chunked := parseHeader(value)
+		if !chunked {
+			return nil
+		}
+		var sb strings.Builder
+		for i := 1; i <= h.n; i++ {
+			part, err := b.Get(Service, h.chunkAccount(account, i))
+			if errors.Is(err, keyring.ErrNotFound) {
+				corrupt = true
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			sb.WriteString(part)
+		}
+		value = sb.String()
+		corrupt = hexSum(value) != h.sum
+		return nil
 	}); err != nil {
 		return sdk.Credential{}, err
 	}
 	var c sdk.Credential
-	if err := json.Unmarshal([]byte(value), &c); err != nil {
+	if corrupt || json.Unmarshal([]byte(value), &c) != nil {
 		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrCorrupt,
 			Remedy: fmt.Sprintf("Log in again to replace it: terok auth login %s", provider)}
 	}
@@ -72,11 +173,42 @@ func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credentia
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("store credential %s: %w", account, err)
 	}
-	value, err := json.Marshal(c)
+	data, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("store credential %s: %w", account, err)
 	}
-	return k.do(ctx, "store", account, func(b Backend) error { return b.Set(Service, account, string(value)) })
+	value := string(data)
+	return k.do(ctx, "store", account, func(b Backend) error {
+		old, _ := b.Get(Service, account)
+		oldHeader, wasChunked := parseHeader(old)
+		size := k.chunkSize()
+		if size <= 0 || len(value) <= size {
+			if err := b.Set(Service, account, value); err != nil {
+				return err
+			}
+		} else {
+			parts := splitChunks(value, size)
+			if len(parts) > maxChunks {
+				return keyring.ErrSetDataTooBig
+			}
+			h := header{n: len(parts), sum: hexSum(value)}
+			for i, part := range parts {
+				if err := b.Set(Service, h.chunkAccount(account, i+1), part); err != nil {
+					return err
+				}
+			}
+			if err := b.Set(Service, account, h.String()); err != nil {
+				return err
+			}
+			if wasChunked && oldHeader.sum == h.sum {
+				return nil // the same value again: its chunks are the new ones
+			}
+		}
+		if wasChunked {
+			deleteChunks(b, account, oldHeader)
+		}
+		return nil
+	})
 }
 
 // Delete implements Store.
@@ -85,7 +217,32 @@ func (k *Keyring) Delete(ctx context.Context, set, provider string) error {
 	if err != nil {
 		return err
 	}
-	return k.do(ctx, "delete", account, func(b Backend) error { return b.Delete(Service, account) })
+	return k.do(ctx, "delete", account, func(b Backend) error {
+		old, err := b.Get(Service, account)
+		if err != nil {
+			return err
+		}
+		if err := b.Delete(Service, account); err != nil {
+			return err
+		}
+		if h, ok := parseHeader(old); ok {
+			deleteChunks(b, account, h)
+		}
+		return nil
+	})
+}
+
+// deleteChunks removes a chunked value's parts; a part that is already gone
+// is fine.
+func deleteChunks(b Backend, account string, h header) {
+	for i := 1; i <= h.n; i++ {
+		_ = b.Delete(Service, h.chunkAccount(account, i))
+	}
+}
+
+func hexSum(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // do runs f against the backend under the timeout. go-keyring can block
@@ -110,18 +267,20 @@ func (k *Keyring) do(ctx context.Context, op, account string, f func(Backend) er
 	case <-timer.C:
 		return &Error{Op: op, Account: account, Kind: ErrTimeout,
 			Remedy: fmt.Sprintf("It did not answer within %s; it may be waiting for an unlock prompt that cannot be shown here.\n"+
-				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout)}
+				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout) + remedyFile}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
 const (
+	remedyFile = "\nOr keep credentials in a file instead (not encrypted): --store file, or TEROK_CREDENTIAL_STORE=file."
+
 	remedyNoService = "No Secret Service answered on the session bus. On a desktop, log in to a session that runs\n" +
 		"GNOME Keyring or KWallet. On a headless machine: apt-get install dbus gnome-keyring, then run terok\n" +
-		"inside a keyring session (see \"A keyring on a headless machine\" in the README)."
+		"inside a keyring session (see \"A keyring on a headless machine\" in the README)." + remedyFile
 	remedyLocked = "Unlock it first: log in to your desktop session, or on a headless machine run\n" +
-		"  printf '%s' \"$PASSWORD\" | gnome-keyring-daemon --unlock --replace --components=secrets"
+		"  printf '%s' \"$PASSWORD\" | gnome-keyring-daemon --unlock --replace --components=secrets" + remedyFile
 	remedyTooBig = "This platform's keyring refuses values this large."
 )
 

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zalando/go-keyring"
 
@@ -53,15 +55,30 @@ func (b *memBackend) Delete(s, u string) error {
 	return nil
 }
 
-func TestKeyringConformanceInMemory(t *testing.T) {
-	storetest.Run(t, &store.Keyring{Backend: &memBackend{}}, "mem")
+func TestConformance(t *testing.T) {
+	t.Run("keyring in memory", func(t *testing.T) {
+		storetest.Run(t, &store.Keyring{Backend: &memBackend{}}, "mem")
+	})
+	t.Run("keyring in memory, chunked", func(t *testing.T) {
+		storetest.Run(t, &store.Keyring{Backend: &memBackend{}, ChunkSize: 16}, "mem")
+	})
+	t.Run("file", func(t *testing.T) {
+		storetest.Run(t, &store.File{Dir: filepath.Join(t.TempDir(), "credentials")}, "file")
+	})
+	t.Run("env", func(t *testing.T) {
+		env := map[string]string{}
+		storetest.RunReadOnly(t, &store.Env{Getenv: func(k string) string { return env[k] }}, func(_ *testing.T, provider, key string) {
+			env[store.EnvVar(provider)] = key
+		})
+	})
 }
 
-// TestKeyringConformanceReal runs the suite against the real Secret Service
-// that `make test` starts (scripts/with-keyring).
-func TestKeyringConformanceReal(t *testing.T) {
+// TestConformanceRealKeyring runs the suite against the real Secret Service
+// that `make test` starts (scripts/with-keyring), whole and chunked.
+func TestConformanceRealKeyring(t *testing.T) {
 	requireIsolatedKeyring(t)
 	storetest.Run(t, &store.Keyring{}, fmt.Sprintf("test-%d", os.Getpid()))
+	storetest.Run(t, &store.Keyring{ChunkSize: 700}, fmt.Sprintf("chunked-%d", os.Getpid()))
 }
 
 func requireIsolatedKeyring(t *testing.T) {
@@ -165,4 +182,103 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestChunking(t *testing.T) {
+	ctx := context.Background()
+	b := &memBackend{}
+	k := &store.Keyring{Backend: b, ChunkSize: 41}
+	long := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": strings.Repeat("ü", 60)}}
+	if err := k.Set(ctx, "default", "claude", long); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := b.Get(store.Service, "default/claude")
+	if !strings.HasPrefix(head, "terok-chunked:v1:") {
+		t.Fatalf("account holds %q, want a chunk header", head)
+	}
+	var chunks []string
+	for key, v := range b.m {
+		if strings.Contains(key, "default/claude#") {
+			chunks = append(chunks, v)
+			if len(v) > 41 || !utf8.ValidString(v) {
+				t.Errorf("chunk %q is longer than 41 bytes or cut inside a character", v)
+			}
+		}
+	}
+	if len(chunks) < 4 {
+		t.Errorf("%d chunks, want at least 4 for 150 bytes", len(chunks))
+	}
+
+	// Replacing it with a short value removes the old chunks.
+	if err := k.Set(ctx, "default", "claude", sdk.APIKey("short")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(b.m); n != 1 {
+		t.Errorf("%d keyring items after shrinking, want 1: %v", n, b.m)
+	}
+
+	// Deleting a chunked value removes every part.
+	if err := k.Set(ctx, "default", "claude", long); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Delete(ctx, "default", "claude"); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.m) != 0 {
+		t.Errorf("left behind: %v", b.m)
+	}
+}
+
+func TestChunkedValueWithAMissingOrChangedPartIsCorrupt(t *testing.T) {
+	ctx := context.Background()
+	for _, damage := range []string{"delete", "change"} {
+		b := &memBackend{}
+		k := &store.Keyring{Backend: b, ChunkSize: 8}
+		if err := k.Set(ctx, "default", "codex", sdk.APIKey(strings.Repeat("k", 40))); err != nil {
+			t.Fatal(err)
+		}
+		for key := range b.m {
+			if strings.HasSuffix(key, ".2") {
+				if damage == "delete" {
+					delete(b.m, key)
+				} else {
+					b.m[key] = "XXXXXXXX"
+				}
+			}
+		}
+		if _, err := k.Get(ctx, "default", "codex"); !errors.Is(err, store.ErrCorrupt) {
+			t.Errorf("%s: Get = %v, want ErrCorrupt", damage, err)
+		}
+	}
+}
+
+// A write killed after the chunks but before the header leaves the old
+// value readable: the header is written last.
+func TestChunkedWriteInterruptedBeforeHeaderKeepsOldValue(t *testing.T) {
+	ctx := context.Background()
+	b := &memBackend{}
+	if err := (&store.Keyring{Backend: b}).Set(ctx, "default", "claude", sdk.APIKey("old")); err != nil {
+		t.Fatal(err)
+	}
+	failing := &failOnAccount{memBackend: b, account: "default/claude"}
+	k := &store.Keyring{Backend: failing, ChunkSize: 8}
+	if err := k.Set(ctx, "default", "claude", sdk.APIKey(strings.Repeat("n", 50))); err == nil {
+		t.Fatal("the header write was meant to fail")
+	}
+	got, err := (&store.Keyring{Backend: b}).Get(ctx, "default", "claude")
+	if err != nil || got.Get("key") != "old" {
+		t.Errorf("after an interrupted write: %v, %v", got, err)
+	}
+}
+
+type failOnAccount struct {
+	*memBackend
+	account string
+}
+
+func (f *failOnAccount) Set(s, u, p string) error {
+	if u == f.account {
+		return errors.New("killed")
+	}
+	return f.memBackend.Set(s, u, p)
 }

@@ -18,15 +18,7 @@ import (
 func Run(t *testing.T, s store.Store, prefix string) {
 	ctx := context.Background()
 	set := prefix + "-set"
-
-	t.Run("missing is ErrNotFound", func(t *testing.T) {
-		if _, err := s.Get(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Get = %v, want ErrNotFound", err)
-		}
-		if err := s.Delete(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("Delete = %v, want ErrNotFound", err)
-		}
-	})
+	runMissing(t, s, set)
 
 	t.Run("set get replace delete", func(t *testing.T) {
 		first := sdk.APIKey("first")
@@ -45,6 +37,26 @@ func Run(t *testing.T, s store.Store, prefix string) {
 		}
 		if _, err := s.Get(ctx, set, "p1"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after Delete: %v", err)
+		}
+	})
+
+	t.Run("large values round-trip", func(t *testing.T) {
+		big := make([]byte, 20000)
+		for i := range big {
+			big[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i%36]
+		}
+		c := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": string(big), "id_token": "é✓"}}
+		mustSet(t, s, set, "big", c)
+		got := mustGet(t, s, set, "big")
+		if got.Get("access_token") != string(big) || got.Get("id_token") != "é✓" {
+			t.Errorf("large value changed on the way (%d bytes back)", len(got.Get("access_token")))
+		}
+		mustSet(t, s, set, "big", sdk.APIKey("small-again"))
+		if got := mustGet(t, s, set, "big").Get("key"); got != "small-again" {
+			t.Errorf("after shrinking: %q", got)
+		}
+		if err := s.Delete(ctx, set, "big"); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -104,6 +116,49 @@ func Run(t *testing.T, s store.Store, prefix string) {
 				t.Errorf("c%d = %q", i, got)
 			}
 			_ = s.Delete(ctx, set, fmt.Sprintf("c%d", i))
+		}
+	})
+}
+
+// RunReadOnly runs the part of the suite that applies to a backend that
+// cannot be written (such as store.Env): seed puts an API key where the
+// backend reads it from.
+func RunReadOnly(t *testing.T, s store.Store, seed func(t *testing.T, provider, key string)) {
+	ctx := context.Background()
+	t.Run("missing is ErrNotFound", func(t *testing.T) {
+		if _, err := s.Get(ctx, "default", "absent"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Get = %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("seeded key reads back", func(t *testing.T) {
+		seed(t, "seeded", "the-key")
+		if got := mustGet(t, s, "default", "seeded"); got.Type != sdk.TypeAPIKey || got.Get("key") != "the-key" {
+			t.Errorf("Get = %v", got)
+		}
+	})
+	t.Run("writes are refused", func(t *testing.T) {
+		if err := s.Set(ctx, "default", "p", sdk.APIKey("x")); !errors.Is(err, store.ErrReadOnly) {
+			t.Errorf("Set = %v, want ErrReadOnly", err)
+		}
+		if err := s.Delete(ctx, "default", "p"); !errors.Is(err, store.ErrReadOnly) {
+			t.Errorf("Delete = %v, want ErrReadOnly", err)
+		}
+	})
+	t.Run("invalid names are refused", func(t *testing.T) {
+		if _, err := s.Get(ctx, "default", "../x"); !errors.Is(err, store.ErrInvalidTarget) {
+			t.Errorf("Get = %v, want ErrInvalidTarget", err)
+		}
+	})
+}
+
+func runMissing(t *testing.T, s store.Store, set string) {
+	ctx := context.Background()
+	t.Run("missing is ErrNotFound", func(t *testing.T) {
+		if _, err := s.Get(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Get = %v, want ErrNotFound", err)
+		}
+		if err := s.Delete(ctx, set, "absent"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Delete = %v, want ErrNotFound", err)
 		}
 	})
 }
