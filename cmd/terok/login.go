@@ -86,11 +86,11 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		return err
 	}
 	defer p.Close()
-	st, err := f.Store()
+	accounts, err := f.Accounts()
 	if err != nil {
 		return err
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: st}
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts}
 	return login.Run(ctx, auth.LoginRequest{
 		Provider:         p,
 		Desc:             p.Desc,

@@ -7,12 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/config"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/registry"
@@ -23,17 +25,20 @@ import (
 var version = "dev"
 
 // factory carries what commands need from the outside world, so tests can
-// replace any of it.
+// replace any of it. setup fills it in once flags are parsed, since the
+// config depends on them.
 type factory struct {
 	IO       *iostreams.IOStreams
 	Getenv   func(string) string
+	Config   *config.Config
+	Dirs     paths.Dirs
 	Logger   hclog.Logger
 	Host     *pluginhost.Host
 	Prompter prompt.Prompter
 	// Providers finds and opens providers.
 	Providers func() (providerSource, error)
-	// Store returns the credential store.
-	Store func() (store.Store, error)
+	// Accounts returns the credential manager.
+	Accounts func() (*account.Accounts, error)
 	// HasContainerRuntime reports whether podman is available.
 	HasContainerRuntime func() bool
 	// SearchPath is where plugins are looked for, for messages.
@@ -50,15 +55,11 @@ type providerSource interface {
 // Main runs terok with args and returns its exit code. Every plugin it
 // started is stopped before it returns, also when ctx is cancelled (Ctrl-C).
 func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) int {
-	f, err := newFactory(io, getenv)
-	if err != nil {
-		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
-		return exitUsage
-	}
+	f := &factory{IO: io, Getenv: getenv, Host: &pluginhost.Host{}}
 	defer f.Host.Close()
 	cmd := newRootCmd(f)
 	cmd.SetArgs(args)
-	err = cmd.ExecuteContext(ctx)
+	err := cmd.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
 	switch {
 	case code == exitInterrupted:
@@ -72,71 +73,57 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 	return code
 }
 
-func newFactory(io *iostreams.IOStreams, getenv func(string) string) (*factory, error) {
-	logger, err := newLogger(io, getenv)
+// setup resolves the configuration and builds what commands use.
+func (f *factory) setup(flags map[string]string) error {
+	dirs, err := paths.FromEnv(f.Getenv)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	startTimeout, err := durationEnv(getenv, "TEROK_PLUGIN_START_TIMEOUT", pluginhost.DefaultStartTimeout)
+	cfg, err := config.Load(filepath.Join(dirs.Config, "config.yml"), f.Getenv, flags)
 	if err != nil {
-		return nil, err
+		return usageErr{err}
 	}
-	callTimeout, err := durationEnv(getenv, "TEROK_PLUGIN_TIMEOUT", pluginhost.DefaultCallTimeout)
-	if err != nil {
-		return nil, err
-	}
-	keyringTimeout, err := durationEnv(getenv, "TEROK_KEYRING_TIMEOUT", store.DefaultKeyringTimeout)
-	if err != nil {
-		return nil, err
-	}
-	host := &pluginhost.Host{Logger: logger, StartTimeout: startTimeout, CallTimeout: callTimeout}
-	dirs := pluginhost.SearchPath(getenv, exeDir())
-	f := &factory{
-		IO: io, Getenv: getenv, Logger: logger, Host: host, SearchPath: dirs,
-		Prompter: prompt.New(io),
-		Providers: func() (providerSource, error) {
-			reg, err := registry.Load(host, dirs)
-			if err != nil {
-				logger.Warn("some plugin directories could not be read", "error", err)
-			}
-			return reg, nil
-		},
-		Store: func() (store.Store, error) {
-			return &store.Keyring{Timeout: keyringTimeout}, nil
-		},
-		HasContainerRuntime: func() bool {
-			if p := getenv("TEROK_PODMAN"); p != "" {
-				_, err := exec.LookPath(p)
-				return err == nil
-			}
-			_, err := exec.LookPath("podman")
-			return err == nil
-		},
-	}
-	return f, nil
-}
-
-func newLogger(io *iostreams.IOStreams, getenv func(string) string) (hclog.Logger, error) {
-	level := hclog.Warn
-	if s := getenv("TEROK_LOG_LEVEL"); s != "" {
-		level = hclog.LevelFromString(s)
-		if level == hclog.NoLevel {
-			return nil, fmt.Errorf("TEROK_LOG_LEVEL=%q: use trace, debug, info, warn, error or off", s)
+	level := hclog.LevelFromString(cfg.Get("log_level"))
+	logger := hclog.New(&hclog.LoggerOptions{Name: "terok", Level: level, Output: f.IO.ErrOut})
+	f.Config, f.Dirs, f.Logger = cfg, dirs, logger
+	f.Host.Logger = logger
+	f.Host.StartTimeout = cfg.Duration("plugin_start_timeout")
+	f.Host.CallTimeout = cfg.Duration("plugin_timeout")
+	// Plugins log at the level the host shows, wherever it was set.
+	f.Host.Env = []string{"TEROK_LOG_LEVEL=" + cfg.Get("log_level")}
+	f.SearchPath = pluginhost.SearchPath(f.Getenv, exeDir())
+	f.Prompter = prompt.New(f.IO)
+	f.Providers = func() (providerSource, error) {
+		reg, err := registry.Load(f.Host, f.SearchPath)
+		if err != nil {
+			logger.Warn("some plugin directories could not be read", "error", err)
 		}
+		return reg, nil
 	}
-	return hclog.New(&hclog.LoggerOptions{Name: "terok", Level: level, Output: io.ErrOut}), nil
-}
-
-func durationEnv(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
-	s := getenv(name)
-	if s == "" {
-		return def, nil
+	f.Accounts = func() (*account.Accounts, error) {
+		a := &account.Accounts{
+			Backend: cfg.Get("store"),
+			Env:     &store.Env{Getenv: f.Getenv},
+			Index:   &account.Index{Path: filepath.Join(dirs.State, "index.json")},
+			Warnf:   func(format string, args ...any) { fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...) },
+		}
+		switch a.Backend {
+		case "file":
+			a.Store = &store.File{Dir: filepath.Join(dirs.Data, "credentials")}
+		default:
+			a.Store = &store.Keyring{Timeout: cfg.Duration("keyring_timeout")}
+		}
+		return a, nil
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s=%q is not a positive duration (e.g. 10s, 500ms)", name, s)
+	f.HasContainerRuntime = func() bool {
+		podman := f.Getenv("TEROK_PODMAN")
+		if podman == "" {
+			podman = "podman"
+		}
+		_, err := exec.LookPath(podman)
+		return err == nil
 	}
-	return d, nil
+	return nil
 }
 
 // exeDir is the directory of the running terok binary, where bundled plugins
@@ -153,6 +140,7 @@ func exeDir() string {
 }
 
 func newRootCmd(f *factory) *cobra.Command {
+	var storeFlag string
 	root := &cobra.Command{
 		Use:   "terok",
 		Short: "Authenticate AI coding agents and developer tools for sandboxed containers",
@@ -161,12 +149,20 @@ func newRootCmd(f *factory) *cobra.Command {
 			"in a container, so they can later run inside sandboxes.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			flags := map[string]string{}
+			if cmd.Flags().Changed("store") {
+				flags["store"] = storeFlag
+			}
+			return f.setup(flags)
+		},
 	}
+	root.PersistentFlags().StringVar(&storeFlag, "store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err} })
-	root.AddCommand(newAuthCmd(f), newVersionCmd(f))
+	root.AddCommand(newAuthCmd(f), newConfigCmd(f), newVersionCmd(f))
 	return root
 }
 

@@ -22,7 +22,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -56,6 +56,8 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
 // LockTimeout bounds how long Locked waits for another terok process.
 const LockTimeout = 10 * time.Second
 
@@ -70,9 +72,20 @@ func Locked(ctx context.Context, path string, fn func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, LockTimeout)
 	defer cancel()
 	ok, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		return fmt.Errorf("lock %s: another terok seems stuck holding it (%v)", path, err)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !ok {
+		return fmt.Errorf("lock %s: another terok process held it for %s; is one stuck?", path, LockTimeout)
 	}
 	defer func() { _ = lock.Unlock() }()
+	// Only the lock holder writes path, so any temp file of path that
+	// exists now was left by a writer that was killed: remove it, since it
+	// may hold a secret.
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path))); len(stale) > 0 {
+		for _, f := range stale {
+			_ = os.Remove(f)
+		}
+	}
 	return fn()
 }

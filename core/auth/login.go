@@ -57,11 +57,16 @@ func ModeLabel(m sdk.Mode) string {
 	return string(m)
 }
 
+// Saver stores a credential; account.Accounts is the real one.
+type Saver interface {
+	Save(ctx context.Context, set, provider string, c sdk.Credential) error
+}
+
 // Login holds what the flow needs from the outside world.
 type Login struct {
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
-	Store    store.Store
+	Store    Saver
 }
 
 // LoginRequest is one login.
@@ -187,7 +192,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s returned an unusable credential: %w; nothing was stored", name, err)
 	}
-	if err := l.Store.Set(ctx, req.Set, name, resp.Credential); err != nil {
+	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
 	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)

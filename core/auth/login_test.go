@@ -41,23 +41,13 @@ type memStore struct {
 	err error
 }
 
-func (s *memStore) Get(_ context.Context, set, p string) (sdk.Credential, error) {
-	c, ok := s.m[set+"/"+p]
-	if !ok {
-		return c, store.ErrNotFound
-	}
-	return c, nil
-}
-
-func (s *memStore) Set(_ context.Context, set, p string, c sdk.Credential) error {
+func (s *memStore) Save(_ context.Context, set, p string, c sdk.Credential) error {
 	if s.err != nil {
 		return s.err
 	}
 	s.m[set+"/"+p] = c
 	return nil
 }
-
-func (s *memStore) Delete(context.Context, string, string) error { return nil }
 
 type env struct {
 	login    *auth.Login

@@ -30,6 +30,9 @@ type Host struct {
 	Logger       hclog.Logger
 	StartTimeout time.Duration
 	CallTimeout  time.Duration
+	// Env is added to each plugin's environment, ahead of the host's own,
+	// so it wins.
+	Env []string
 
 	mu      sync.Mutex
 	clients []*goplugin.Client
@@ -46,10 +49,12 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
+	cmd := exec.Command(p.Path)
+	cmd.Env = append([]string(nil), h.Env...) // go-plugin appends the host's environment after these
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(nil),
-		Cmd:              exec.Command(p.Path),
+		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+func newConfigCmd(f *factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Show the effective settings and where each comes from",
+		Long: "Show every setting, its value, and where the value comes from: the default, the\n" +
+			"config file, an environment variable or a flag (each overrides the one before).",
+		Args: noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			values := f.Config.Values()
+			if asJSON {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"file": f.Config.File, "settings": values})
+			}
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
+			for _, v := range values {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Key, dash(v.Value), v.Source)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "Config file: %s\n", f.Config.File)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

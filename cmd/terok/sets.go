@@ -1,0 +1,51 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/account"
+)
+
+func newSetsCmd(f *factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "sets",
+		Short: "List the credential sets in use",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			accounts, err := f.Accounts()
+			if err != nil {
+				return err
+			}
+			sets, err := accounts.Sets()
+			if err != nil {
+				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+			}
+			if asJSON {
+				if sets == nil {
+					sets = []account.SetInfo{}
+				}
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(sets)
+			}
+			if len(sets) == 0 {
+				fmt.Fprintln(f.IO.ErrOut, "No credentials are stored.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SET\tPROVIDERS")
+			for _, s := range sets {
+				fmt.Fprintf(tw, "%s\t%s\n", s.Name, strings.Join(s.Providers, ", "))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+type statusOptions struct {
+	f         *factory
+	Providers []string
+	Set       string
+	JSON      bool
+	now       func() time.Time
+}
+
+func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) *cobra.Command {
+	opts := &statusOptions{f: f, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "status [PROVIDER...]",
+		Short: "Show which providers are authenticated",
+		Long: "Show, for every provider (or the ones named), whether a credential is stored, its type,\n" +
+			"where it is kept, when it was stored and when it expires.\n\n" +
+			"Exits 4 when a provider named on the command line is not authenticated.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, p := range args {
+				if !sdk.ValidName(p) {
+					return usageErrorf("invalid provider name %q", p)
+				}
+			}
+			if !store.ValidSet(opts.Set) {
+				return usageErrorf("invalid --set %q", opts.Set)
+			}
+			opts.Providers = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to show")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func statusRun(ctx context.Context, opts *statusOptions) error {
+	f := opts.f
+	accounts, err := f.Accounts()
+	if err != nil {
+		return err
+	}
+	providers := opts.Providers
+	if len(providers) == 0 {
+		providers, err = allProviders(f, accounts, opts.Set)
+		if err != nil {
+			return err
+		}
+	}
+	statuses, err := accounts.Status(ctx, opts.Set, providers)
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		if statuses == nil {
+			statuses = []account.Status{}
+		}
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(statuses); err != nil {
+			return err
+		}
+	} else {
+		printStatus(f, statuses, opts.now())
+	}
+	if len(opts.Providers) > 0 {
+		var missing []string
+		for _, s := range statuses {
+			if !s.Authenticated {
+				missing = append(missing, s.Provider)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%w: %s (set: %s); log in with: terok auth login %s", errNotAuthenticated, strings.Join(missing, ", "), opts.Set, missing[0])
+		}
+	}
+	return nil
+}
+
+// allProviders is every provider on the plugin path plus any the index
+// lists for set (a plugin may have been removed since its login).
+func allProviders(f *factory, accounts *account.Accounts, set string) ([]string, error) {
+	src, err := f.Providers()
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, n := range src.Names() {
+		names[n] = true
+	}
+	indexed, _ := accounts.IndexedProviders(set)
+	for _, n := range indexed {
+		names[n] = true
+	}
+	out := make([]string, 0, len(names))
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func printStatus(f *factory, statuses []account.Status, now time.Time) {
+	if len(statuses) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "No providers installed and nothing stored.")
+		return
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROVIDER\tSET\tSTATUS\tTYPE\tSTORE\tSTORED\tEXPIRES")
+	var notes []string
+	for _, s := range statuses {
+		state := "not logged in"
+		if s.Authenticated {
+			state = "logged in"
+		}
+		backend := s.Backend
+		if s.EnvOverride != "" {
+			backend = "env"
+			notes = append(notes, fmt.Sprintf("%s: %s is set and wins over what is stored", s.Provider, s.EnvOverride))
+		}
+		if s.Warning != "" {
+			notes = append(notes, fmt.Sprintf("%s: %s", s.Provider, s.Warning))
+		}
+		if s.Error != "" {
+			state += " (unverified)"
+			notes = append(notes, fmt.Sprintf("%s: could not read the store: %s", s.Provider, firstLine(s.Error)))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Provider, s.Set, state, dash(s.Type), dash(backend), when(s.StoredAt, now), expires(s, now))
+	}
+	_ = tw.Flush()
+	for _, n := range notes {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", n)
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func when(t *time.Time, now time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04") + " (" + ago(now.Sub(*t)) + ")"
+}
+
+func expires(s account.Status, now time.Time) string {
+	if s.ExpiresAt == nil {
+		return "-"
+	}
+	d := s.ExpiresAt.Sub(now)
+	switch {
+	case s.Expired:
+		return "EXPIRED " + ago(-d)
+	case s.ExpiringSoon:
+		return "in " + span(d) + " (soon)"
+	}
+	return "in " + span(d)
+}
+
+func ago(d time.Duration) string { return span(d) + " ago" }
+
+func span(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "<1m"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+type tokenOptions struct {
+	f        *factory
+	Provider string
+	Set      string
+	Field    string
+}
+
+func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *cobra.Command {
+	opts := &tokenOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "token PROVIDER",
+		Short: "Print a stored secret, for scripts",
+		Long: "Print the provider's secret to standard output and nothing else: the API key, the\n" +
+			"access token or the token, depending on the credential type; --field picks another\n" +
+			"field. TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when nothing is stored.",
+		Example: `  export ANTHROPIC_API_KEY="$(terok auth token claude)"`,
+		Args:    exactArgs(1, "one provider name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Provider = args[0]
+			if !sdk.ValidName(opts.Provider) {
+				return usageErrorf("invalid provider name %q", opts.Provider)
+			}
+			if !store.ValidSet(opts.Set) {
+				return usageErrorf("invalid --set %q", opts.Set)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return tokenRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&opts.Field, "field", "", "the credential field to print (e.g. refresh_token)")
+	return cmd
+}
+
+// secretField is the field that holds a credential's main secret, by type.
+var secretField = map[string]string{
+	sdk.TypeAPIKey:     "key",
+	sdk.TypeOAuth:      "access_token",
+	sdk.TypeOAuthToken: "token",
+	sdk.TypePAT:        "token",
+}
+
+func tokenRun(ctx context.Context, opts *tokenOptions) error {
+	f := opts.f
+	accounts, err := f.Accounts()
+	if err != nil {
+		return err
+	}
+	c, _, err := accounts.Token(ctx, opts.Set, opts.Provider)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w: nothing stored for %s (set: %s); log in with: terok auth login %s", errNotAuthenticated, opts.Provider, opts.Set, opts.Provider)
+	}
+	if err != nil {
+		return err
+	}
+	field := opts.Field
+	if field == "" {
+		if field = secretField[c.Type]; field == "" {
+			return fmt.Errorf("%s holds a %q credential; choose what to print with --field (%s)", opts.Provider, c.Type, fieldNames(c))
+		}
+	}
+	v, ok := c.Fields[field]
+	if !ok {
+		return fmt.Errorf("the %s credential has no field %q; it has: %s", opts.Provider, field, fieldNames(c))
+	}
+	_, err = fmt.Fprintln(f.IO.Out, v)
+	return err
+}
+
+func fieldNames(c sdk.Credential) string {
+	names := make([]string, 0, len(c.Fields))
+	for k := range c.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,222 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+
+func newAccounts(t *testing.T) (*Accounts, map[string]string, *[]string) {
+	t.Helper()
+	env := map[string]string{}
+	var warnings []string
+	dir := t.TempDir()
+	a := &Accounts{
+		Store:   &store.File{Dir: filepath.Join(dir, "credentials")},
+		Backend: "file",
+		Env:     &store.Env{Getenv: func(k string) string { return env[k] }},
+		Index:   &Index{Path: filepath.Join(dir, "state", "index.json")},
+		Now:     func() time.Time { return now },
+		Warnf:   func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) },
+	}
+	return a, env, &warnings
+}
+
+func oauth(expires time.Time) sdk.Credential {
+	return sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "a", "expires_at": expires.Unix()}}
+}
+
+func TestSaveThenStatus(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	if err := a.Save(ctx, "default", "claude", oauth(now.Add(30*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(ctx, "default", "codex", oauth(now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(ctx, "default", "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "t", "expires_at": now.Add(72 * time.Hour).Unix()}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Status(ctx, "default", []string{"claude", "codex", "gh", "vibe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Status{}
+	for _, s := range st {
+		byName[s.Provider] = s
+	}
+	c := byName["claude"]
+	if !c.Authenticated || c.Type != "oauth" || c.Backend != "file" || c.StoredAt == nil || !c.StoredAt.Equal(now) ||
+		c.ExpiresAt == nil || !c.ExpiringSoon || c.Expired || c.Warning == "" {
+		t.Errorf("claude = %+v", c)
+	}
+	if x := byName["codex"]; !x.Expired || x.ExpiringSoon {
+		t.Errorf("codex = %+v", x)
+	}
+	if g := byName["gh"]; g.Expired || g.ExpiringSoon {
+		t.Errorf("gh = %+v", g)
+	}
+	if v := byName["vibe"]; v.Authenticated || v.Type != "" {
+		t.Errorf("vibe = %+v", v)
+	}
+}
+
+func TestStatusRepairsTheIndexFromTheStore(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	// In the store but not in the index (an index write that never happened).
+	if err := a.Store.Set(ctx, "default", "claude", sdk.APIKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	// In the index but not in the store (removed behind terok's back).
+	if err := a.Save(ctx, "default", "codex", sdk.APIKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.Delete(ctx, "default", "codex"); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := a.Status(ctx, "default", []string{"claude", "codex"})
+	if !st[0].Authenticated || st[1].Authenticated {
+		t.Fatalf("status = %+v", st)
+	}
+	entries, err := a.Index.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Provider != "claude" || entries[0].Type != "api_key" {
+		t.Errorf("index after repair = %+v", entries)
+	}
+}
+
+func TestCorruptIndexIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	a, _, warnings := newAccounts(t)
+	if err := a.Save(ctx, "default", "claude", sdk.APIKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(a.Index.Path, []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Status(ctx, "default", []string{"claude"})
+	if err != nil || !st[0].Authenticated {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if len(*warnings) == 0 || !strings.Contains((*warnings)[0], "rebuilt") {
+		t.Errorf("warnings = %q", *warnings)
+	}
+	if entries, err := a.Index.Load(); err != nil || len(entries) != 1 {
+		t.Errorf("index = %+v, %v", entries, err)
+	}
+}
+
+func TestEnvOverride(t *testing.T) {
+	ctx := context.Background()
+	a, env, _ := newAccounts(t)
+	if err := a.Save(ctx, "default", "claude", sdk.APIKey("stored")); err != nil {
+		t.Fatal(err)
+	}
+	env["TEROK_CLAUDE_API_KEY"] = "from-env"
+	env["TEROK_MY_TOOL_API_KEY"] = "tool-env"
+	c, source, err := a.Token(ctx, "default", "claude")
+	if err != nil || c.Get("key") != "from-env" || source != "env" {
+		t.Errorf("Token = %v %q %v", c, source, err)
+	}
+	st, _ := a.Status(ctx, "default", []string{"claude", "my-tool"})
+	if st[0].EnvOverride != "TEROK_CLAUDE_API_KEY" || !st[0].Authenticated || st[0].Backend != "file" {
+		t.Errorf("claude = %+v", st[0])
+	}
+	if st[1].EnvOverride != "TEROK_MY_TOOL_API_KEY" || !st[1].Authenticated {
+		t.Errorf("my-tool = %+v", st[1])
+	}
+	// Logging out removes what is stored; the variable stays in charge.
+	if removed, err := a.Logout(ctx, "default", "claude"); err != nil || !removed {
+		t.Fatal(removed, err)
+	}
+	if _, err := a.Store.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("still stored: %v", err)
+	}
+}
+
+func TestLogoutTouchesNothingElse(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	for _, k := range [][2]string{{"default", "claude"}, {"default", "codex"}, {"work", "claude"}} {
+		if err := a.Save(ctx, k[0], k[1], sdk.APIKey(k[0]+k[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if removed, err := a.Logout(ctx, "default", "claude"); err != nil || !removed {
+		t.Fatal(removed, err)
+	}
+	if removed, err := a.Logout(ctx, "default", "claude"); err != nil || removed {
+		t.Errorf("second logout: removed=%v err=%v", removed, err)
+	}
+	for _, k := range [][2]string{{"default", "codex"}, {"work", "claude"}} {
+		if c, err := a.Store.Get(ctx, k[0], k[1]); err != nil || c.Get("key") != k[0]+k[1] {
+			t.Errorf("%v was touched: %v %v", k, c, err)
+		}
+	}
+	sets, err := a.Sets()
+	if err != nil || len(sets) != 2 || sets[0].Name != "default" || strings.Join(sets[0].Providers, ",") != "codex" || sets[1].Name != "work" {
+		t.Errorf("sets = %+v, %v", sets, err)
+	}
+}
+
+// A store that cannot be read leaves status with the index's data, marked.
+func TestStatusWhenTheStoreFails(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	if err := a.Save(ctx, "default", "claude", sdk.APIKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	a.Store = failing{}
+	st, err := a.Status(ctx, "default", []string{"claude"})
+	if err != nil || !st[0].Authenticated || st[0].Error == "" || st[0].Type != "api_key" {
+		t.Errorf("%+v %v", st, err)
+	}
+}
+
+type failing struct{}
+
+func (failing) Get(context.Context, string, string) (sdk.Credential, error) {
+	return sdk.Credential{}, &store.Error{Kind: store.ErrLocked, Op: "read"}
+}
+func (failing) Set(context.Context, string, string, sdk.Credential) error { return store.ErrLocked }
+func (failing) Delete(context.Context, string, string) error              { return store.ErrLocked }
+
+func TestConcurrentSavesLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.Save(ctx, "default", fmt.Sprintf("p%d", i), sdk.APIKey(fmt.Sprint(i))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	entries, err := a.Index.Load()
+	if err != nil || len(entries) != 20 {
+		t.Errorf("index has %d entries, want 20 (%v)", len(entries), err)
+	}
+	for i := 0; i < 20; i++ {
+		if c, err := a.Store.Get(ctx, "default", fmt.Sprintf("p%d", i)); err != nil || c.Get("key") != fmt.Sprint(i) {
+			t.Errorf("p%d: %v %v", i, c, err)
+		}
+	}
+}

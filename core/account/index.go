@@ -1,0 +1,86 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/terok-ai/terok-auth/core/atomicfile"
+)
+
+// Entry is what the index knows of one stored credential. It holds no
+// secret.
+type Entry struct {
+	Set       string     `json:"set"`
+	Provider  string     `json:"provider"`
+	Type      string     `json:"type"`
+	Backend   string     `json:"backend"`
+	StoredAt  *time.Time `json:"stored_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+func (e Entry) key() string { return e.Set + "/" + e.Provider }
+
+// Index is the non-secret record of what is stored where, so status can
+// answer without enumerating the keyring (which go-keyring cannot do). The
+// keyring stays the truth: status repairs the index when they disagree.
+type Index struct {
+	Path string
+}
+
+type indexFile struct {
+	Version int     `json:"version"`
+	Entries []Entry `json:"entries"`
+}
+
+// Load reads the index. A missing file is empty; an unreadable one is
+// reported with ErrIndexCorrupt and read as empty, so the next update
+// rewrites it from what is known.
+func (ix *Index) Load() ([]Entry, error) {
+	data, err := os.ReadFile(ix.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var f indexFile
+	if err := json.Unmarshal(data, &f); err != nil || f.Version != 1 {
+		return nil, fmt.Errorf("%w: %s; it will be rebuilt", ErrIndexCorrupt, ix.Path)
+	}
+	return f.Entries, nil
+}
+
+// ErrIndexCorrupt means the index file could not be read.
+var ErrIndexCorrupt = errors.New("credential index is unreadable")
+
+// Update changes the index under its lock and writes it atomically, so
+// concurrent terok processes never lose each other's changes.
+func (ix *Index) Update(ctx context.Context, change func(map[string]Entry)) error {
+	return atomicfile.Locked(ctx, ix.Path, func() error {
+		entries, err := ix.Load()
+		if err != nil && !errors.Is(err, ErrIndexCorrupt) {
+			return err
+		}
+		m := make(map[string]Entry, len(entries))
+		for _, e := range entries {
+			m[e.key()] = e
+		}
+		change(m)
+		out := indexFile{Version: 1, Entries: make([]Entry, 0, len(m))}
+		for _, e := range m {
+			out.Entries = append(out.Entries, e)
+		}
+		sort.Slice(out.Entries, func(i, j int) bool { return out.Entries[i].key() < out.Entries[j].key() })
+		data, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteFile(ix.Path, append(data, '\n'), 0o600)
+	})
+}

@@ -1,0 +1,208 @@
+// Package config resolves terok's settings from, in rising precedence,
+// built-in defaults, the YAML config file ($XDG_CONFIG_HOME/terok/config.yml),
+// environment variables and command-line flags, and says where each value
+// came from.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Setting is one thing a user can configure.
+type Setting struct {
+	Key      string // in the config file
+	Env      string // environment variable
+	Flag     string // command-line flag, "" if none
+	Default  string
+	Help     string
+	validate func(string) error
+}
+
+// Settings are every setting terok knows, in the order `terok config` shows
+// them.
+var Settings = []Setting{
+	{Key: "store", Env: "TEROK_CREDENTIAL_STORE", Flag: "store", Default: "keyring",
+		Help:     "where credentials are kept: keyring (the OS keyring) or file (plain JSON files, not encrypted)",
+		validate: oneOf("keyring", "file")},
+	{Key: "keyring_timeout", Env: "TEROK_KEYRING_TIMEOUT", Default: "5s",
+		Help: "how long one keyring call may take", validate: duration},
+	{Key: "plugin_start_timeout", Env: "TEROK_PLUGIN_START_TIMEOUT", Default: "10s",
+		Help: "how long a plugin may take to start", validate: duration},
+	{Key: "plugin_timeout", Env: "TEROK_PLUGIN_TIMEOUT", Default: "10s",
+		Help: "how long one plugin call may take", validate: duration},
+	{Key: "log_level", Env: "TEROK_LOG_LEVEL", Default: "warn",
+		Help:     "log level on stderr: trace, debug, info, warn, error or off",
+		validate: oneOf("trace", "debug", "info", "warn", "error", "off")},
+	{Key: "auth_image", Env: "TEROK_AUTH_IMAGE",
+		Help: "container image for OAuth logins, instead of the provider's default"},
+}
+
+func oneOf(choices ...string) func(string) error {
+	return func(v string) error {
+		for _, c := range choices {
+			if v == c {
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(choices, ", "))
+	}
+}
+
+func duration(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("must be a positive duration, e.g. 10s or 500ms")
+	}
+	return nil
+}
+
+// Value is a resolved setting.
+type Value struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Source string `json:"source"` // "default", the config file's path, "env VAR" or "flag --NAME"
+}
+
+// Config is the resolved settings.
+type Config struct {
+	values map[string]Value
+	// File is the config file that was read, or would be.
+	File string
+}
+
+// Get returns a setting's value.
+func (c *Config) Get(key string) string { return c.values[key].Value }
+
+// Duration returns a duration setting; resolution already validated it.
+func (c *Config) Duration(key string) time.Duration {
+	d, _ := time.ParseDuration(c.values[key].Value)
+	return d
+}
+
+// Values returns every setting, in Settings order.
+func (c *Config) Values() []Value {
+	out := make([]Value, 0, len(Settings))
+	for _, s := range Settings {
+		out = append(out, c.values[s.Key])
+	}
+	return out
+}
+
+// maxFileSize bounds the config file: it is a handful of lines.
+const maxFileSize = 64 << 10
+
+// Load resolves every setting. file is the config file's path (a missing
+// file is fine); flags holds the flags the user set, by flag name.
+func Load(file string, getenv func(string) string, flags map[string]string) (*Config, error) {
+	fromFile, err := readFile(file)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{values: map[string]Value{}, File: file}
+	var errs []error
+	for _, s := range Settings {
+		v := Value{Key: s.Key, Value: s.Default, Source: "default"}
+		if fv, ok := fromFile[s.Key]; ok {
+			v.Value, v.Source = fv, file
+		}
+		if ev := getenv(s.Env); ev != "" {
+			v.Value, v.Source = ev, "env "+s.Env
+		}
+		if fl, ok := flags[s.Flag]; ok && s.Flag != "" {
+			v.Value, v.Source = fl, "flag --"+s.Flag
+		}
+		if s.validate != nil && v.Value != "" {
+			if err := s.validate(v.Value); err != nil {
+				errs = append(errs, fmt.Errorf("%s %q (from %s) %w", s.Key, v.Value, v.Source, err))
+			}
+		}
+		c.values[s.Key] = v
+	}
+	return c, errors.Join(errs...)
+}
+
+// readFile parses the config file strictly: a mapping of known keys to
+// scalar values. Errors name the file, line and column.
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d KiB; is it the right file?", path, maxFileSize>>10)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses config file content; name is used in messages.
+func Parse(name string, data []byte) (map[string]string, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil // an empty file
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d:%d: expected a mapping of settings (key: value)", name, root.Line, root.Column)
+	}
+	known := map[string]Setting{}
+	for _, s := range Settings {
+		known[s.Key] = s
+	}
+	out := map[string]string{}
+	var errs []error
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		s, ok := known[k.Value]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s:%d:%d: unknown setting %q (known: %s)", name, k.Line, k.Column, k.Value, knownKeys()))
+		case v.Kind != yaml.ScalarNode:
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %s must be a single value", name, v.Line, v.Column, k.Value))
+		case s.validate != nil && s.validate(v.Value) != nil:
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %s %q %w", name, v.Line, v.Column, k.Value, v.Value, s.validate(v.Value)))
+		default:
+			if _, dup := out[k.Value]; dup {
+				errs = append(errs, fmt.Errorf("%s:%d:%d: %s is set twice", name, k.Line, k.Column, k.Value))
+			}
+			out[k.Value] = v.Value
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func knownKeys() string {
+	keys := make([]string, len(Settings))
+	for i, s := range Settings {
+		keys[i] = s.Key
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
