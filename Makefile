@@ -38,12 +38,15 @@ test: build $(TESTBIN)/terok-provider-faulty ## run every test, end to end ones 
 test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
 
-bench: build ## run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: build $(TESTBIN)/terok-provider-faulty ## run the benchmarks (terok against bare keyring calls, in a private keyring session)
+	scripts/deps test
+	TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
+		scripts/with-keyring $(GO) test -run '^$$' -bench . -benchtime $(or $(BENCHTIME),20x) ./...
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/config
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -214,7 +214,7 @@ func TestKeyringMissing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := terok(t, runOpts{stdin: claudeKey, env: tt.env}, "auth", "login", "claude", "--with-key", "--set", "e2e-missing")
-			if r.code != 1 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "gnome-keyring") {
+			if r.code != 1 || !strings.Contains(r.stderr, tt.want) || !strings.Contains(r.stderr, "gnome-keyring") || !strings.Contains(r.stderr, "--store file") {
 				t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 			}
 			if strings.Contains(r.stderr, claudeKey) {
@@ -249,7 +249,7 @@ func TestKeyringLocked(t *testing.T) {
 		t.Fatalf("create keyring: %s", r.stderr)
 	}
 	r := session("wrong", filepath.Join(binDir, "terok"), "auth", "login", "claude", "--with-key", "--set", "e2e-locked")
-	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "keyring is locked") || !strings.Contains(r.stderr, "--unlock") {
+	if r.code != 1 || !strings.Contains(r.stderr, "keyring is locked") || !strings.Contains(r.stderr, "--unlock") || !strings.Contains(r.stderr, "--store file") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if r.elapsed > 15*time.Second {

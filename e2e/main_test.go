@@ -77,6 +77,9 @@ type result struct {
 type runOpts struct {
 	stdin string
 	env   []string // added to the test's environment
+	// concurrent runs check for leftover plugins once all are done, since
+	// each would see the others' live plugins.
+	concurrent bool
 }
 
 // terok runs the terok binary and checks afterwards that no plugin process
@@ -103,9 +106,11 @@ func run(t *testing.T, o runOpts, argv ...string) result {
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		r.code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("run %s: %v", argv[0], err)
+		t.Errorf("run %s: %v", argv[0], err)
 	}
-	assertNoPluginLeft(t)
+	if !o.concurrent {
+		assertNoPluginLeft(t)
+	}
 	return r
 }
 

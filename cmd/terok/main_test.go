@@ -13,7 +13,13 @@ func bytesReader(s string) *strings.Reader { return strings.NewReader(s) }
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	io, _, out, errOut := iostreams.Test()
-	code = Main(context.Background(), io, args, func(k string) string { return env[k] })
+	home := t.TempDir()
+	code = Main(context.Background(), io, args, func(k string) string {
+		if v, ok := env[k]; ok || k != "HOME" {
+			return v
+		}
+		return home
+	})
 	return code, out.String(), errOut.String()
 }
 
@@ -26,9 +32,10 @@ func TestVersion(t *testing.T) {
 
 func TestBadEnvironmentIsReported(t *testing.T) {
 	for env, want := range map[string]string{
-		"TEROK_LOG_LEVEL":       "use trace, debug, info, warn, error or off",
-		"TEROK_PLUGIN_TIMEOUT":  "TEROK_PLUGIN_TIMEOUT=\"soon\" is not a positive duration",
-		"TEROK_KEYRING_TIMEOUT": "TEROK_KEYRING_TIMEOUT=\"soon\" is not a positive duration",
+		"TEROK_LOG_LEVEL":        `log_level "soon" (from env TEROK_LOG_LEVEL) must be one of trace, debug, info, warn, error, off`,
+		"TEROK_PLUGIN_TIMEOUT":   `plugin_timeout "soon" (from env TEROK_PLUGIN_TIMEOUT) must be a positive duration`,
+		"TEROK_KEYRING_TIMEOUT":  `keyring_timeout "soon" (from env TEROK_KEYRING_TIMEOUT) must be a positive duration`,
+		"TEROK_CREDENTIAL_STORE": `store "soon" (from env TEROK_CREDENTIAL_STORE) must be one of keyring, file`,
 	} {
 		code, _, stderr := run(t, map[string]string{env: "soon"}, "version")
 		if code != exitUsage || !strings.Contains(stderr, want) {
