@@ -17,7 +17,7 @@ TOOLS := $(CURDIR)/.tools
 
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: help build test test-unit bench lint generate check-generated install fuzz clean
+.PHONY: help build testbins test test-unit bench lint generate check-generated install fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -27,21 +27,29 @@ build: ## build terok and its bundled plugins into bin/
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-claude ./plugins/claude
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-codex ./plugins/codex
 
-$(TESTBIN)/terok-provider-faulty: build
-	$(GO) build -o $@ ./internal/testplugin
+# Test-only binaries: a plugin that misbehaves on demand, and a static stand-in
+# for the vendor CLIs that goes into the login container images.
+testbins: build
+	$(GO) build -o $(TESTBIN)/terok-provider-faulty ./internal/testplugin
+	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/testvendor ./internal/testvendor
 
-test: build $(TESTBIN)/terok-provider-faulty ## run every test, end to end ones included, in a private keyring session
+# The end-to-end tests get the binaries of this one build, a private keyring
+# session, and podman settings this kind of test machine needs (a caller's own
+# CONTAINERS_CONF wins).
+TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
+	TEROK_TEST_VENDOR=$(CURDIR)/$(TESTBIN)/testvendor \
+	CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/e2e/testdata/containers.conf}
+
+test: testbins ## run every test, end to end ones included (real keyring, real podman)
 	scripts/deps test
-	TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
-		scripts/with-keyring $(GO) test -count=1 ./...
+	$(TEST_ENV) scripts/with-keyring $(GO) test -count=1 ./...
 
 test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
 
-bench: build $(TESTBIN)/terok-provider-faulty ## run the benchmarks (terok against bare keyring calls, in a private keyring session)
+bench: testbins ## run the benchmarks (terok against bare keyring and podman calls)
 	scripts/deps test
-	TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
-		scripts/with-keyring $(GO) test -run '^$$' -bench . -benchtime $(or $(BENCHTIME),20x) ./...
+	$(TEST_ENV) scripts/with-keyring $(GO) test -run '^$$' -bench . -benchtime $(or $(BENCHTIME),20x) ./...
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider

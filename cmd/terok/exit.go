@@ -28,7 +28,7 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+	case errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrStopped) || ctx.Err() != nil:
 		return exitInterrupted
 	case errors.Is(err, auth.ErrUsage) || errors.As(err, &unknown) || isCobraUsage(err):
 		return exitUsage

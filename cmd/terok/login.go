@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/auth"
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -24,6 +25,7 @@ type loginOptions struct {
 	Mode     sdk.Mode
 	WithKey  bool
 	Set      string
+	Project  string
 }
 
 func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *cobra.Command {
@@ -53,6 +55,9 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			if !store.ValidSet(opts.Set) {
 				return usageErrorf("invalid --set %q: use letters, digits, '.', '_' and '-'", opts.Set)
 			}
+			if opts.Project != "" && !container.ValidProject(opts.Project) {
+				return usageErrorf("invalid --project %q: use letters, digits, '.', '_' and '-'", opts.Project)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -62,6 +67,9 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth or device (default: ask on a terminal, else the provider's default)")
 	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key from standard input")
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the login is for (names the container); default: host-wide")
+	cmd.Flags().String("image", "", "container image for an OAuth or device login (default: TEROK_AUTH_IMAGE, the config, the provider's)")
+	cmd.Flags().String("mounts-dir", "", "where providers' shared config dirs live (default: TEROK_MOUNTS_DIR, the config, ~/.local/share/terok/mounts)")
 	return cmd
 }
 
@@ -90,7 +98,7 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts}
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir}
 	return login.Run(ctx, auth.LoginRequest{
 		Provider:         p,
 		Desc:             p.Desc,
@@ -98,6 +106,8 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		Mode:             opts.Mode,
 		Key:              key,
 		ContainerRuntime: f.HasContainerRuntime(),
+		Project:          opts.Project,
+		Image:            f.Config.Get("auth_image"),
 	})
 }
 

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/config"
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
@@ -39,8 +41,12 @@ type factory struct {
 	Providers func() (providerSource, error)
 	// Accounts returns the credential manager.
 	Accounts func() (*account.Accounts, error)
+	// Runner runs login containers.
+	Runner container.Runner
 	// HasContainerRuntime reports whether podman is available.
 	HasContainerRuntime func() bool
+	// MountsDir holds the providers' shared config dirs.
+	MountsDir string
 	// SearchPath is where plugins are looked for, for messages.
 	SearchPath []string
 }
@@ -62,6 +68,8 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 	err := cmd.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
 	switch {
+	case errors.Is(err, auth.ErrStopped):
+		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
 	case code == exitInterrupted:
 		fmt.Fprintln(io.ErrOut, "Interrupted; nothing was changed.")
 	case err != nil:
@@ -115,13 +123,11 @@ func (f *factory) setup(flags map[string]string) error {
 		}
 		return a, nil
 	}
-	f.HasContainerRuntime = func() bool {
-		podman := f.Getenv("TEROK_PODMAN")
-		if podman == "" {
-			podman = "podman"
-		}
-		_, err := exec.LookPath(podman)
-		return err == nil
+	f.Runner = &container.Podman{Path: f.Getenv("TEROK_PODMAN")}
+	f.HasContainerRuntime = func() bool { return f.Runner.Check(context.Background()) == nil }
+	f.MountsDir = cfg.Get("mounts_dir")
+	if f.MountsDir == "" {
+		f.MountsDir = filepath.Join(dirs.Data, "mounts")
 	}
 	return nil
 }
@@ -140,7 +146,6 @@ func exeDir() string {
 }
 
 func newRootCmd(f *factory) *cobra.Command {
-	var storeFlag string
 	root := &cobra.Command{
 		Use:   "terok",
 		Short: "Authenticate AI coding agents and developer tools for sandboxed containers",
@@ -150,14 +155,17 @@ func newRootCmd(f *factory) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Flags that override a setting, wherever the command defines them.
 			flags := map[string]string{}
-			if cmd.Flags().Changed("store") {
-				flags["store"] = storeFlag
+			for _, s := range config.Settings {
+				if fl := cmd.Flags().Lookup(s.Flag); s.Flag != "" && fl != nil && fl.Changed {
+					flags[s.Flag] = fl.Value.String()
+				}
 			}
 			return f.setup(flags)
 		},
 	}
-	root.PersistentFlags().StringVar(&storeFlag, "store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
+	root.PersistentFlags().String("store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/capture"
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/store"
@@ -19,9 +21,6 @@ import (
 // ErrUsage marks errors in how terok was called (a flag, an argument); the
 // CLI exits 2 for them.
 var ErrUsage = errors.New("usage")
-
-// ErrNotAvailable marks a mode this build cannot perform yet.
-var ErrNotAvailable = errors.New("not available")
 
 func usageErrorf(format string, a ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, a...)}
@@ -67,6 +66,16 @@ type Login struct {
 	IO       *iostreams.IOStreams
 	Prompter prompt.Prompter
 	Store    Saver
+	// Runner runs login containers; nil when there is no runtime.
+	Runner container.Runner
+	// MountsDir holds the providers' shared config dirs, where state files
+	// go; "" writes none.
+	MountsDir string
+	// TempDir is where private login dirs are made; "" is the system's.
+	TempDir string
+	// Limits bound what is read from a login container; zero is
+	// capture.DefaultLimits.
+	Limits capture.Limits
 }
 
 // LoginRequest is one login.
@@ -80,14 +89,20 @@ type LoginRequest struct {
 	Key *string
 	// ContainerRuntime is true when podman is available.
 	ContainerRuntime bool
+	// Project names the project the login is for; "" is host-wide.
+	Project string
+	// Image overrides the provider's default login image.
+	Image string
 }
 
 // Run performs one login. Nothing is stored unless every step before the
 // store succeeded, so a failed login leaves the previous credential as it was.
 func (l *Login) Run(ctx context.Context, req LoginRequest) error {
-	name := req.Desc.Name
 	if !store.ValidSet(req.Set) {
 		return usageErrorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
+	}
+	if req.Project != "" && !container.ValidProject(req.Project) {
+		return usageErrorf("invalid project %q: use letters, digits, '.', '_' and '-'", req.Project)
 	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
@@ -99,12 +114,10 @@ func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	switch mode {
-	case sdk.ModeAPIKey:
+	if mode == sdk.ModeAPIKey {
 		return l.apiKey(ctx, req)
-	default:
-		return fmt.Errorf("%w: %s login with %s is not available in this version of terok yet; use --mode api-key", ErrNotAvailable, mode, name)
 	}
+	return l.containerLogin(ctx, req, mode)
 }
 
 func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, error) {
@@ -124,6 +137,12 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 	if req.Mode != "" {
 		if contains(neg.Modes, req.Mode) {
 			return req.Mode, nil
+		}
+		// The runtime knows best how to explain its own absence.
+		if req.Mode.NeedsContainer() && !req.ContainerRuntime && l.Runner != nil {
+			if err := l.Runner.Check(ctx); err != nil {
+				return "", err
+			}
 		}
 		return "", fmt.Errorf("%s: mode %s is not possible here: %s", name, req.Mode, reason(neg, req.Mode))
 	}

@@ -125,15 +125,6 @@ func TestNoMenuWhenOnlyOneModeIsPossible(t *testing.T) {
 	}
 }
 
-func TestContainerModesAreNotAvailableYet(t *testing.T) {
-	e := newEnv(t, true)
-	e.prompter.choice = 0 // oauth
-	err := e.login.Run(context.Background(), e.req)
-	if !errors.Is(err, auth.ErrNotAvailable) || !strings.Contains(err.Error(), "--mode api-key") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 func TestFailuresStoreNothing(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -43,8 +44,11 @@ var Settings = []Setting{
 	{Key: "log_level", Env: "TEROK_LOG_LEVEL", Default: "warn",
 		Help:     "log level on stderr: trace, debug, info, warn, error or off",
 		validate: oneOf("trace", "debug", "info", "warn", "error", "off")},
-	{Key: "auth_image", Env: "TEROK_AUTH_IMAGE",
-		Help: "container image for OAuth logins, instead of the provider's default"},
+	{Key: "auth_image", Env: "TEROK_AUTH_IMAGE", Flag: "image",
+		Help: "container image for OAuth and device logins, instead of the provider's default"},
+	{Key: "mounts_dir", Env: "TEROK_MOUNTS_DIR", Flag: "mounts-dir",
+		Help:     "where providers' shared config dirs live (state files go to <mounts_dir>/<host dir>); default: the data dir's mounts/",
+		validate: absPath},
 }
 
 func oneOf(choices ...string) func(string) error {
@@ -56,6 +60,13 @@ func oneOf(choices ...string) func(string) error {
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(choices, ", "))
 	}
+}
+
+func absPath(v string) error {
+	if !filepath.IsAbs(v) {
+		return errors.New("must be an absolute path")
+	}
+	return nil
 }
 
 func duration(v string) error {

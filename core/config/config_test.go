@@ -53,7 +53,8 @@ func TestBadValuesFromEnvAndFlags(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"unknown key", "store: file\nstorage: x\n", `c.yml:2:1: unknown setting "storage" (known: auth_image, keyring_timeout, log_level, plugin_start_timeout, plugin_timeout, store)`},
+		{"unknown key", "store: file\nstorage: x\n", `c.yml:2:1: unknown setting "storage" (known: auth_image, keyring_timeout, log_level, mounts_dir, plugin_start_timeout, plugin_timeout, store)`},
+		{"relative mounts dir", "mounts_dir: mounts\n", `c.yml:1:13: mounts_dir "mounts" must be an absolute path`},
 		{"bad value", "log_level: loud\n", `c.yml:1:12: log_level "loud" must be one of trace, debug, info, warn, error, off`},
 		{"bad duration", "keyring_timeout: -1s\n", `c.yml:1:18: keyring_timeout "-1s" must be a positive duration`},
 		{"not a scalar", "store:\n  - file\n", "c.yml:2:3: store must be a single value"},

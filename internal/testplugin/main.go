@@ -8,6 +8,7 @@
 //	terok-provider-slowstart  never completes the handshake
 //	terok-provider-liar       describes itself under another name
 //	terok-provider-good       a well-behaved api_key provider (keys "good-…")
+//	terok-provider-capcrash   an oauth provider (claude's login) that exits in Capture
 package main
 
 import (
@@ -36,11 +37,32 @@ func (f fault) Describe(ctx context.Context, _ *sdk.DescribeRequest) (*sdk.Descr
 	case "liar":
 		name = "somebody-else"
 	}
-	return &sdk.DescribeResponse{Name: name, Label: "Test " + f.name, Modes: []sdk.Mode{sdk.ModeAPIKey}}, nil
+	return &sdk.DescribeResponse{Name: name, Label: "Test " + f.name, Modes: f.modes()}, nil
+}
+
+func (f fault) modes() []sdk.Mode {
+	if f.name == "capcrash" {
+		return []sdk.Mode{sdk.ModeOAuth}
+	}
+	return []sdk.Mode{sdk.ModeAPIKey}
 }
 
 func (f fault) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk.NegotiateResponse, error) {
-	return sdk.NegotiateModes([]sdk.Mode{sdk.ModeAPIKey}, req)
+	return sdk.NegotiateModes(f.modes(), req)
+}
+
+func (f fault) ContainerSpec(ctx context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
+	if f.name != "capcrash" {
+		return f.UnsupportedContainer.ContainerSpec(ctx, req)
+	}
+	return &sdk.ContainerSpecResponse{Command: []string{"claude"}, ConfigPath: "/home/dev/.claude"}, nil
+}
+
+func (f fault) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	if f.name == "capcrash" {
+		os.Exit(9)
+	}
+	return f.UnsupportedContainer.Capture(ctx, req)
 }
 
 func (f fault) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {

@@ -1,0 +1,238 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/terok-ai/terok-auth/core/capture"
+	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// ErrStopped means the user stopped the login container (exit 130).
+var ErrStopped = errors.New("login container stopped")
+
+// maxListed bounds the files a failed capture lists.
+const maxListed = 20
+
+// tempPrefix names the private dirs mounted into login containers; the pid
+// that follows lets a later login remove the dirs of a terok that was killed.
+const tempPrefix = "terok-auth-"
+
+// cleanupTimeout bounds removing a container after the login was stopped,
+// when the login's own context is already done.
+const cleanupTimeout = 15 * time.Second
+
+func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.Mode) error {
+	name, label := req.Desc.Name, req.Desc.Label
+	if l.Runner == nil {
+		return fmt.Errorf("%s: no container runtime is configured", name)
+	}
+	if err := l.Runner.Check(ctx); err != nil {
+		return err
+	}
+	spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: mode})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := checkSpec(spec); err != nil {
+		return fmt.Errorf("%s asked for a login container terok will not run: %w", name, err)
+	}
+	image := req.Image
+	if image == "" {
+		image = spec.Image
+	}
+	if image == "" {
+		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config", name, mode)
+	}
+
+	l.sweep(ctx)
+	cname := container.Name(req.Project, name)
+	if removed, err := l.Runner.Remove(ctx, cname); err != nil {
+		return err
+	} else if removed {
+		fmt.Fprintf(l.IO.ErrOut, "Removing existing auth container: %s\n", cname)
+	}
+
+	tmp, err := os.MkdirTemp(l.TempDir, fmt.Sprintf("%s%d-%s-", tempPrefix, os.Getpid(), name))
+	if err != nil {
+		return fmt.Errorf("create a private directory for the login: %w", err)
+	}
+	// Whatever happens from here on (success, failure, Ctrl-C, SIGTERM), the
+	// directory, which holds the tool's secrets while the container runs,
+	// goes.
+	defer func() { _ = os.RemoveAll(tmp) }()
+
+	run := container.Spec{
+		Name: cname, Image: image, Command: spec.Command,
+		HostDir: tmp, ConfigPath: spec.ConfigPath,
+		RunArgs: spec.RunArgs, Env: spec.Env,
+		Labels: map[string]string{container.Label: "1", container.LabelOwner: strconv.Itoa(os.Getpid()), container.Label + ".provider": name},
+		TTY:    l.IO.CanPrompt(),
+	}
+	if !container.IsRoot() {
+		run.UserNS = "keep-id:uid=1000,gid=1000"
+	}
+
+	w := l.IO.ErrOut
+	if req.Project != "" {
+		fmt.Fprintf(w, "Authenticating %s for project: %s\n", label, req.Project)
+	} else {
+		fmt.Fprintf(w, "Authenticating %s (host-wide)\n", label)
+	}
+	if spec.Banner != "" {
+		fmt.Fprintln(w, spec.Banner)
+	}
+	fmt.Fprintf(w, "$ %s\n", shellJoin(l.Runner.CommandLine(run)))
+
+	out := l.IO.ErrOut // keep stdout for data; on a terminal both are the screen
+	if run.TTY {
+		out = l.IO.Out
+	}
+	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
+	if ctx.Err() != nil {
+		l.removeAfterStop(cname)
+		fmt.Fprintln(w, "Authentication interrupted.")
+		return ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: run the login container: %w", name, err)
+	}
+	switch code {
+	case 0:
+	case 130:
+		return fmt.Errorf("%w: the %s login was stopped before it finished; nothing was captured", ErrStopped, label)
+	case 125:
+		return fmt.Errorf("podman could not run the login container (exit 125; its message is above). "+
+			"If the image %s is missing, pull or build it, or choose another with --image", image)
+	case 126, 127:
+		return fmt.Errorf("the login command %q could not be run in %s (exit %d): is it installed in that image?", strings.Join(spec.Command, " "), image, code)
+	default:
+		return fmt.Errorf("the %s login exited with code %d; nothing was captured. Run it again, or choose another way with --mode", label, code)
+	}
+
+	res, err := capture.Read(tmp, l.limits())
+	if err != nil {
+		return fmt.Errorf("read what the login left: %w", err)
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(w, "warning: not read: %s\n", s)
+	}
+	resp, err := req.Provider.Capture(ctx, &sdk.CaptureRequest{Mode: mode, Files: res.Files})
+	if errors.Is(err, sdk.ErrNothingCaptured) {
+		fmt.Fprintf(w, "warning: no credential found in what the %s login left behind. %s\n", label, listFiles(res.Found))
+		return fmt.Errorf("%s: %w; nothing was stored", name, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w; nothing was stored", name, err)
+	}
+	if err := resp.Credential.Validate(); err != nil {
+		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
+	}
+	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
+		return err
+	}
+	if req.Desc.HostDir != "" && l.MountsDir != "" {
+		if _, err := capture.WriteState(filepath.Join(l.MountsDir, req.Desc.HostDir), resp.StateFiles); err != nil {
+			fmt.Fprintf(w, "warning: the credential is stored, but %s's state files were not written: %v\n", name, err)
+		}
+	}
+	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", name, req.Set)
+	return nil
+}
+
+func (l *Login) limits() capture.Limits {
+	if l.Limits != (capture.Limits{}) {
+		return l.Limits
+	}
+	return capture.DefaultLimits
+}
+
+// checkSpec refuses container specs that would reach beyond the login:
+// mounts or privileges through run args, or a bad mount point.
+func checkSpec(spec *sdk.ContainerSpecResponse) error {
+	if err := container.CheckConfigPath(spec.ConfigPath); err != nil {
+		return err
+	}
+	if len(spec.Command) == 0 {
+		return errors.New("no command")
+	}
+	if err := container.CheckRunArgs(spec.RunArgs); err != nil {
+		return err
+	}
+	for k := range spec.Env {
+		if err := container.CheckRunArgs([]string{"--env", k + "="}); err != nil {
+			return fmt.Errorf("environment variable %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// sweep removes what a killed terok left: its login containers and its
+// private directories. Failures only delay the cleanup to the next login.
+func (l *Login) sweep(ctx context.Context) {
+	if names, err := l.Runner.Stale(ctx); err == nil {
+		for _, n := range names {
+			if _, err := l.Runner.Remove(ctx, n); err == nil {
+				fmt.Fprintf(l.IO.ErrOut, "Removed auth container %s, left by a terok that did not finish\n", n)
+			}
+		}
+	}
+	dir := l.TempDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, tempPrefix+"*"))
+	for _, d := range leftovers {
+		pidStr, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid == os.Getpid() || container.ProcessAlive(pid) {
+			continue
+		}
+		_ = os.RemoveAll(d)
+	}
+}
+
+func (l *Login) removeAfterStop(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if _, err := l.Runner.Remove(ctx, name); err != nil {
+		fmt.Fprintf(l.IO.ErrOut, "warning: could not remove the login container: %v; remove it with: podman rm -f %s\n", err, name)
+	}
+}
+
+func listFiles(found []string) string {
+	if len(found) == 0 {
+		return "It left no files at all: did the login finish?"
+	}
+	shown := found
+	more := ""
+	if len(found) > maxListed {
+		shown, more = found[:maxListed], fmt.Sprintf(" (and %d more)", len(found)-maxListed)
+	}
+	return fmt.Sprintf("Files found: %s%s", strings.Join(shown, ", "), more)
+}
+
+func needsQuote(r rune) bool {
+	plain := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@+%", r)
+	return !plain
+}
+
+// shellJoin quotes args for display so the line can be pasted into a shell.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, needsQuote) < 0 {
+			out[i] = a
+		} else {
+			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(out, " ")
+}

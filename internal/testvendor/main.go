@@ -1,0 +1,110 @@
+// Command testvendor stands in for the vendor CLIs (claude, codex) inside the
+// end-to-end tests' login container images. It is built static and copied
+// into a FROM-scratch image under each vendor's command name; it writes the
+// files the real tool writes after a login, with well-known fake tokens.
+//
+// TEROK_FAKE, set in the image, picks a behaviour:
+//
+//	ok        log in and write the credentials
+//	slow      like ok, but linger 1.5s first (tests look at process lists)
+//	exit1     fail
+//	exit130   stop as if the user pressed Ctrl-C
+//	garbage   write credentials files that are not JSON
+//	nothing   write nothing
+//	huge      write a 100 MB file and nothing else
+//	sleep     wait a minute (tests interrupt it)
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The tokens the tests look for.
+const (
+	ClaudeAccess  = "sk-ant-oat01-E2E-ACCESS-TOKEN-0000000000"
+	ClaudeRefresh = "sk-ant-ort01-E2E-REFRESH-TOKEN-000000000"
+	ClaudeExpires = 1767225600000 // ms
+	CodexAccess   = "e2e-codex-access.eyJleHAiOjE3NjcyMjU2MDB9.sig"
+	CodexRefresh  = "e2e-codex-refresh-token"
+)
+
+func main() {
+	home := os.Getenv("HOME")
+	cmd := filepath.Base(os.Args[0])
+	args := strings.Join(os.Args[1:], " ")
+	fmt.Printf("testvendor: %s %s (behaviour %s)\n", cmd, args, os.Getenv("TEROK_FAKE"))
+
+	switch os.Getenv("TEROK_FAKE") {
+	case "exit1":
+		fmt.Fprintln(os.Stderr, "login failed: the server said no")
+		os.Exit(1)
+	case "exit130":
+		os.Exit(130)
+	case "nothing":
+		return
+	case "sleep":
+		time.Sleep(time.Minute)
+		return
+	case "huge":
+		dir := filepath.Join(home, "."+cmd)
+		must(os.MkdirAll(dir, 0o700))
+		f, err := os.Create(filepath.Join(dir, "cache.bin"))
+		must(err)
+		must(f.Truncate(100 << 20))
+		_, err = f.WriteAt([]byte("end"), 100<<20-3) // really there, not only a hole
+		must(err)
+		must(f.Close())
+		return
+	case "slow":
+		defer time.Sleep(1500 * time.Millisecond)
+	}
+	garbage := os.Getenv("TEROK_FAKE") == "garbage"
+
+	switch {
+	case cmd == "claude":
+		dir := filepath.Join(home, ".claude")
+		creds := fmt.Sprintf(`{"claudeAiOauth":{"accessToken":%q,"refreshToken":%q,"expiresAt":%d,"scopes":["user:inference","user:profile"],"subscriptionType":"max"}}`,
+			ClaudeAccess, ClaudeRefresh, ClaudeExpires)
+		if garbage {
+			creds = "\x00\x01 not json"
+		}
+		write(filepath.Join(dir, ".credentials.json"), creds)
+		write(filepath.Join(dir, "settings.json"), `{"model":"sonnet"}`)
+		write(filepath.Join(dir, "statsig", "statsig.stable_id.123"), `"e2e"`)
+	case cmd == "codex" && args == "login":
+		fmt.Println("Starting local login server on http://localhost:1455.")
+		codexAuth(home, garbage)
+	case cmd == "codex" && args == "login --device-auth":
+		fmt.Println("Open https://auth.openai.com/codex/device and enter the code: E2E1-CODE")
+		codexAuth(home, garbage)
+	default:
+		fmt.Fprintf(os.Stderr, "testvendor: unknown command %s %s\n", cmd, args)
+		os.Exit(2)
+	}
+}
+
+func codexAuth(home string, garbage bool) {
+	auth := fmt.Sprintf(`{"OPENAI_API_KEY":null,"tokens":{"id_token":"e2e.id.token","access_token":%q,"refresh_token":%q,"account_id":"e2e-account"},"last_refresh":"2026-11-28T10:00:00Z"}`,
+		CodexAccess, CodexRefresh)
+	if garbage {
+		auth = "{{{"
+	}
+	write(filepath.Join(home, ".codex", "auth.json"), auth)
+	write(filepath.Join(home, ".codex", "config.toml"), "model = \"gpt-5-codex\"\n")
+}
+
+func write(path, data string) {
+	must(os.MkdirAll(filepath.Dir(path), 0o700))
+	must(os.WriteFile(path, []byte(data), 0o600))
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testvendor:", err)
+		os.Exit(3)
+	}
+}
