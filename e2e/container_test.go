@@ -33,7 +33,7 @@ var (
 // requirePodman fails (never skips) without a working podman, and builds
 // the test images once: FROM scratch, holding the static testvendor binary
 // as claude and codex, one tag per behaviour.
-func requirePodman(t *testing.T) {
+func requirePodman(t testing.TB) {
 	t.Helper()
 	requireKeyring(t)
 	if _, err := exec.LookPath("podman"); err != nil {

@@ -60,7 +60,7 @@ func testMain(m *testing.M) int {
 
 // requireKeyring fails (never skips) unless the test runs against the
 // throwaway Secret Service that scripts/with-keyring starts.
-func requireKeyring(t *testing.T) {
+func requireKeyring(t testing.TB) {
 	t.Helper()
 	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
 		t.Fatal("the end-to-end tests need a real, throwaway Secret Service. Run them through `make test`, " +

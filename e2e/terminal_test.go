@@ -85,3 +85,74 @@ func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 	}
 	assertNoPluginLeft(t)
 }
+
+// startPTY starts terok on a new pseudo-terminal and returns what it shows.
+func startPTY(t *testing.T, env []string, args ...string) (*exec.Cmd, *os.File, *screen) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "terok"), args...)
+	cmd.Env = append(os.Environ(), env...)
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tty.Close(); _ = cmd.Process.Kill() })
+	out := &screen{}
+	go func() { _, _ = io.Copy(out, tty) }()
+	return cmd, tty, out
+}
+
+// TestTerminalOAuthRunsTheContainerWithATTY picks OAuth from the mode menu
+// on a real terminal: the container then gets one too (-it).
+func TestTerminalOAuthRunsTheContainerWithATTY(t *testing.T) {
+	requirePodman(t)
+	set := "e2e-tty-oauth"
+	t.Cleanup(func() { _ = deleteStored(set, "claude") })
+	e := newLoginEnv(t)
+	cmd, tty, out := startPTY(t, e.opts.env, "auth", "login", "claude", "--image", vendorImage+":ok", "--set", set)
+	out.expect(t, "1. OAuth / interactive login (launches container) (default)")
+	out.expect(t, "Choose [1-2]")
+	if _, err := tty.Write([]byte("\r")); err != nil { // the default
+		t.Fatal(err)
+	}
+	out.expect(t, "$ podman run --rm -it --name host-auth-claude")
+	out.expect(t, "testvendor: claude")
+	out.expect(t, "Credentials captured for claude (set: "+set+")")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("terok: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(stored(t, set, "claude"), vendorClaudeAccess) {
+		t.Errorf("keyring holds %q", stored(t, set, "claude"))
+	}
+	e.assertClean(t)
+}
+
+// TestProviderMenu runs `terok auth` with no provider: the menu lists every
+// provider with its modes, marks the ones logged in, and logs in to those
+// chosen.
+func TestProviderMenu(t *testing.T) {
+	requirePodman(t)
+	set := "e2e-menu"
+	seed(t, set, "codex", `{"key":"sk-proj-seededseededseededseeded","type":"api_key"}`)
+	t.Cleanup(func() { _ = deleteStored(set, "claude") })
+	e := newLoginEnv(t, "TEROK_AUTH_IMAGE="+vendorImage+":ok")
+	cmd, tty, out := startPTY(t, e.opts.env, "auth", "--set", set)
+	out.expect(t, "1. Claude (claude): oauth, api_key\r\n")
+	out.expect(t, "2. Codex (codex): oauth, device, api_key  ✓ logged in")
+	out.expect(t, "Log in to (numbers or names, comma-separated): ")
+	if _, err := tty.Write([]byte("9\r")); err != nil {
+		t.Fatal(err)
+	}
+	out.expect(t, "9 is not in the menu (1-2)")
+	if _, err := tty.Write([]byte("claude\r")); err != nil {
+		t.Fatal(err)
+	}
+	out.expect(t, "How do you want to authenticate Claude?")
+	if _, err := tty.Write([]byte("1\r")); err != nil {
+		t.Fatal(err)
+	}
+	out.expect(t, "Credentials captured for claude (set: "+set+")")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("terok: %v\n%s", err, out.String())
+	}
+	e.assertClean(t)
+}

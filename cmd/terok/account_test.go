@@ -94,3 +94,29 @@ func TestStatusTable(t *testing.T) {
 		t.Error("a multi-line error was printed whole in the table's notes")
 	}
 }
+
+func TestPickProviders(t *testing.T) {
+	names := []string{"claude", "codex", "gh"}
+	for in, want := range map[string]string{"1": "claude", "1,3": "claude,gh", "codex, 1": "codex,claude", "GH 2 2": "gh,codex"} {
+		got, err := pickProviders(in, names)
+		if err != nil || strings.Join(got, ",") != want {
+			t.Errorf("pickProviders(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", " , ", "0", "4", "vibe", "1,x"} {
+		if _, err := pickProviders(bad, names); err == nil {
+			t.Errorf("pickProviders(%q) accepted", bad)
+		}
+	}
+}
+
+func TestAuthMenuNeedsATerminal(t *testing.T) {
+	code, _, stderr := run(t, nil, "auth")
+	if code != exitUsage || !strings.Contains(stderr, "terok auth login PROVIDER") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, nil, "auth", "frob")
+	if code != exitUsage || !strings.Contains(stderr, `unknown command "frob"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

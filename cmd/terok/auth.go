@@ -1,14 +1,156 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/registry"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
 
 func newAuthCmd(f *factory) *cobra.Command {
+	opts := &loginOptions{f: f}
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Log in to providers, see and manage stored credentials",
-		Args:  noArgs,
+		Long: "Log in to providers, see and manage stored credentials.\n\n" +
+			"Without a command, on a terminal: choose providers to log in to from a menu.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for \"terok auth\"", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !store.ValidSet(opts.Set) {
+				return usageErrorf("invalid --set %q", opts.Set)
+			}
+			if opts.Project != "" && !container.ValidProject(opts.Project) {
+				return usageErrorf("invalid --project %q", opts.Project)
+			}
+			return authMenuRun(cmd.Context(), opts)
+		},
 	}
+	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil))
 	return cmd
+}
+
+// authMenuRun shows every provider, with its modes and whether it is
+// logged in, and logs in to the ones the user picks, one after another.
+func authMenuRun(ctx context.Context, opts *loginOptions) error {
+	f := opts.f
+	if !f.IO.CanPrompt() {
+		return usageErrorf("`terok auth` without a command shows a menu, which needs a terminal; name the provider instead: terok auth login PROVIDER")
+	}
+	providers, err := f.Providers()
+	if err != nil {
+		return err
+	}
+	var usable []registry.Entry
+	for _, e := range providers.List(ctx) {
+		if e.Err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "warning: provider %s is unusable: %v\n", e.Name, e.Err)
+			continue
+		}
+		usable = append(usable, e)
+	}
+	if len(usable) == 0 {
+		return errors.New("no usable providers are installed (see `terok auth providers`)")
+	}
+	names := make([]string, len(usable))
+	for i, e := range usable {
+		names[i] = e.Name
+	}
+	authed := map[string]bool{}
+	if accounts, err := f.Accounts(); err == nil {
+		if statuses, err := accounts.Status(ctx, opts.Set, names); err == nil {
+			for _, s := range statuses {
+				authed[s.Provider] = s.Authenticated
+			}
+		}
+	}
+	w := f.IO.ErrOut
+	fmt.Fprintf(w, "Providers (set: %s):\n", opts.Set)
+	for i, e := range usable {
+		mark := ""
+		if authed[e.Name] {
+			mark = "  ✓ logged in"
+		}
+		fmt.Fprintf(w, "  %d. %s (%s): %s%s\n", i+1, e.Desc.Label, e.Name, sdk.JoinModes(e.Desc.Modes), mark)
+	}
+	var chosen []string
+	for attempt := 0; ; attempt++ {
+		answer, err := f.Prompter.Input(ctx, "Log in to (numbers or names, comma-separated): ")
+		if err != nil {
+			return err
+		}
+		chosen, err = pickProviders(answer, names)
+		if err == nil {
+			break
+		}
+		fmt.Fprintf(w, "%v\n", err)
+		if attempt == 2 {
+			return usageErrorf("no valid choice after 3 tries")
+		}
+	}
+	var failed []string
+	for _, name := range chosen {
+		one := *opts
+		one.Provider = name
+		if err := loginOne(ctx, f, providers, &one, nil); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			fmt.Fprintf(w, "terok: %s: %v\n", name, err)
+			failed = append(failed, name)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d logins failed: %s", len(failed), len(chosen), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// pickProviders reads a menu answer: numbers (1-based) or names, separated
+// by commas or spaces, each at most once.
+func pickProviders(answer string, names []string) ([]string, error) {
+	fields := strings.FieldsFunc(answer, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+	if len(fields) == 0 {
+		return nil, errors.New("choose at least one provider")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, fld := range fields {
+		name := ""
+		if n, err := strconv.Atoi(fld); err == nil {
+			if n < 1 || n > len(names) {
+				return nil, fmt.Errorf("%d is not in the menu (1-%d)", n, len(names))
+			}
+			name = names[n-1]
+		} else {
+			for _, candidate := range names {
+				if strings.EqualFold(candidate, fld) {
+					name = candidate
+				}
+			}
+			if name == "" {
+				return nil, fmt.Errorf("%q is not in the menu", fld)
+			}
+		}
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }

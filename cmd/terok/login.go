@@ -89,6 +89,11 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if err != nil {
 		return err
 	}
+	return loginOne(ctx, f, providers, opts, key)
+}
+
+// loginOne logs in to one provider.
+func loginOne(ctx context.Context, f *factory, providers providerSource, opts *loginOptions, key *string) error {
 	p, err := providers.Open(ctx, opts.Provider)
 	if err != nil {
 		return err

@@ -31,6 +31,8 @@ func (f *fakePrompter) Select(_ context.Context, title string, options []string,
 	return f.choice, f.err
 }
 
+func (f *fakePrompter) Input(context.Context, string) (string, error) { return "", f.err }
+
 func (f *fakePrompter) Secret(_ context.Context, label string) (string, error) {
 	f.secretLbl = label
 	return f.secret, f.err

@@ -22,6 +22,8 @@ type Prompter interface {
 	Select(ctx context.Context, title string, options []string, def int) (int, error)
 	// Secret reads a line without echo.
 	Secret(ctx context.Context, label string) (string, error)
+	// Input reads a line of text.
+	Input(ctx context.Context, label string) (string, error)
 }
 
 // ErrNoAnswer means the user gave no usable answer (end of input, or too many
@@ -65,6 +67,13 @@ func (t *Terminal) Select(ctx context.Context, title string, options []string, d
 		fmt.Fprintf(w, "Please enter a number from 1 to %d.\n", len(options))
 	}
 	return 0, fmt.Errorf("%w: no valid choice after 3 tries", ErrNoAnswer)
+}
+
+// Input implements Prompter.
+func (t *Terminal) Input(ctx context.Context, label string) (string, error) {
+	fmt.Fprint(t.IO.ErrOut, label)
+	line, err := t.readLine(ctx)
+	return strings.TrimSpace(line), err
 }
 
 // readLine reads one line, giving up when ctx is done (Ctrl-C).

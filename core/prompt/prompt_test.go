@@ -57,3 +57,12 @@ func TestSecretNeedsATerminal(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestInput(t *testing.T) {
+	io, in, _, errOut := iostreams.Test()
+	in.WriteString("  1, codex \n")
+	got, err := New(io).Input(context.Background(), "Which? ")
+	if err != nil || got != "1, codex" || errOut.String() != "Which? " {
+		t.Errorf("Input = %q, %v; shown %q", got, err, errOut)
+	}
+}
