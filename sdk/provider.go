@@ -154,6 +154,12 @@ type AcceptKeyRequest struct {
 // AcceptKeyResponse carries the credential to store.
 type AcceptKeyResponse struct {
 	Credential Credential
+	// KeyFiles are files, by slash-separated relative path, that the host
+	// writes (mode 0600) into the provider's shared config directory
+	// (DescribeResponse.HostDir), for tools that read their key from a file
+	// rather than the environment. They hold the key: ask for them only
+	// when the tool needs them.
+	KeyFiles map[string][]byte
 }
 
 // ContainerSpecRequest asks for the login container of one mode.

@@ -138,13 +138,24 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
-	if req.Desc.HostDir != "" && l.MountsDir != "" {
-		if _, err := capture.WriteState(filepath.Join(l.MountsDir, req.Desc.HostDir), resp.StateFiles); err != nil {
-			fmt.Fprintf(w, "warning: the credential is stored, but %s's state files were not written: %v\n", name, err)
-		}
-	}
+	l.writeFiles(req.Desc, resp.StateFiles, "state")
 	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", name, req.Set)
 	return nil
+}
+
+// writeFiles writes a provider's state or key files into its shared config
+// dir. The credential is already stored, so a failure is only a warning.
+func (l *Login) writeFiles(desc *sdk.DescribeResponse, files map[string][]byte, kind string) {
+	if len(files) == 0 {
+		return
+	}
+	if desc.HostDir == "" || l.MountsDir == "" {
+		fmt.Fprintf(l.IO.ErrOut, "warning: %s has %s files but no shared config dir; they were not written\n", desc.Name, kind)
+		return
+	}
+	if _, err := capture.WriteState(filepath.Join(l.MountsDir, desc.HostDir), files); err != nil {
+		fmt.Fprintf(l.IO.ErrOut, "warning: the credential is stored, but %s's %s files were not written: %v\n", desc.Name, kind, err)
+	}
 }
 
 func (l *Login) limits() capture.Limits {

@@ -214,6 +214,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
+	l.writeFiles(req.Desc, resp.KeyFiles, "key")
 	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)
 	return nil
 }

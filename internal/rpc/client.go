@@ -51,7 +51,7 @@ func (c *client) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*sdk
 	if err != nil {
 		return nil, err
 	}
-	return &sdk.AcceptKeyResponse{Credential: cred}, nil
+	return &sdk.AcceptKeyResponse{Credential: cred, KeyFiles: filesFromPB(r.GetKeyFiles())}, nil
 }
 
 func (c *client) ContainerSpec(ctx context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {

@@ -61,7 +61,7 @@ func (e *echo) AcceptKey(_ context.Context, r *sdk.AcceptKeyRequest) (*sdk.Accep
 	if e.err != nil {
 		return nil, e.err
 	}
-	return &sdk.AcceptKeyResponse{Credential: wantCred}, nil
+	return &sdk.AcceptKeyResponse{Credential: wantCred, KeyFiles: wantState}, nil
 }
 
 func (e *echo) ContainerSpec(_ context.Context, r *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
@@ -103,6 +103,9 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("AcceptKey: %v", err)
 	}
 	checkCred(t, ak.Credential)
+	if !reflect.DeepEqual(ak.KeyFiles, wantState) {
+		t.Errorf("KeyFiles = %v", ak.KeyFiles)
+	}
 
 	spec, err := p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
 	if err != nil || !reflect.DeepEqual(spec, wantSpec) || impl.gotReq.(*sdk.ContainerSpecRequest).Mode != sdk.ModeOAuth {

@@ -50,7 +50,7 @@ func (s *server) AcceptKey(ctx context.Context, req *pb.AcceptKeyRequest) (*pb.A
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	return &pb.AcceptKeyResponse{Credential: c}, nil
+	return &pb.AcceptKeyResponse{Credential: c, KeyFiles: filesToPB(r.KeyFiles)}, nil
 }
 
 func (s *server) ContainerSpec(ctx context.Context, req *pb.ContainerSpecRequest) (*pb.ContainerSpecResponse, error) {

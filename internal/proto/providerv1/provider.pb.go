@@ -562,6 +562,7 @@ func (x *Credential) GetJson() []byte {
 type AcceptKeyResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Credential    *Credential            `protobuf:"bytes,1,opt,name=credential,proto3" json:"credential,omitempty"`
+	KeyFiles      []*File                `protobuf:"bytes,2,rep,name=key_files,json=keyFiles,proto3" json:"key_files,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -599,6 +600,13 @@ func (*AcceptKeyResponse) Descriptor() ([]byte, []int) {
 func (x *AcceptKeyResponse) GetCredential() *Credential {
 	if x != nil {
 		return x.Credential
+	}
+	return nil
+}
+
+func (x *AcceptKeyResponse) GetKeyFiles() []*File {
+	if x != nil {
+		return x.KeyFiles
 	}
 	return nil
 }
@@ -928,11 +936,12 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\" \n" +
 	"\n" +
 	"Credential\x12\x12\n" +
-	"\x04json\x18\x01 \x01(\fR\x04json\"R\n" +
+	"\x04json\x18\x01 \x01(\fR\x04json\"\x88\x01\n" +
 	"\x11AcceptKeyResponse\x12=\n" +
 	"\n" +
 	"credential\x18\x01 \x01(\v2\x1d.terok.provider.v1.CredentialR\n" +
-	"credential\"*\n" +
+	"credential\x124\n" +
+	"\tkey_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\bkeyFiles\"*\n" +
 	"\x14ContainerSpecRequest\x12\x12\n" +
 	"\x04mode\x18\x01 \x01(\tR\x04mode\"\x98\x02\n" +
 	"\x15ContainerSpecResponse\x12\x14\n" +
@@ -1000,27 +1009,28 @@ var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 var file_internal_proto_providerv1_provider_proto_depIdxs = []int32{
 	3,  // 0: terok.provider.v1.NegotiateResponse.unavailable:type_name -> terok.provider.v1.UnavailableMode
 	8,  // 1: terok.provider.v1.AcceptKeyResponse.credential:type_name -> terok.provider.v1.Credential
-	15, // 2: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
-	12, // 3: terok.provider.v1.CaptureRequest.files:type_name -> terok.provider.v1.File
-	8,  // 4: terok.provider.v1.CaptureResponse.credential:type_name -> terok.provider.v1.Credential
-	12, // 5: terok.provider.v1.CaptureResponse.state_files:type_name -> terok.provider.v1.File
-	0,  // 6: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
-	2,  // 7: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
-	5,  // 8: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
-	7,  // 9: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
-	10, // 10: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
-	13, // 11: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
-	1,  // 12: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
-	4,  // 13: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
-	6,  // 14: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
-	9,  // 15: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
-	11, // 16: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
-	14, // 17: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
-	12, // [12:18] is the sub-list for method output_type
-	6,  // [6:12] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	12, // 2: terok.provider.v1.AcceptKeyResponse.key_files:type_name -> terok.provider.v1.File
+	15, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
+	12, // 4: terok.provider.v1.CaptureRequest.files:type_name -> terok.provider.v1.File
+	8,  // 5: terok.provider.v1.CaptureResponse.credential:type_name -> terok.provider.v1.Credential
+	12, // 6: terok.provider.v1.CaptureResponse.state_files:type_name -> terok.provider.v1.File
+	0,  // 7: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
+	2,  // 8: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
+	5,  // 9: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
+	7,  // 10: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
+	10, // 11: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
+	13, // 12: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
+	1,  // 13: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
+	4,  // 14: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
+	6,  // 15: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
+	9,  // 16: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
+	11, // 17: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
+	14, // 18: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
+	13, // [13:19] is the sub-list for method output_type
+	7,  // [7:13] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_internal_proto_providerv1_provider_proto_init() }
