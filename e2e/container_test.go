@@ -71,7 +71,7 @@ func buildImages() error {
 			return err
 		}
 	}
-	for _, name := range []string{"usr/local/bin/claude", "usr/local/bin/codex"} {
+	for _, name := range []string{"usr/local/bin/claude", "usr/local/bin/codex", "usr/local/bin/acme"} {
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(bin))}); err != nil {
 			return err
 		}

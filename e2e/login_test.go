@@ -90,7 +90,7 @@ func TestBadInputStoresNothing(t *testing.T) {
 		{"invalid key", "sk-wrong-vendor-key-000000000000", []string{"auth", "login", "claude", "--with-key"}, 1, "starts with sk-ant-"},
 		{"empty key", "\n", []string{"auth", "login", "claude", "--with-key"}, 1, "no API key entered"},
 		{"no terminal and no --with-key", "", []string{"auth", "login", "claude", "--mode", "api-key"}, 2, "--with-key"},
-		{"unknown provider", claudeKey, []string{"auth", "login", "nope", "--with-key"}, 2, `unknown provider "nope"; available: claude, codex`},
+		{"unknown provider", claudeKey, []string{"auth", "login", "nope", "--with-key"}, 2, `unknown provider "nope"; available: blablador, claude, coderabbit, codex, gh, glab, kisski, openrouter, sonar, vibe`},
 		{"unknown mode", claudeKey, []string{"auth", "login", "claude", "--mode", "telepathy", "--with-key"}, 2, `unknown mode "telepathy"`},
 		{"unsupported mode", claudeKey, []string{"auth", "login", "claude", "--mode", "device"}, 2, "does not support mode device"},
 		{"key in argv is refused", "", []string{"auth", "login", "claude", claudeKey}, 2, "expected one provider name"},

@@ -136,13 +136,14 @@ func TestProviderMenu(t *testing.T) {
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t, "TEROK_AUTH_IMAGE="+vendorImage+":ok")
 	cmd, tty, out := startPTY(t, e.opts.env, "auth", "--set", set)
-	out.expect(t, "1. Claude (claude): oauth, api_key\r\n")
-	out.expect(t, "2. Codex (codex): oauth, device, api_key  ✓ logged in")
+	out.expect(t, "2. Claude (claude): oauth, api_key\r\n")
+	out.expect(t, "4. Codex (codex): oauth, device, api_key  ✓ logged in")
+	out.expect(t, "5. GitHub CLI (gh): oauth, api_key\r\n")
 	out.expect(t, "Log in to (numbers or names, comma-separated): ")
-	if _, err := tty.Write([]byte("9\r")); err != nil {
+	if _, err := tty.Write([]byte("99\r")); err != nil {
 		t.Fatal(err)
 	}
-	out.expect(t, "9 is not in the menu (1-2)")
+	out.expect(t, "99 is not in the menu (1-10)")
 	if _, err := tty.Write([]byte("claude\r")); err != nil {
 		t.Fatal(err)
 	}

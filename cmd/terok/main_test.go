@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -51,16 +52,23 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-func TestProvidersWithNoneInstalled(t *testing.T) {
+func TestProvidersWithoutPluginsListsTheBundledYAML(t *testing.T) {
 	dir := t.TempDir()
 	// HOME and the plugin path point at empty dirs; the system dirs and the
 	// test binary's own dir hold no terok-provider-* either.
-	code, out, stderr := run(t, map[string]string{"TEROK_PLUGIN_PATH": dir, "HOME": dir}, "auth", "providers")
-	if code != 0 || out != "" || !strings.Contains(stderr, "No providers found") || !strings.Contains(stderr, dir) {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	code, out, stderr := run(t, map[string]string{"TEROK_PLUGIN_PATH": dir, "HOME": dir}, "auth", "providers", "--json")
+	var list []providerJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s %s", code, err, out, stderr)
 	}
-	code, out, _ = run(t, map[string]string{"TEROK_PLUGIN_PATH": dir, "HOME": dir}, "auth", "providers", "--json")
-	if code != 0 || strings.TrimSpace(out) != "[]" {
-		t.Errorf("--json: exit %d, stdout %q", code, out)
+	var names []string
+	for _, p := range list {
+		if p.Kind != "yaml" || !strings.HasPrefix(p.Source, "bundled:") {
+			t.Errorf("%+v", p)
+		}
+		names = append(names, p.Name)
+	}
+	if strings.Join(names, ",") != "blablador,coderabbit,gh,glab,kisski,openrouter,sonar,vibe" {
+		t.Errorf("names = %v", names)
 	}
 }

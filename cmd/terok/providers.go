@@ -3,18 +3,22 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type providersOptions struct {
 	f    *factory
 	JSON bool
+	All  bool
 }
 
 func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) error) *cobra.Command {
@@ -22,7 +26,10 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 	cmd := &cobra.Command{
 		Use:   "providers",
 		Short: "List the providers terok can log in to",
-		Args:  noArgs,
+		Long: "List every provider with its label, modes and where it comes from: a plugin binary,\n" +
+			"or a YAML file (bundled, the system's, yours, or from TEROK_PROVIDERS_PATH).\n" +
+			"--all also lists the providers hidden by another of the same name.",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -31,6 +38,8 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "also list the providers hidden by another of the same name")
+	cmd.AddCommand(newValidateCmd(f))
 	return cmd
 }
 
@@ -45,6 +54,7 @@ type providerJSON struct {
 	Description string     `json:"description,omitempty"`
 	KeyURL      string     `json:"key_url,omitempty"`
 	Error       string     `json:"error,omitempty"`
+	ShadowedBy  string     `json:"shadowed_by,omitempty"`
 }
 
 func providersRun(ctx context.Context, opts *providersOptions) error {
@@ -68,6 +78,11 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		}
 		out = append(out, j)
 	}
+	if opts.All {
+		for _, s := range src.ShadowedProviders() {
+			out = append(out, providerJSON{Name: s.Name, Kind: s.Kind, Source: s.Source, Modes: []sdk.Mode{}, ShadowedBy: s.By})
+		}
+	}
 	if opts.JSON {
 		enc := json.NewEncoder(f.IO.Out)
 		enc.SetIndent("", "  ")
@@ -78,13 +93,71 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tLABEL\tMODES\tSOURCE")
+	fmt.Fprintln(tw, "NAME\tLABEL\tMODES\tKIND\tSOURCE")
 	for _, j := range out {
 		label := j.Label
-		if j.Error != "" {
+		switch {
+		case j.Error != "":
 			label = "(unusable)"
+		case j.ShadowedBy != "":
+			label = "(shadowed by " + j.ShadowedBy + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j.Name, label, sdk.JoinModes(j.Modes), j.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(sdk.JoinModes(j.Modes)), j.Kind, j.Source)
 	}
 	return tw.Flush()
+}
+
+func newValidateCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check provider files without installing them",
+		Long: "Check YAML provider files and print every problem in every file, each with its file,\n" +
+			"line and column. Exits 1 when there is any.",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("name at least one provider file")
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			bad := 0
+			names := map[string]string{}
+			for _, path := range args {
+				err := validateFile(path, names)
+				if err != nil {
+					bad++
+					fmt.Fprintln(f.IO.ErrOut, err)
+					continue
+				}
+				fmt.Fprintf(f.IO.Out, "%s: ok\n", path)
+			}
+			if bad > 0 {
+				return fmt.Errorf("%d of %d provider files have problems", bad, len(args))
+			}
+			return nil
+		},
+	}
+}
+
+func validateFile(path string, names map[string]string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() > yamlprov.MaxFileSize {
+		return fmt.Errorf("%s: the file is %d KiB; a provider file may be at most %d KiB", path, fi.Size()>>10, yamlprov.MaxFileSize>>10)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	file, err := yamlprov.Load(path, data)
+	if err != nil {
+		return err
+	}
+	if other, dup := names[file.Name]; dup {
+		return errors.New(path + ": provider \"" + file.Name + "\" is also defined in " + other)
+	}
+	names[file.Name] = path
+	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	providersd "github.com/terok-ai/terok-auth/providers.d"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -49,6 +50,8 @@ type factory struct {
 	MountsDir string
 	// SearchPath is where plugins are looked for, for messages.
 	SearchPath []string
+
+	registry *registry.Registry // loaded once per command
 }
 
 // providerSource is what commands need of the registry.
@@ -56,6 +59,7 @@ type providerSource interface {
 	Names() []string
 	Open(ctx context.Context, name string) (*registry.Provider, error)
 	List(ctx context.Context) []registry.Entry
+	ShadowedProviders() []registry.Shadowed
 }
 
 // Main runs terok with args and returns its exit code. Every plugin it
@@ -102,10 +106,18 @@ func (f *factory) setup(flags map[string]string) error {
 	f.SearchPath = pluginhost.SearchPath(f.Getenv, exeDir())
 	f.Prompter = prompt.New(f.IO)
 	f.Providers = func() (providerSource, error) {
-		reg, err := registry.Load(f.Host, f.SearchPath)
+		if f.registry != nil {
+			return f.registry, nil
+		}
+		reg, err := registry.Load(f.Host, f.SearchPath, registry.YAMLSources(providersd.FS, dirs.Config, f.Getenv))
 		if err != nil {
 			logger.Warn("some plugin directories could not be read", "error", err)
 		}
+		reg.Cache = &registry.DescribeCache{Path: filepath.Join(dirs.Cache, "plugin-descriptions.json")}
+		for _, p := range reg.Problems {
+			fmt.Fprintf(f.IO.ErrOut, "warning: skipped a provider file: %v\n", p)
+		}
+		f.registry = reg
 		return reg, nil
 	}
 	f.Accounts = func() (*account.Accounts, error) {

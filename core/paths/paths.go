@@ -1,6 +1,7 @@
 // Package paths finds terok's per-user directories, following the XDG base
-// directory spec: config ($XDG_CONFIG_HOME/terok), data ($XDG_DATA_HOME/terok)
-// and state ($XDG_STATE_HOME/terok), with the usual defaults under $HOME.
+// directory spec: config ($XDG_CONFIG_HOME/terok), data ($XDG_DATA_HOME/terok),
+// state ($XDG_STATE_HOME/terok) and cache ($XDG_CACHE_HOME/terok), with the
+// usual defaults under $HOME.
 package paths
 
 import (
@@ -13,6 +14,7 @@ type Dirs struct {
 	Config string
 	Data   string
 	State  string
+	Cache  string
 }
 
 // ErrNoHome means neither the XDG variables nor HOME say where to keep files.
@@ -36,5 +38,6 @@ func FromEnv(getenv func(string) string) (Dirs, error) {
 	d.Config = pick("XDG_CONFIG_HOME", ".config")
 	d.Data = pick("XDG_DATA_HOME", filepath.Join(".local", "share"))
 	d.State = pick("XDG_STATE_HOME", filepath.Join(".local", "state"))
+	d.Cache = pick("XDG_CACHE_HOME", ".cache")
 	return d, err
 }

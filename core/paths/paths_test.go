@@ -11,7 +11,7 @@ func TestFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Dirs{Config: "/cfg/terok", Data: "/home/u/.local/share/terok", State: "/home/u/.local/state/terok"}
+	want := Dirs{Config: "/cfg/terok", Data: "/home/u/.local/share/terok", State: "/home/u/.local/state/terok", Cache: "/home/u/.cache/terok"}
 	if d != want {
 		t.Errorf("got %+v, want %+v", d, want)
 	}

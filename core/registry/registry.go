@@ -1,39 +1,72 @@
 // Package registry knows every provider terok can use and where each comes
-// from, and opens one by name. Today its providers are the plugin binaries on
-// the plugin path.
+// from, and opens one by name: plugin binaries on the plugin path, and YAML
+// providers served in-process by the generic provider. A plugin beats a
+// YAML provider of the same name.
 package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Registry lists providers and opens them.
 type Registry struct {
-	Host     *pluginhost.Host
-	Plugins  []pluginhost.Plugin
-	Shadowed []pluginhost.Plugin
+	Host    *pluginhost.Host
+	Plugins []pluginhost.Plugin
+	// YAML are the YAML providers no plugin shadows.
+	YAML map[string]YAMLProvider
+	// Shadowed are providers hidden by another of the same name.
+	Shadowed []Shadowed
+	// Problems are provider files that did not load; each is skipped.
+	Problems []error
+	// Cache, if set, lets List skip starting plugins it has described before.
+	Cache *DescribeCache
 }
 
-// Load discovers the plugins in dirs. A dir that cannot be read is an error,
-// but the plugins found elsewhere are still returned.
-func Load(host *pluginhost.Host, dirs []string) (*Registry, error) {
-	found, shadowed, err := pluginhost.Discover(dirs)
-	return &Registry{Host: host, Plugins: found, Shadowed: shadowed}, err
+// Load discovers the plugins in pluginDirs and reads the YAML sources. A
+// plugin dir that cannot be read is an error, but what was found elsewhere
+// is still returned; broken YAML files are in Problems.
+func Load(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource) (*Registry, error) {
+	found, shadowedPlugins, err := pluginhost.Discover(pluginDirs)
+	r := &Registry{Host: host, Plugins: found}
+	byName := map[string]string{}
+	for _, p := range found {
+		byName[p.Name] = p.Path
+	}
+	for _, s := range shadowedPlugins {
+		r.Shadowed = append(r.Shadowed, Shadowed{Name: s.Name, Kind: "plugin", Source: s.Path, By: byName[s.Name]})
+	}
+	yaml, shadowedYAML, problems := loadYAML(yamlSources)
+	r.Shadowed = append(r.Shadowed, shadowedYAML...)
+	r.Problems = problems
+	for name, y := range yaml {
+		if path, ok := byName[name]; ok {
+			r.Shadowed = append(r.Shadowed, Shadowed{Name: name, Kind: "yaml", Source: y.Source, By: path})
+			delete(yaml, name)
+		}
+	}
+	r.YAML = yaml
+	return r, err
 }
+
+// ShadowedProviders returns the providers hidden by others of their name.
+func (r *Registry) ShadowedProviders() []Shadowed { return r.Shadowed }
 
 // Names returns the provider names, sorted.
 func (r *Registry) Names() []string {
-	names := make([]string, len(r.Plugins))
-	for i, p := range r.Plugins {
-		names[i] = p.Name
+	names := make([]string, 0, len(r.Plugins)+len(r.YAML))
+	for _, p := range r.Plugins {
+		names = append(names, p.Name)
+	}
+	for name := range r.YAML {
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	return names
@@ -68,7 +101,16 @@ func (r *Registry) Open(ctx context.Context, name string) (*Provider, error) {
 			return r.open(ctx, p)
 		}
 	}
+	if y, ok := r.YAML[name]; ok {
+		return openYAML(y), nil
+	}
 	return nil, &UnknownProviderError{Name: name, Available: r.Names()}
+}
+
+func openYAML(y YAMLProvider) *Provider {
+	p := yamlprov.New(y.File)
+	desc, _ := p.Describe(context.Background(), &sdk.DescribeRequest{}) // in-process: cannot fail
+	return &Provider{Provider: p, Desc: desc, Source: y.Source, Close: func() {}}
 }
 
 func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, error) {
@@ -103,7 +145,7 @@ func checkDescription(p pluginhost.Plugin, d *sdk.DescribeResponse) error {
 // Entry is one provider in a listing.
 type Entry struct {
 	Name   string
-	Kind   string // "plugin"
+	Kind   string // "plugin" or "yaml"
 	Source string
 	Desc   *sdk.DescribeResponse // nil when Err is set
 	Err    error
@@ -116,7 +158,7 @@ const maxParallelStarts = 8
 // each once it has answered. A plugin that fails is listed with its error;
 // it does not hide the others.
 func (r *Registry) List(ctx context.Context) []Entry {
-	entries := make([]Entry, len(r.Plugins))
+	entries := make([]Entry, len(r.Plugins), len(r.Plugins)+len(r.YAML))
 	sem := make(chan struct{}, maxParallelStarts)
 	var wg sync.WaitGroup
 	for i, p := range r.Plugins {
@@ -126,20 +168,34 @@ func (r *Registry) List(ctx context.Context) []Entry {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			e := Entry{Name: p.Name, Kind: "plugin", Source: p.Path}
+			if d, ok := r.Cache.get(p.Path); ok {
+				e.Desc = d
+				entries[i] = e
+				return
+			}
 			opened, err := r.open(ctx, p)
 			if err != nil {
 				e.Err = err
 			} else {
 				e.Desc = opened.Desc
+				r.Cache.put(p.Path, opened.Desc)
 				opened.Close()
 			}
 			entries[i] = e
 		}()
 	}
 	wg.Wait()
+	seen := map[string]bool{}
+	for _, p := range r.Plugins {
+		if key, ok := identity(p.Path); ok {
+			seen[key] = true
+		}
+	}
+	r.Cache.save(seen)
+	for _, y := range r.YAML {
+		p := openYAML(y)
+		entries = append(entries, Entry{Name: y.Name, Kind: "yaml", Source: y.Source, Desc: p.Desc})
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	return entries
 }
-
-// IsPluginFailure reports whether err is the plugin's fault rather than the
-// user's.
-func IsPluginFailure(err error) bool { return errors.Is(err, pluginhost.ErrPluginFailed) }

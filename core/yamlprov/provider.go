@@ -89,7 +89,7 @@ func (p *Provider) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk
 	if p.format != nil && !p.format.MatchString(key) {
 		hint := "it does not have the expected format"
 		if p.f.Key.FormatHint != "" {
-			hint = "a " + p.f.Label + " key " + p.f.Key.FormatHint
+			hint = "a key for " + p.f.Label + " " + p.f.Key.FormatHint
 		}
 		return nil, fmt.Errorf("%w: %s", sdk.ErrInvalidKey, hint)
 	}

@@ -1,4 +1,5 @@
-// Command testvendor stands in for the vendor CLIs (claude, codex) inside the
+// Command testvendor stands in for the vendor CLIs (claude, codex, and acme,
+// an internal tool described only in YAML) inside the
 // end-to-end tests' login container images. It is built static and copied
 // into a FROM-scratch image under each vendor's command name; it writes the
 // files the real tool writes after a login, with well-known fake tokens.
@@ -75,6 +76,12 @@ func main() {
 		write(filepath.Join(dir, ".credentials.json"), creds)
 		write(filepath.Join(dir, "settings.json"), `{"model":"sonnet"}`)
 		write(filepath.Join(dir, "statsig", "statsig.stable_id.123"), `"e2e"`)
+	case cmd == "acme" && args == "login":
+		ini := "[default]\naccess_token = acme-e2e-access\nrefresh_token = acme-e2e-refresh\nexpires = 2026-12-01T00:00:00Z\n"
+		if garbage {
+			ini = "[default\n"
+		}
+		write(filepath.Join(home, ".acme", "credentials.ini"), ini)
 	case cmd == "codex" && args == "login":
 		fmt.Println("Starting local login server on http://localhost:1455.")
 		codexAuth(home, garbage)

@@ -1,0 +1,5 @@
+package registry
+
+import "syscall"
+
+func ctimeNano(st *syscall.Stat_t) int64 { return st.Ctim.Nano() }

@@ -1,0 +1,141 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/terok-ai/terok-auth/core/yamlprov"
+)
+
+// YAMLSource is a place provider files are read from.
+type YAMLSource struct {
+	// Label names the source in listings: "bundled", or a directory.
+	Label string
+	// FS and Dir: the files are FS's *.yaml and *.yml under Dir.
+	FS  fs.FS
+	Dir string
+}
+
+// DirSource reads the provider files of a directory, or one file.
+func DirSource(p string) YAMLSource {
+	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		return YAMLSource{Label: filepath.Dir(p), FS: os.DirFS(filepath.Dir(p)), Dir: "."}.only(filepath.Base(p))
+	}
+	return YAMLSource{Label: p, FS: os.DirFS(p), Dir: "."}
+}
+
+// only limits a source to one file, for a file named on the path.
+func (s YAMLSource) only(name string) YAMLSource {
+	s.FS = onlyFS{FS: s.FS, name: name}
+	return s
+}
+
+type onlyFS struct {
+	fs.FS
+	name string
+}
+
+func (o onlyFS) Open(name string) (fs.File, error) {
+	if name != "." && name != o.name {
+		return nil, fs.ErrNotExist
+	}
+	return o.FS.Open(name)
+}
+
+func (o onlyFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(o.FS, name)
+	var out []fs.DirEntry
+	for _, e := range entries {
+		if e.Name() == o.name {
+			out = append(out, e)
+		}
+	}
+	return out, err
+}
+
+// YAMLSources are the provider file sources, lowest precedence first: the
+// bundled set, the system dir, the user's config dir, then each entry of
+// TEROK_PROVIDERS_PATH in order (a directory or a file).
+func YAMLSources(bundled fs.FS, configDir string, getenv func(string) string) []YAMLSource {
+	srcs := []YAMLSource{{Label: "bundled", FS: bundled, Dir: "."}, DirSource("/etc/terok/providers.d")}
+	if configDir != "" {
+		srcs = append(srcs, DirSource(filepath.Join(configDir, "providers.d")))
+	}
+	for _, p := range filepath.SplitList(getenv("TEROK_PROVIDERS_PATH")) {
+		if p != "" {
+			srcs = append(srcs, DirSource(p))
+		}
+	}
+	return srcs
+}
+
+// YAMLProvider is a loaded provider file.
+type YAMLProvider struct {
+	Name   string
+	Source string // "bundled:gh.yaml" or the file's path
+	File   *yamlprov.File
+}
+
+// Shadowed is a provider hidden by another of the same name.
+type Shadowed struct {
+	Name   string
+	Kind   string // "plugin" or "yaml"
+	Source string
+	By     string // the source of the one that wins
+}
+
+// loadYAML reads every source; a later source's provider replaces an
+// earlier one of the same name (whole, not merged). A file that does not
+// load is reported in problems and skipped: it hides nothing else.
+func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Shadowed, problems []error) {
+	active = map[string]YAMLProvider{}
+	for _, src := range srcs {
+		names, err := fs.Glob(src.FS, path.Join(src.Dir, "*.y*ml"))
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", src.Label, err))
+			continue
+		}
+		sort.Strings(names)
+		inThisSource := map[string]string{}
+		for _, name := range names {
+			if !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".yml") {
+				continue
+			}
+			where := filepath.Join(src.Label, name)
+			if src.Label == "bundled" {
+				where = "bundled:" + name
+			}
+			data, err := fs.ReadFile(src.FS, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err == nil && len(data) > yamlprov.MaxFileSize {
+				err = fmt.Errorf("larger than %d KiB", yamlprov.MaxFileSize>>10)
+			}
+			var f *yamlprov.File
+			if err == nil {
+				f, err = yamlprov.Load(where, data)
+			}
+			if err != nil {
+				problems = append(problems, err)
+				continue
+			}
+			if first, dup := inThisSource[f.Name]; dup {
+				problems = append(problems, fmt.Errorf("%s: provider %q is already defined in %s; names must be unique within a directory", where, f.Name, first))
+				continue
+			}
+			inThisSource[f.Name] = where
+			if old, ok := active[f.Name]; ok {
+				shadowed = append(shadowed, Shadowed{Name: f.Name, Kind: "yaml", Source: old.Source, By: where})
+			}
+			active[f.Name] = YAMLProvider{Name: f.Name, Source: where, File: f}
+		}
+	}
+	return active, shadowed, problems
+}
