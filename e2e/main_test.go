@@ -118,17 +118,32 @@ func run(t *testing.T, o runOpts, argv ...string) result {
 // names (terok-provider-NAME).
 func pluginDir(t *testing.T, names ...string) string {
 	t.Helper()
+	return makePluginDir(t, true, names...)
+}
+
+func makePluginDir(t *testing.T, trusted bool, names ...string) string {
+	t.Helper()
 	dir := t.TempDir()
 	data, err := os.ReadFile(faultyPlugin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var paths []string
 	for _, n := range names {
-		if err := os.WriteFile(filepath.Join(dir, "terok-provider-"+n), data, 0o755); err != nil {
+		p := filepath.Join(dir, "terok-provider-"+n)
+		if err := os.WriteFile(p, data, 0o755); err != nil {
 			t.Fatal(err)
 		}
+		paths = append(paths, p)
 	}
 	registerPluginDir(t, dir)
+	// Plugins outside terok's own directory run only once trusted.
+	if !trusted {
+		return dir
+	}
+	if r := terok(t, runOpts{}, append([]string{"auth", "plugins", "trust"}, paths...)...); r.code != 0 {
+		t.Fatalf("trust the test plugins: %s", r.stderr)
+	}
 	return dir
 }
 

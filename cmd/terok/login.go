@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -83,6 +84,8 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		if err != nil {
 			return err
 		}
+		k = strings.TrimSpace(k)
+		f.Redact.Add(k)
 		key = &k
 	}
 	providers, err := f.Providers()
@@ -103,7 +106,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	if err != nil {
 		return err
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir}
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir, Secrets: f.Redact}
 	return login.Run(ctx, auth.LoginRequest{
 		Provider:         p,
 		Desc:             p.Desc,

@@ -19,8 +19,10 @@ import (
 	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/prompt"
+	"github.com/terok-ai/terok-auth/core/redact"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/trust"
 	providersd "github.com/terok-ai/terok-auth/providers.d"
 )
 
@@ -48,6 +50,10 @@ type factory struct {
 	HasContainerRuntime func() bool
 	// MountsDir holds the providers' shared config dirs.
 	MountsDir string
+	// Trust pins plugin binaries.
+	Trust *trust.Store
+	// Redact masks secrets in the log.
+	Redact *redact.Writer
 	// SearchPath is where plugins are looked for, for messages.
 	SearchPath []string
 
@@ -96,7 +102,10 @@ func (f *factory) setup(flags map[string]string) error {
 		return usageErr{err}
 	}
 	level := hclog.LevelFromString(cfg.Get("log_level"))
-	logger := hclog.New(&hclog.LoggerOptions{Name: "terok", Level: level, Output: f.IO.ErrOut})
+	// Every log line, the plugins' forwarded ones included, passes the
+	// redactor, which learns each secret as the login sees it.
+	f.Redact = &redact.Writer{W: f.IO.ErrOut}
+	logger := hclog.New(&hclog.LoggerOptions{Name: "terok", Level: level, Output: f.Redact})
 	f.Config, f.Dirs, f.Logger = cfg, dirs, logger
 	f.Host.Logger = logger
 	f.Host.StartTimeout = cfg.Duration("plugin_start_timeout")
@@ -104,6 +113,8 @@ func (f *factory) setup(flags map[string]string) error {
 	// Plugins log at the level the host shows, wherever it was set.
 	f.Host.Env = []string{"TEROK_LOG_LEVEL=" + cfg.Get("log_level")}
 	f.SearchPath = pluginhost.SearchPath(f.Getenv, exeDir())
+	f.Trust = &trust.Store{Path: filepath.Join(dirs.Config, "plugins.lock"), BundledDir: exeDir()}
+	f.Host.Trust = f.Trust
 	f.Prompter = prompt.New(f.IO)
 	f.Providers = func() (providerSource, error) {
 		if f.registry != nil {

@@ -38,6 +38,9 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return err
 	}
 	spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: mode})
+	if errors.Is(err, sdk.ErrUnimplemented) {
+		return fmt.Errorf("%s: the plugin does not implement container logins (was it built for an older terok?); use --mode api-key: %w", name, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -132,6 +135,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
+	l.secret(resp.Credential)
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
 	}

@@ -76,6 +76,21 @@ type Login struct {
 	// Limits bound what is read from a login container; zero is
 	// capture.DefaultLimits.
 	Limits capture.Limits
+	// Secrets, if set, learns every secret the login handles, so the log
+	// can mask it.
+	Secrets interface{ Add(...string) }
+}
+
+func (l *Login) secret(c sdk.Credential, more ...string) {
+	if l.Secrets == nil {
+		return
+	}
+	for k, v := range c.Fields {
+		if s, ok := v.(string); ok && k != "host" && k != "user" {
+			more = append(more, s)
+		}
+	}
+	l.Secrets.Add(more...)
 }
 
 // LoginRequest is one login.
@@ -201,6 +216,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if key == "" {
 		return errors.New("no API key entered; nothing was stored")
 	}
+	l.secret(sdk.Credential{}, key)
 	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
 	if errors.Is(err, sdk.ErrInvalidKey) {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
@@ -208,6 +224,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	l.secret(resp.Credential)
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s returned an unusable credential: %w; nothing was stored", name, err)
 	}

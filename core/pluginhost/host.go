@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,11 @@ const (
 	DefaultCallTimeout  = 10 * time.Second
 )
 
+// Trust says how to check a plugin binary before it runs.
+type Trust interface {
+	SecureConfig(name, path string) (*goplugin.SecureConfig, error)
+}
+
 // Host starts plugins and owns their processes. Close kills every plugin it
 // started; call it on every way out of the program.
 type Host struct {
@@ -33,6 +39,9 @@ type Host struct {
 	// Env is added to each plugin's environment, ahead of the host's own,
 	// so it wins.
 	Env []string
+	// Trust, if set, decides whether a plugin may run and how go-plugin
+	// checks its binary; nil runs every plugin unchecked (tests only).
+	Trust Trust
 
 	mu      sync.Mutex
 	clients []*goplugin.Client
@@ -49,6 +58,13 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
+	var secure *goplugin.SecureConfig
+	if h.Trust != nil {
+		var err error
+		if secure, err = h.Trust.SecureConfig(p.Name, p.Path); err != nil {
+			return nil, nil, err
+		}
+	}
 	cmd := exec.Command(p.Path)
 	cmd.Env = append([]string(nil), h.Env...) // go-plugin appends the host's environment after these
 	client := goplugin.NewClient(&goplugin.ClientConfig{
@@ -57,6 +73,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
+		SecureConfig:     secure,
 		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
 		Logger:           logger.Named(p.Name),
 		// Anything a plugin writes to stdout after the handshake is dropped:
@@ -97,13 +114,40 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	case s := <-done:
 		if s.err != nil {
 			client.Kill()
-			return nil, nil, fmt.Errorf("start plugin %s (%s): %w: %w", p.Name, p.Path, ErrPluginFailed, s.err)
+			return nil, nil, startError(p, s.err)
 		}
 		return &bounded{p: s.prov, name: p.Name, timeout: orDefault(h.CallTimeout, DefaultCallTimeout), kill: client.Kill}, client.Kill, nil
 	case <-ctx.Done():
 		client.Kill()
 		return nil, nil, ctx.Err()
 	}
+}
+
+// ErrChecksum means a plugin binary is not the one its pin names.
+var ErrChecksum = errors.New("plugin binary changed since it was trusted")
+
+// ErrProtocol means plugin and host share no protocol version.
+var ErrProtocol = errors.New("plugin speaks another protocol version")
+
+func startError(p Plugin, err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
+		return fmt.Errorf("%w: %s (%s) is not the binary you trusted: its SHA-256 changed.\n"+
+			"If you updated it yourself, trust it again: terok auth plugins trust %s", ErrChecksum, p.Name, p.Path, p.Path)
+	case strings.Contains(strings.ToLower(msg), "incompatible api version"):
+		// go-plugin: "incompatible API version with plugin. Plugin version: 2, Client versions: [1]"
+		theirs, ours := "?", "?"
+		if _, rest, ok := strings.Cut(msg, "Plugin version: "); ok {
+			theirs, rest, _ = strings.Cut(rest, ",")
+			if _, o, ok := strings.Cut(rest, "Client versions: "); ok {
+				ours = strings.Trim(strings.TrimSpace(o), "[]")
+			}
+		}
+		return fmt.Errorf("%w: plugin %s (%s) speaks plugin protocol %s, this terok speaks %s. "+
+			"Install a build of the plugin for protocol %s, or a terok that speaks %s", ErrProtocol, p.Name, p.Path, theirs, ours, ours, theirs)
+	}
+	return fmt.Errorf("start plugin %s (%s): %w: %w", p.Name, p.Path, ErrPluginFailed, err)
 }
 
 func (h *Host) track(c *goplugin.Client) bool {

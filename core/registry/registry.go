@@ -168,6 +168,15 @@ func (r *Registry) List(ctx context.Context) []Entry {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			e := Entry{Name: p.Name, Kind: "plugin", Source: p.Path}
+			if r.Host.Trust != nil {
+				// Listing must not run what may not run; the hash is checked
+				// when the plugin starts.
+				if _, err := r.Host.Trust.SecureConfig(p.Name, p.Path); err != nil {
+					e.Err = err
+					entries[i] = e
+					return
+				}
+			}
 			if d, ok := r.Cache.get(p.Path); ok {
 				e.Desc = d
 				entries[i] = e

@@ -9,6 +9,10 @@
 //	terok-provider-liar       describes itself under another name
 //	terok-provider-good       a well-behaved api_key provider (keys "good-…")
 //	terok-provider-capcrash   an oauth provider (claude's login) that exits in Capture
+//	terok-provider-leaky      logs the key it is given (the host must mask it)
+//	terok-provider-future     built for plugin protocol 2, which this terok does not speak
+//	terok-provider-partial    implements only Describe, Negotiate and AcceptKey, as a
+//	                          plugin built against an older protocol would
 package main
 
 import (
@@ -19,6 +23,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
+	"github.com/terok-ai/terok-auth/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
@@ -73,6 +83,9 @@ func (f fault) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.Acc
 	if f.name == "crashy" {
 		os.Exit(7)
 	}
+	if f.name == "leaky" {
+		hclog.L().Warn("received a key", "key", req.Key)
+	}
 	if !strings.HasPrefix(req.Key, "good-") {
 		return nil, fmt.Errorf("%w: test keys start with good-", sdk.ErrInvalidKey)
 	}
@@ -86,6 +99,60 @@ func main() {
 		fmt.Println("hello from a plugin that forgot stdout is not its own")
 	case "slowstart":
 		time.Sleep(time.Hour)
+	case "future":
+		serveRaw(2, fault{name: name})
+	case "partial":
+		serveRaw(sdk.ProtocolVersion, partial{})
 	}
 	plugin.Serve(fault{name: name})
+}
+
+// serveRaw serves impl at one protocol version, bypassing sdk/plugin.Serve,
+// to play plugins built against other SDKs.
+func serveRaw(version int, impl any) {
+	var p goplugin.Plugin
+	switch impl := impl.(type) {
+	case sdk.Provider:
+		p = &rpc.GRPCPlugin{Impl: impl}
+	case partial:
+		p = partialPlugin{}
+	}
+	hs := rpc.Handshake
+	hs.ProtocolVersion = uint(version)
+	goplugin.Serve(&goplugin.ServeConfig{
+		HandshakeConfig:  hs,
+		VersionedPlugins: map[int]goplugin.PluginSet{version: {rpc.PluginName: p}},
+		GRPCServer:       goplugin.DefaultGRPCServer,
+	})
+	os.Exit(0)
+}
+
+// partial answers only some methods; gRPC answers Unimplemented for the rest.
+type partial struct {
+	pb.UnimplementedProviderServer
+}
+
+func (partial) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	return &pb.DescribeResponse{Name: "partial", Label: "Test partial", Modes: []string{"oauth", "api_key"}, ProtocolVersion: sdk.ProtocolVersion}, nil
+}
+
+func (partial) Negotiate(_ context.Context, req *pb.NegotiateRequest) (*pb.NegotiateResponse, error) {
+	return &pb.NegotiateResponse{Modes: []string{"oauth", "api_key"}, Default: "api_key"}, nil
+}
+
+func (partial) AcceptKey(_ context.Context, req *pb.AcceptKeyRequest) (*pb.AcceptKeyResponse, error) {
+	return &pb.AcceptKeyResponse{Credential: &pb.Credential{Json: []byte(`{"type":"api_key","key":"` + req.GetKey() + `"}`)}}, nil
+}
+
+type partialPlugin struct {
+	goplugin.NetRPCUnsupportedPlugin
+}
+
+func (partialPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterProviderServer(s, partial{})
+	return nil
+}
+
+func (partialPlugin) GRPCClient(context.Context, *goplugin.GRPCBroker, *grpc.ClientConn) (any, error) {
+	return nil, nil
 }

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+func newPluginsCmd(f *factory) *cobra.Command {
+	var asJSON bool
+	list := func(cmd *cobra.Command, _ []string) error { return pluginsListRun(cmd.Context(), f, asJSON, false) }
+	cmd := &cobra.Command{
+		Use:   "plugins",
+		Short: "List plugin binaries and manage which ones terok trusts",
+		Long: "Plugins in the directory of the terok executable came with it. Any other plugin runs only\n" +
+			"once you trust it: terok records its SHA-256 and refuses it when it changes.",
+		Args: noArgs,
+		RunE: list,
+	}
+	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(
+		&cobra.Command{Use: "list", Short: "List plugin binaries and their trust", Args: noArgs, RunE: list},
+		&cobra.Command{
+			Use: "verify", Short: "Check every plugin against its pin; exit 1 if any changed", Args: noArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error { return pluginsListRun(cmd.Context(), f, asJSON, true) },
+		},
+		&cobra.Command{
+			Use: "trust NAME|PATH...", Short: "Trust plugin binaries, pinning their SHA-256",
+			Args: minArgs(1, "a plugin name or path"),
+			RunE: func(cmd *cobra.Command, args []string) error { return pluginsTrustRun(cmd.Context(), f, args) },
+		},
+		&cobra.Command{
+			Use: "untrust NAME|PATH...", Short: "Stop trusting plugin binaries", Args: minArgs(1, "a plugin name or path"),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				for _, a := range args {
+					n, err := f.Trust.Untrust(cmd.Context(), a)
+					if err != nil {
+						return err
+					}
+					if n == 0 {
+						fmt.Fprintf(f.IO.ErrOut, "%s was not trusted; nothing to do\n", a)
+					} else {
+						fmt.Fprintf(f.IO.ErrOut, "No longer trusting %s (%d binary)\n", a, n)
+					}
+				}
+				return nil
+			},
+		},
+	)
+	return cmd
+}
+
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("expected %s", what)
+		}
+		return nil
+	}
+}
+
+// resolvePlugin turns a name or a path into a plugin binary.
+func resolvePlugin(f *factory, arg string) (name, path string, err error) {
+	if strings.ContainsRune(arg, filepath.Separator) {
+		name = strings.TrimPrefix(filepath.Base(arg), pluginhost.Prefix)
+		if !strings.HasPrefix(filepath.Base(arg), pluginhost.Prefix) || !sdk.ValidName(name) {
+			return "", "", usageErrorf("%s is not a plugin binary: plugins are named %sNAME", arg, pluginhost.Prefix)
+		}
+		if _, err := os.Stat(arg); err != nil {
+			return "", "", err
+		}
+		return name, arg, nil
+	}
+	found, _, _ := pluginhost.Discover(f.SearchPath)
+	for _, p := range found {
+		if p.Name == arg {
+			return p.Name, p.Path, nil
+		}
+	}
+	return "", "", usageErrorf("no plugin %q on the plugin path; give the binary's path instead", arg)
+}
+
+func pluginsTrustRun(ctx context.Context, f *factory, args []string) error {
+	for _, a := range args {
+		name, path, err := resolvePlugin(f, a)
+		if err != nil {
+			return err
+		}
+		if f.Trust.Bundled(path) {
+			fmt.Fprintf(f.IO.ErrOut, "%s came with terok (%s); it needs no trust\n", name, path)
+			continue
+		}
+		pin, err := f.Trust.Trust(ctx, name, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Trusted %s (%s), sha256 %s\n", name, pin.Path, pin.SHA256)
+	}
+	return nil
+}
+
+type pluginJSON struct {
+	Name   string       `json:"name"`
+	Path   string       `json:"path"`
+	Status trust.Status `json:"status"`
+	Error  string       `json:"error,omitempty"`
+}
+
+func pluginsListRun(_ context.Context, f *factory, asJSON, verify bool) error {
+	found, shadowed, _ := pluginhost.Discover(f.SearchPath)
+	pins, err := f.Trust.Pins()
+	if err != nil {
+		return err
+	}
+	var out []pluginJSON
+	seen := map[string]bool{}
+	for _, p := range append(found, shadowed...) {
+		st, verr := f.Trust.Verify(p.Path)
+		j := pluginJSON{Name: p.Name, Path: p.Path, Status: st}
+		if verr != nil {
+			j.Error = verr.Error()
+		}
+		if real, err := trust.Canonical(p.Path); err == nil {
+			seen[real] = true
+		}
+		out = append(out, j)
+	}
+	for _, pin := range trust.SortedPins(pins) {
+		if !seen[pin.Path] {
+			st, verr := f.Trust.Verify(pin.Path)
+			j := pluginJSON{Name: pin.Name, Path: pin.Path, Status: st}
+			if verr != nil {
+				j.Error = verr.Error()
+			}
+			out = append(out, j)
+		}
+	}
+	if asJSON {
+		if out == nil {
+			out = []pluginJSON{}
+		}
+		enc := json.NewEncoder(f.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tTRUST\tPATH")
+		for _, j := range out {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", j.Name, j.Status, j.Path)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var bad []string
+	for _, j := range out {
+		switch j.Status {
+		case trust.StatusChanged, trust.StatusWritable, trust.StatusMissing:
+			bad = append(bad, fmt.Sprintf("%s (%s)", j.Path, j.Status))
+		case trust.StatusUntrusted:
+			if !verify {
+				fmt.Fprintf(f.IO.ErrOut, "%s is not trusted; to run it: terok auth plugins trust %s\n", j.Name, j.Path)
+			}
+		}
+	}
+	if verify && len(bad) > 0 {
+		return errors.New("plugins that may not run: " + strings.Join(bad, ", ") + "; trust them again only if you changed them yourself")
+	}
+	return nil
+}
