@@ -32,17 +32,19 @@ build: ## build terok and its bundled plugins into bin/
 testbins: build
 	$(GO) build -o $(TESTBIN)/terok-provider-faulty ./internal/testplugin
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/testvendor ./internal/testvendor
+	cd examples/acme-plugin && $(GO) build -o ../../$(TESTBIN)/example/terok-provider-acme .
 
 # The end-to-end tests get the binaries of this one build, a private keyring
 # session, and podman settings this kind of test machine needs (a caller's own
 # CONTAINERS_CONF wins).
 TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
-	TEROK_TEST_VENDOR=$(CURDIR)/$(TESTBIN)/testvendor \
+	TEROK_TEST_VENDOR=$(CURDIR)/$(TESTBIN)/testvendor TEROK_TEST_EXAMPLE=$(CURDIR)/$(TESTBIN)/example/terok-provider-acme \
 	CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/e2e/testdata/containers.conf}
 
 test: testbins ## run every test, end to end ones included (real keyring, real podman)
 	scripts/deps test
 	$(TEST_ENV) scripts/with-keyring $(GO) test -count=1 ./...
+	cd examples/acme-plugin && $(GO) test -count=1 ./...
 
 test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
@@ -65,6 +67,7 @@ lint: $(TOOLS)/golangci-lint ## gofmt, go vet and golangci-lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(TOOLS)/golangci-lint run ./...
+	cd examples/acme-plugin && $(GO) vet ./... && $(TOOLS)/golangci-lint run --config ../../.golangci.yml ./...
 
 $(TOOLS)/protoc-gen-go:
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)

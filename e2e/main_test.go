@@ -55,7 +55,16 @@ func testMain(m *testing.M) int {
 			}
 		}
 	}
-	return m.Run()
+	code := m.Run()
+	// Whatever the tests did, no plugin process may outlive them.
+	if left := pluginProcesses(); len(left) > 0 {
+		time.Sleep(2 * time.Second) // a killed host's plugins need one watchdog tick
+		if left = pluginProcesses(); len(left) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: plugin processes left after the tests: %v\n", left)
+			return 1
+		}
+	}
+	return code
 }
 
 // requireKeyring fails (never skips) unless the test runs against the
@@ -147,10 +156,12 @@ func makePluginDir(t *testing.T, trusted bool, names ...string) string {
 	return dir
 }
 
-var pluginDirs = map[string]bool{}
+// pluginDirs are the plugin dirs of running tests; allPluginDirs every one
+// used, for the check after the last test.
+var pluginDirs, allPluginDirs = map[string]bool{}, map[string]bool{}
 
 func registerPluginDir(t *testing.T, dir string) {
-	pluginDirs[dir] = true
+	pluginDirs[dir], allPluginDirs[dir] = true, true
 	t.Cleanup(func() { delete(pluginDirs, dir) })
 }
 
@@ -166,7 +177,7 @@ func pluginProcesses() []string {
 		}
 		exe = strings.TrimSuffix(exe, " (deleted)")
 		dir, base := filepath.Dir(exe), filepath.Base(exe)
-		if strings.HasPrefix(base, "terok-provider-") && (dir == filepath.Clean(binDir) || pluginDirs[dir]) {
+		if strings.HasPrefix(base, "terok-provider-") && (dir == filepath.Clean(binDir) || pluginDirs[dir] || allPluginDirs[dir] && len(pluginDirs) == 0) {
 			found = append(found, fmt.Sprintf("%s (%s)", exe, filepath.Dir(p)))
 		}
 	}

@@ -29,9 +29,9 @@ func TestUntrustedPluginIsRefused(t *testing.T) {
 	}
 	statuses := map[string]string{}
 	for _, p := range list {
-		statuses[p.Name] = p.Status
+		statuses[p.Path] = p.Status
 	}
-	if statuses["good"] != "untrusted" || statuses["claude"] != "bundled" {
+	if statuses[path] != "untrusted" || statuses[filepath.Join(binDir, "terok-provider-claude")] != "bundled" {
 		t.Errorf("plugins: %v", statuses)
 	}
 }

@@ -168,7 +168,9 @@ func pluginsListRun(_ context.Context, f *factory, asJSON, verify bool) error {
 	var bad []string
 	for _, j := range out {
 		switch j.Status {
-		case trust.StatusChanged, trust.StatusWritable, trust.StatusMissing:
+		case trust.StatusMissing:
+			bad = append(bad, fmt.Sprintf("%s (gone; forget it with: terok auth plugins untrust %s)", j.Path, j.Path))
+		case trust.StatusChanged, trust.StatusWritable:
 			bad = append(bad, fmt.Sprintf("%s (%s)", j.Path, j.Status))
 		case trust.StatusUntrusted:
 			if !verify {
@@ -177,7 +179,7 @@ func pluginsListRun(_ context.Context, f *factory, asJSON, verify bool) error {
 		}
 	}
 	if verify && len(bad) > 0 {
-		return errors.New("plugins that may not run: " + strings.Join(bad, ", ") + "; trust them again only if you changed them yourself")
+		return errors.New("plugins that may not run: " + strings.Join(bad, ", ") + "; trust a changed one again only if you changed it yourself")
 	}
 	return nil
 }

@@ -4,8 +4,10 @@
 //	func TestConformance(t *testing.T) { providertest.Run(t, myprovider.New()) }
 //
 // Run checks the provider in-process and again over a real gRPC connection,
-// so anything that does not survive the wire shows up in your own tests.
-// CaptureGolden tests Capture against files in testdata.
+// so anything that does not survive the wire shows up in your own tests;
+// RunBinary checks a built plugin binary the way terok starts it.
+// CaptureGolden tests Capture against files in testdata. Fake is a
+// ready-made provider for testing code that drives providers.
 package providertest
 
 import (
@@ -25,7 +27,7 @@ import (
 // Run runs every contract check against p, in-process and over gRPC.
 func Run(t *testing.T, p sdk.Provider) {
 	t.Helper()
-	t.Run("in-process", func(t *testing.T) { runChecks(t, p) })
+	t.Run("in-process", func(t *testing.T) { runChecks(t, quiet{fail: t.Errorf, p: p}) })
 	t.Run("grpc", func(t *testing.T) { runChecks(t, OverGRPC(t, p)) })
 }
 

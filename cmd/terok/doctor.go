@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/registry"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// check is one line of the doctor's report.
+type check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ok, warn or fail
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+func newDoctorCmd(f *factory) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the keyring, podman, plugins and provider files, and say what to fix",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			checks := doctorRun(cmd.Context(), f)
+			if asJSON {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(checks); err != nil {
+					return err
+				}
+			} else {
+				for _, c := range checks {
+					fmt.Fprintf(f.IO.Out, "%-4s  %-28s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
+					if c.Fix != "" {
+						fmt.Fprintf(f.IO.Out, "      %-28s fix: %s\n", "", strings.ReplaceAll(c.Fix, "\n", "\n"+strings.Repeat(" ", 40)))
+					}
+				}
+			}
+			failed := 0
+			for _, c := range checks {
+				if c.Status == "fail" {
+					failed++
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d checks failed", failed)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func doctorRun(ctx context.Context, f *factory) []check {
+	var checks []check
+	checks = append(checks, doctorStore(ctx, f))
+	checks = append(checks, doctorPodman(ctx, f)...)
+	src, _ := f.Providers()
+	reg, _ := src.(*registry.Registry)
+	if reg != nil {
+		checks = append(checks, doctorPlugins(ctx, f, reg)...)
+		for _, p := range reg.Problems {
+			checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
+		}
+		checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", len(reg.YAML))})
+	}
+	return checks
+}
+
+// doctorStore writes, reads and deletes a probe credential.
+func doctorStore(ctx context.Context, f *factory) check {
+	c := check{Name: "credential store (" + f.Config.Get("store") + ")"}
+	accounts, err := f.Accounts()
+	if err != nil {
+		c.Status, c.Detail = "fail", err.Error()
+		return c
+	}
+	probe := sdk.APIKey(fmt.Sprintf("terok-doctor-%d", time.Now().UnixNano()))
+	const set, provider = "terok-doctor", "probe"
+	err = accounts.Store.Set(ctx, set, provider, probe)
+	if err == nil {
+		var got sdk.Credential
+		if got, err = accounts.Store.Get(ctx, set, provider); err == nil && got.Get("key") != probe.Get("key") {
+			err = errors.New("read back a different value than written")
+		}
+		if derr := accounts.Store.Delete(ctx, set, provider); err == nil {
+			err = derr
+		}
+	}
+	if err != nil {
+		c.Status, c.Detail = "fail", firstLine(err.Error())
+		var se *store.Error
+		if errors.As(err, &se) {
+			c.Fix = se.Remedy
+		}
+		return c
+	}
+	c.Status, c.Detail = "ok", "write, read and delete work"
+	if f.Config.Get("store") == "file" {
+		c.Status, c.Detail = "warn", "works, but credentials are stored in plain files, not encrypted"
+	}
+	return c
+}
+
+func doctorPodman(ctx context.Context, f *factory) []check {
+	c := check{Name: "podman"}
+	if err := f.Runner.Check(ctx); err != nil {
+		_, howTo, _ := strings.Cut(err.Error(), "\n")
+		c.Status, c.Detail, c.Fix = "warn", "not found: OAuth and device logins are not possible", howTo
+		return []check{c}
+	}
+	podman := f.Getenv("TEROK_PODMAN")
+	if podman == "" {
+		podman = "podman"
+	}
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(cctx, podman, "info", "--format", "{{.Version.Version}}").CombinedOutput()
+	if err != nil {
+		c.Status, c.Detail, c.Fix = "fail", "podman info failed: "+firstLine(strings.TrimSpace(string(out))), "run `podman info` and fix what it reports"
+		return []check{c}
+	}
+	c.Status, c.Detail = "ok", "podman "+strings.TrimSpace(string(out))
+	checks := []check{c}
+	stale, err := f.Runner.Stale(ctx)
+	switch {
+	case err != nil:
+		checks = append(checks, check{Name: "auth containers", Status: "warn", Detail: firstLine(err.Error())})
+	case len(stale) > 0:
+		checks = append(checks, check{Name: "auth containers", Status: "warn", Detail: fmt.Sprintf("%d left by a terok that did not finish: %s", len(stale), strings.Join(stale, ", ")),
+			Fix: "podman rm -f " + strings.Join(stale, " ") + " (the next login also removes them)"})
+	default:
+		checks = append(checks, check{Name: "auth containers", Status: "ok", Detail: "none left behind"})
+	}
+	return checks
+}
+
+func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []check {
+	var checks []check
+	for _, p := range reg.Plugins {
+		c := check{Name: "plugin " + p.Name}
+		st, err := f.Trust.Verify(p.Path)
+		switch st {
+		case trust.StatusUntrusted:
+			c.Status, c.Detail, c.Fix = "warn", "not trusted: "+p.Path, "terok auth plugins trust "+p.Path+" (if you trust it)"
+			checks = append(checks, c)
+			continue
+		case trust.StatusChanged:
+			c.Status, c.Detail, c.Fix = "fail", "changed since it was trusted: "+p.Path, "reinstall it, or trust it again if you changed it: terok auth plugins trust "+p.Path
+			checks = append(checks, c)
+			continue
+		case trust.StatusWritable, trust.StatusMissing:
+			c.Status, c.Detail = "fail", firstLine(err.Error())
+			checks = append(checks, c)
+			continue
+		}
+		opened, err := reg.Open(ctx, p.Name)
+		if err != nil {
+			c.Status, c.Detail = "fail", firstLine(err.Error())
+			if errors.Is(err, pluginhost.ErrPluginFailed) {
+				c.Fix = "run with TEROK_LOG_LEVEL=debug to see the plugin's output; reinstall it"
+			}
+			checks = append(checks, c)
+			continue
+		}
+		opened.Close()
+		c.Status, c.Detail = "ok", fmt.Sprintf("%s (%s), starts and describes itself: %s", st, opened.Desc.Version, sdk.JoinModes(opened.Desc.Modes))
+		checks = append(checks, c)
+	}
+	return checks
+}
