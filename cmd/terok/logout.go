@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/store"
-	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type logoutOptions struct {
@@ -32,13 +31,8 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 			case !opts.All && len(args) == 0:
 				return usageErrorf("name the providers to log out of, or use --all")
 			}
-			for _, p := range args {
-				if !sdk.ValidName(p) {
-					return usageErrorf("invalid provider name %q", p)
-				}
-			}
-			if !store.ValidSet(opts.Set) {
-				return usageErrorf("invalid --set %q", opts.Set)
+			if err := checkTargets(args, opts.Set); err != nil {
+				return err
 			}
 			opts.Providers = args
 			if runF != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/store"
-	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type statusOptions struct {
@@ -33,13 +32,8 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 			"where it is kept, when it was stored and when it expires.\n\n" +
 			"Exits 4 when a provider named on the command line is not authenticated.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, p := range args {
-				if !sdk.ValidName(p) {
-					return usageErrorf("invalid provider name %q", p)
-				}
-			}
-			if !store.ValidSet(opts.Set) {
-				return usageErrorf("invalid --set %q", opts.Set)
+			if err := checkTargets(args, opts.Set); err != nil {
+				return err
 			}
 			opts.Providers = args
 			if runF != nil {

@@ -32,11 +32,8 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 		Args:    exactArgs(1, "one provider name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if !sdk.ValidName(opts.Provider) {
-				return usageErrorf("invalid provider name %q", opts.Provider)
-			}
-			if !store.ValidSet(opts.Set) {
-				return usageErrorf("invalid --set %q", opts.Set)
+			if err := checkTargets(args, opts.Set); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

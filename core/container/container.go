@@ -142,29 +142,29 @@ func RunArgs(spec Spec) []string {
 		args = append(args, "-i")
 	}
 	args = append(args, "--name", spec.Name)
-	labels := make([]string, 0, len(spec.Labels))
-	for k, v := range spec.Labels {
-		labels = append(labels, k+"="+v)
-	}
-	sort.Strings(labels)
-	for _, l := range labels {
-		args = append(args, "--label", l)
-	}
+	args = appendPairs(args, "--label", spec.Labels)
 	if spec.UserNS != "" {
 		args = append(args, "--userns="+spec.UserNS)
 	}
 	args = append(args, "-v", spec.HostDir+":"+spec.ConfigPath+":Z")
-	envs := make([]string, 0, len(spec.Env))
-	for k, v := range spec.Env {
-		envs = append(envs, k+"="+v)
-	}
-	sort.Strings(envs)
-	for _, e := range envs {
-		args = append(args, "-e", e)
-	}
+	args = appendPairs(args, "-e", spec.Env)
 	args = append(args, spec.RunArgs...)
 	args = append(args, spec.Image)
 	return append(args, spec.Command...)
+}
+
+// appendPairs adds flag KEY=VALUE for each entry of m, sorted, so the
+// command line is the same every time.
+func appendPairs(args []string, flag string, m map[string]string) []string {
+	pairs := make([]string, 0, len(m))
+	for k, v := range m {
+		pairs = append(pairs, k+"="+v)
+	}
+	sort.Strings(pairs)
+	for _, p := range pairs {
+		args = append(args, flag, p)
+	}
+	return args
 }
 
 // Name is the container name upstream terok uses: <project>-auth-<provider>,

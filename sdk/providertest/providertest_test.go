@@ -51,17 +51,18 @@ func TestStdoutIsCaught(t *testing.T) {
 	}
 }
 
-// TestRunBinary runs the suite against the real claude plugin, built here.
+// TestRunBinary runs the suite against the real claude plugin: the one
+// `make test` built, or one built here.
 func TestRunBinary(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds a plugin binary")
+		t.Skip("starts a plugin binary")
 	}
-	bin := filepath.Join(t.TempDir(), "terok-provider-claude")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../plugins/claude").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin := filepath.Join(os.Getenv("TEROK_TEST_BIN"), "terok-provider-claude")
+	if os.Getenv("TEROK_TEST_BIN") == "" {
+		bin = filepath.Join(t.TempDir(), "terok-provider-claude")
+		if out, err := exec.Command("go", "build", "-o", bin, "../../plugins/claude").CombinedOutput(); err != nil {
+			t.Fatalf("build: %v\n%s", err, out)
+		}
 	}
 	RunBinary(t, bin)
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatal(err)
-	}
 }
