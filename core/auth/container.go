@@ -172,17 +172,17 @@ func (l *Login) limits() capture.Limits {
 // checkSpec refuses container specs that would reach beyond the login:
 // mounts or privileges through run args, or a bad mount point.
 func checkSpec(spec *sdk.ContainerSpecResponse) error {
-	if err := container.CheckConfigPath(spec.ConfigPath); err != nil {
+	if err := sdk.CheckConfigPath(spec.ConfigPath); err != nil {
 		return err
 	}
 	if len(spec.Command) == 0 {
 		return errors.New("no command")
 	}
-	if err := container.CheckRunArgs(spec.RunArgs); err != nil {
+	if err := sdk.CheckRunArgs(spec.RunArgs); err != nil {
 		return err
 	}
 	for k := range spec.Env {
-		if err := container.CheckRunArgs([]string{"--env", k + "="}); err != nil {
+		if err := sdk.CheckRunArgs([]string{"--env", k + "="}); err != nil {
 			return fmt.Errorf("environment variable %q: %w", k, err)
 		}
 	}

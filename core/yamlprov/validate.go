@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -125,7 +124,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 		}
 	}
 	if f.ContainerMount != "" {
-		if err := container.CheckConfigPath(f.ContainerMount); err != nil {
+		if err := sdk.CheckConfigPath(f.ContainerMount); err != nil {
 			c.errorf("container_mount", "container_mount: %v", err)
 		}
 	}
@@ -139,7 +138,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 		key  string
 		args []string
 	}{{"extra_run_args", f.ExtraRunArgs}, {"device_run_args", f.DeviceRunArgs}} {
-		if err := container.CheckRunArgs(k.args); err != nil {
+		if err := sdk.CheckRunArgs(k.args); err != nil {
 			c.errorf(k.key, "%s: %v", k.key, err)
 		}
 	}
