@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -32,7 +33,11 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	flag.Parse()
 	binDir, faultyPlugin = os.Getenv("TEROK_TEST_BIN"), os.Getenv("TEROK_TEST_PLUGIN")
+	if testing.Short() {
+		return m.Run() // every test here skips in -short mode; build nothing
+	}
 	if binDir == "" || faultyPlugin == "" {
 		tmp, err := os.MkdirTemp("", "terok-e2e-bin")
 		if err != nil {
@@ -67,10 +72,14 @@ func testMain(m *testing.M) int {
 	return code
 }
 
-// requireKeyring fails (never skips) unless the test runs against the
-// throwaway Secret Service that scripts/with-keyring starts.
+// requireKeyring fails unless the test runs against the throwaway Secret
+// Service that scripts/with-keyring starts. It skips only when asked to
+// with -short (make test-unit), never by default.
 func requireKeyring(t testing.TB) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end to end: needs the built binaries and a keyring (run make test)")
+	}
 	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
 		t.Fatal("the end-to-end tests need a real, throwaway Secret Service. Run them through `make test`, " +
 			"which starts one with scripts/with-keyring (needs: apt-get install dbus dbus-bin gnome-keyring).")
