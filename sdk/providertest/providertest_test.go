@@ -57,12 +57,19 @@ func TestRunBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a plugin binary")
 	}
-	bin := filepath.Join(os.Getenv("TEROK_TEST_BIN"), "terok-provider-claude")
-	if os.Getenv("TEROK_TEST_BIN") == "" {
-		bin = filepath.Join(t.TempDir(), "terok-provider-claude")
-		if out, err := exec.Command("go", "build", "-o", bin, "../../plugins/claude").CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
+	bin := filepath.Join(t.TempDir(), "terok-provider-claude")
+	if built := os.Getenv("TEROK_TEST_BIN"); built != "" {
+		// A private copy: the end-to-end tests, running at the same time,
+		// count processes of the binaries in TEROK_TEST_BIN as theirs.
+		data, err := os.ReadFile(filepath.Join(built, "terok-provider-claude"))
+		if err != nil {
+			t.Fatal(err)
 		}
+		if err := os.WriteFile(bin, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	} else if out, err := exec.Command("go", "build", "-o", bin, "../../plugins/claude").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
 	}
 	RunBinary(t, bin)
 }
