@@ -82,6 +82,7 @@ type Value struct {
 	Key    string `json:"key"`
 	Value  string `json:"value"`
 	Source string `json:"source"` // "default", the config file's path, "env VAR" or "flag --NAME"
+	Help   string `json:"help"`
 }
 
 // Config is the resolved settings.
@@ -122,7 +123,7 @@ func Load(file string, getenv func(string) string, flags map[string]string) (*Co
 	c := &Config{values: map[string]Value{}, File: file}
 	var errs []error
 	for _, s := range Settings {
-		v := Value{Key: s.Key, Value: s.Default, Source: "default"}
+		v := Value{Key: s.Key, Value: s.Default, Source: "default", Help: s.Help}
 		if fv, ok := fromFile[s.Key]; ok {
 			v.Value, v.Source = fv, file
 		}

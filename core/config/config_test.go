@@ -33,6 +33,11 @@ func TestPrecedence(t *testing.T) {
 	if c.Duration("keyring_timeout").Seconds() != 7 {
 		t.Errorf("Duration = %v", c.Duration("keyring_timeout"))
 	}
+	for _, v := range c.Values() {
+		if v.Help == "" {
+			t.Errorf("%s has no help text for terok config", v.Key)
+		}
+	}
 }
 
 func TestMissingFileIsDefaults(t *testing.T) {

@@ -123,18 +123,3 @@ func (f *File) update(ctx context.Context, set string, change func(map[string]sd
 		return atomicfile.WriteFile(path, append(data, '\n'), 0o600)
 	})
 }
-
-// Sets lists the credential sets that have a file.
-func (f *File) Sets() ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(f.Dir, "*.json"))
-	if err != nil {
-		return nil, err
-	}
-	var sets []string
-	for _, m := range matches {
-		if s := filepath.Base(m); ValidSet(s[:len(s)-len(".json")]) {
-			sets = append(sets, s[:len(s)-len(".json")])
-		}
-	}
-	return sets, nil
-}
