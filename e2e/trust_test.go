@@ -135,3 +135,25 @@ func TestPluginLogsAreRedacted(t *testing.T) {
 		t.Errorf("the key reached the log: %s", r.stderr)
 	}
 }
+
+// TestCapturedTokensAreMasked: a plugin logs the token it just read out of
+// the login's files, before terok has it; the line is held until terok
+// knows what to mask.
+func TestCapturedTokensAreMasked(t *testing.T) {
+	requirePodman(t)
+	dir := pluginDir(t, "leakycap")
+	set := "e2e-leakycap"
+	t.Cleanup(func() { _ = deleteStored(set, "leakycap") })
+	e := newLoginEnv(t, "TEROK_PLUGIN_PATH="+dir)
+	r := terok(t, e.opts, "auth", "login", "leakycap", "--mode", "oauth", "--image", vendorImage+":ok", "--set", set)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "captured a token") || !strings.Contains(r.stderr, "[REDACTED]") {
+		t.Errorf("the plugin's log line was not forwarded, masked: %s", r.stderr)
+	}
+	if strings.Contains(r.stderr, vendorClaudeAccess) {
+		t.Errorf("the captured token reached the log: %s", r.stderr)
+	}
+	e.assertClean(t)
+}

@@ -127,7 +127,19 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	for _, s := range res.Skipped {
 		fmt.Fprintf(w, "warning: not read: %s\n", s)
 	}
+	// The plugin sees the tokens before the host does, and may log them:
+	// its log waits until the host knows what to mask. Lines forwarded
+	// after Release are masked too, the secrets being known by then.
+	if l.Secrets != nil {
+		l.Secrets.Hold()
+	}
 	resp, err := req.Provider.Capture(ctx, &sdk.CaptureRequest{Mode: mode, Files: res.Files})
+	if err == nil {
+		l.secret(resp.Credential)
+	}
+	if l.Secrets != nil {
+		l.Secrets.Release()
+	}
 	if errors.Is(err, sdk.ErrNothingCaptured) {
 		fmt.Fprintf(w, "warning: no credential found in what the %s login left behind. %s\n", label, listFiles(res.Found))
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
@@ -135,7 +147,6 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
-	l.secret(resp.Credential)
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
 	}

@@ -78,7 +78,15 @@ type Login struct {
 	Limits capture.Limits
 	// Secrets, if set, learns every secret the login handles, so the log
 	// can mask it.
-	Secrets interface{ Add(...string) }
+	Secrets SecretSink
+}
+
+// SecretSink learns secrets so the log can mask them; Hold and Release
+// bracket a call that returns one (see redact.Writer).
+type SecretSink interface {
+	Add(...string)
+	Hold()
+	Release()
 }
 
 func (l *Login) secret(c sdk.Credential, more ...string) {

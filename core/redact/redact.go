@@ -19,11 +19,17 @@ const minLen = 6
 
 // Writer redacts secrets from what is written to W. Each Write is expected
 // to hold whole lines, as loggers write them.
+//
+// Hold and Release cover calls that return a secret: a plugin may log it
+// before the host knows it. Lines written while held wait, and go out,
+// masked, on Release, once the caller has added what the call returned.
 type Writer struct {
 	W io.Writer
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	secrets [][]byte
+	held    bool
+	pending [][]byte
 }
 
 // Add makes s a secret from now on.
@@ -39,16 +45,41 @@ func (r *Writer) Add(secrets ...string) {
 
 // Write implements io.Writer.
 func (r *Writer) Write(p []byte) (int, error) {
-	r.mu.RLock()
-	out := p
-	for _, s := range r.secrets {
-		if bytes.Contains(out, s) {
-			out = bytes.ReplaceAll(out, s, []byte(Mask))
-		}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held {
+		r.pending = append(r.pending, bytes.Clone(p))
+		return len(p), nil
 	}
-	r.mu.RUnlock()
-	if _, err := r.W.Write(out); err != nil {
+	if _, err := r.W.Write(r.mask(p)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+func (r *Writer) mask(p []byte) []byte {
+	for _, s := range r.secrets {
+		if bytes.Contains(p, s) {
+			p = bytes.ReplaceAll(p, s, []byte(Mask))
+		}
+	}
+	return p
+}
+
+// Hold keeps what is written from now on until Release.
+func (r *Writer) Hold() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held = true
+}
+
+// Release writes out, masked, what was held, and stops holding.
+func (r *Writer) Release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held = false
+	for _, p := range r.pending {
+		_, _ = r.W.Write(r.mask(p))
+	}
+	r.pending = nil
 }

@@ -17,3 +17,22 @@ func TestWriter(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestHoldUntilTheSecretIsKnown(t *testing.T) {
+	var buf bytes.Buffer
+	w := &Writer{W: &buf}
+	w.Hold()
+	_, _ = w.Write([]byte("plugin: captured access_token=at-fresh-secret\n"))
+	if buf.Len() != 0 {
+		t.Fatalf("written while held: %q", buf.String())
+	}
+	w.Add("at-fresh-secret") // what the call returned
+	w.Release()
+	if got := buf.String(); got != "plugin: captured access_token=[REDACTED]\n" {
+		t.Errorf("got %q", got)
+	}
+	_, _ = w.Write([]byte("after\n"))
+	if !bytes.HasSuffix(buf.Bytes(), []byte("after\n")) {
+		t.Error("not writing through after Release")
+	}
+}

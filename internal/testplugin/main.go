@@ -10,6 +10,7 @@
 //	terok-provider-good       a well-behaved api_key provider (keys "good-…")
 //	terok-provider-capcrash   an oauth provider (claude's login) that exits in Capture
 //	terok-provider-leaky      logs the key it is given (the host must mask it)
+//	terok-provider-leakycap   claude's OAuth login, logging the token it captures
 //	terok-provider-future     built for plugin protocol 2, which this terok does not speak
 //	terok-provider-partial    implements only Describe, Negotiate and AcceptKey, as a
 //	                          plugin built against an older protocol would
@@ -29,6 +30,7 @@ import (
 
 	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/internal/rpc"
+	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
@@ -51,7 +53,7 @@ func (f fault) Describe(ctx context.Context, _ *sdk.DescribeRequest) (*sdk.Descr
 }
 
 func (f fault) modes() []sdk.Mode {
-	if f.name == "capcrash" {
+	if f.name == "capcrash" || f.name == "leakycap" {
 		return []sdk.Mode{sdk.ModeOAuth}
 	}
 	return []sdk.Mode{sdk.ModeAPIKey}
@@ -62,15 +64,22 @@ func (f fault) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk.Neg
 }
 
 func (f fault) ContainerSpec(ctx context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
-	if f.name != "capcrash" {
+	if f.name != "capcrash" && f.name != "leakycap" {
 		return f.UnsupportedContainer.ContainerSpec(ctx, req)
 	}
 	return &sdk.ContainerSpecResponse{Command: []string{"claude"}, ConfigPath: "/home/dev/.claude"}, nil
 }
 
 func (f fault) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
-	if f.name == "capcrash" {
+	switch f.name {
+	case "capcrash":
 		os.Exit(9)
+	case "leakycap":
+		resp, err := claude.New().Capture(ctx, req)
+		if err == nil {
+			hclog.L().Warn("captured a token", "access_token", resp.Credential.Get("access_token"))
+		}
+		return resp, err
 	}
 	return f.UnsupportedContainer.Capture(ctx, req)
 }
