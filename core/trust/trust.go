@@ -149,22 +149,13 @@ func (s *Store) Bundled(path string) bool {
 // refuses an unpinned binary, and any binary others may write. It does not
 // hash the binary: go-plugin does that on every start.
 func (s *Store) SecureConfig(name, path string) (*goplugin.SecureConfig, error) {
-	real, err := Canonical(path)
-	if err != nil {
+	real, pin, st, err := s.resolve(path)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if err := CheckPermissions(real); err != nil {
-		return nil, err
-	}
-	if s.Bundled(real) {
+	case st == StatusBundled:
 		return nil, nil
-	}
-	pins, err := s.Pins()
-	if err != nil {
-		return nil, err
-	}
-	pin, ok := pins[real]
-	if !ok {
+	case st == StatusUntrusted:
 		return nil, fmt.Errorf("%w: %s (%s) is not one of terok's own plugins and you have not trusted it.\n"+
 			"If you trust it, run: terok auth plugins trust %s", ErrUntrusted, name, real, real)
 	}
@@ -224,25 +215,36 @@ const (
 	StatusMissing   Status = "missing"
 )
 
-// Verify hashes path and says where it stands.
-func (s *Store) Verify(path string) (Status, error) {
-	real, err := Canonical(path)
-	if err != nil {
-		return StatusMissing, err
+// resolve applies every rule that decides whether the binary at path may
+// run, short of hashing it: where it really is, who may write it, whether
+// it came with terok, and its pin. The status is StatusTrusted when it has a
+// pin (still to be compared with the binary's hash).
+func (s *Store) resolve(path string) (real string, pin Pin, st Status, err error) {
+	if real, err = Canonical(path); err != nil {
+		return "", Pin{}, StatusMissing, err
 	}
 	if err := CheckPermissions(real); err != nil {
-		return StatusWritable, err
+		return real, Pin{}, StatusWritable, err
 	}
 	if s.Bundled(real) {
-		return StatusBundled, nil
+		return real, Pin{}, StatusBundled, nil
 	}
 	pins, err := s.Pins()
 	if err != nil {
-		return StatusUntrusted, err
+		return real, Pin{}, StatusUntrusted, err
 	}
 	pin, ok := pins[real]
 	if !ok {
-		return StatusUntrusted, nil
+		return real, Pin{}, StatusUntrusted, nil
+	}
+	return real, pin, StatusTrusted, nil
+}
+
+// Verify hashes path and says where it stands.
+func (s *Store) Verify(path string) (Status, error) {
+	real, pin, st, err := s.resolve(path)
+	if err != nil || st != StatusTrusted {
+		return st, err
 	}
 	sum, err := HashFile(real)
 	if err != nil {
