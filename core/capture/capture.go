@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -45,6 +46,13 @@ type Result struct {
 // Files over the limits are skipped and reported, not fatal, since a tool
 // may leave caches beside its credentials.
 func Read(dir string, lim Limits) (*Result, error) {
+	return ReadSkipping(dir, lim, nil)
+}
+
+// ReadSkipping is Read, except that the entries at the slash-separated
+// relative paths in skip, with everything below them, are passed over in
+// silence: neither read, found nor reported (a provider's SkipPaths).
+func ReadSkipping(dir string, lim Limits, skip []string) (*Result, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
@@ -56,6 +64,12 @@ func Read(dir string, lim Limits) (*Result, error) {
 		if err != nil {
 			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: %v", p, err))
 			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if skipped(p, skip) {
+			if d.IsDir() {
 				return fs.SkipDir
 			}
 			return nil
@@ -183,4 +197,14 @@ func mergeJSON(old, add []byte) []byte {
 		return add
 	}
 	return append(bytes.TrimSpace(out), '\n')
+}
+
+// skipped reports whether p is one of skip or below one of them.
+func skipped(p string, skip []string) bool {
+	for _, s := range skip {
+		if s = strings.TrimSuffix(s, "/"); s != "" && (p == s || strings.HasPrefix(p, s+"/")) {
+			return true
+		}
+	}
+	return false
 }
