@@ -62,6 +62,11 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	} else if removed {
 		fmt.Fprintf(l.IO.ErrOut, "Removing existing auth container: %s\n", cname)
 	}
+	callbacks, err := l.listenCallbacks(name, spec, cname)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = callbacks.Close() }()
 
 	tmp, err := os.MkdirTemp(l.TempDir, fmt.Sprintf("%s%d-%s-", tempPrefix, os.Getpid(), name))
 	if err != nil {
@@ -120,7 +125,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return fmt.Errorf("the %s login exited with code %d; nothing was captured. Run it again, or choose another way with --mode", label, code)
 	}
 
-	res, err := capture.Read(tmp, l.limits())
+	res, err := capture.ReadSkipping(tmp, l.limits(), spec.SkipPaths)
 	if err != nil {
 		return fmt.Errorf("read what the login left: %w", err)
 	}
@@ -190,6 +195,9 @@ func checkSpec(spec *sdk.ContainerSpecResponse) error {
 		return errors.New("no command")
 	}
 	if err := sdk.CheckRunArgs(spec.RunArgs); err != nil {
+		return err
+	}
+	if err := checkCallbacks(spec); err != nil {
 		return err
 	}
 	for k := range spec.Env {
