@@ -20,9 +20,16 @@ var Version = "dev"
 
 const configPath = "/home/dev/.codex"
 
-// callbackPort is where `codex login` listens for the browser's OAuth
-// redirect; it must be forwarded from the host for the oauth mode.
-const callbackPort = "127.0.0.1:1455:1455"
+// callbackPort is where `codex login` listens, on 127.0.0.1 inside the
+// container, for the browser's OAuth redirect (DEFAULT_LOGIN_PORT in
+// codex-rs/login/src/server.rs); the host relays it (core/relay).
+const callbackPort = 1455
+
+// skipPaths are what codex leaves beside auth.json that holds no
+// credential: tmp/arg0-linux/codex-arg0XXXXXX/ holds symbolic links to the
+// codex binary (apply_patch, applypatch, codex-linux-sandbox), made by
+// codex-rs/arg0 on every start (seen with codex 0.171.0).
+var skipPaths = []string{"tmp/arg0-linux"}
 
 var supported = []sdk.Mode{sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeAPIKey}
 
@@ -87,11 +94,12 @@ func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*s
 	switch req.Mode {
 	case sdk.ModeOAuth:
 		return &sdk.ContainerSpecResponse{
-			Command:    []string{"codex", "login"},
-			ConfigPath: configPath,
-			RunArgs:    []string{"-p", callbackPort},
-			Banner: "Port 1455 is forwarded for the OAuth callback; open the URL Codex prints in your browser.\n" +
-				"When authentication is complete, press Ctrl+C to stop the container.",
+			Command:       []string{"codex", "login"},
+			ConfigPath:    configPath,
+			CallbackPorts: []int{callbackPort},
+			SkipPaths:     skipPaths,
+			Banner: "Open the URL Codex prints in a browser on this machine; its redirect to localhost:1455 reaches Codex in the container.\n" +
+				"Codex exits by itself once the login succeeded, and terok stores the credential. Ctrl+C stops the login; nothing is stored then.",
 		}, nil
 	case sdk.ModeDevice:
 		// The device flow needs no callback, so no port is forwarded and it
@@ -99,7 +107,9 @@ func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*s
 		return &sdk.ContainerSpecResponse{
 			Command:    []string{"codex", "login", "--device-auth"},
 			ConfigPath: configPath,
-			Banner:     "Codex will show a code: enter it at the URL it prints, from any browser.",
+			SkipPaths:  skipPaths,
+			Banner: "Codex will show a code: enter it at the URL it prints, from any browser.\n" +
+				"Codex exits by itself once the code was accepted, and terok stores the credential. Ctrl+C stops the login; nothing is stored then.",
 		}, nil
 	}
 	return nil, fmt.Errorf("%w: codex runs a login container for oauth and device, not %q", sdk.ErrUnsupportedMode, req.Mode)
