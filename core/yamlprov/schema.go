@@ -96,6 +96,10 @@ type CaptureRule struct {
 	ExpiresAt *Expiry `yaml:"expires_at"`
 	// Modes limits the rule to some modes; default all.
 	Modes []string `yaml:"modes"`
+	// Hint is added to the error when the rule's file is there but holds
+	// no credential, to say why that happens and what to do (gh: the token
+	// went to a keyring).
+	Hint string `yaml:"hint"`
 }
 
 // Expiry says where a credential's expiry is and in which unit.
