@@ -72,6 +72,12 @@ func FuzzCapture(f *testing.F) {
 	f.Add([]byte(`{"OPENAI_API_KEY":"sk-x"}`))
 	f.Add([]byte(`{"tokens":{"access_token":"a.eyJleHAiOjFlMzAwfQ.c"}}`))
 	f.Add([]byte(`null`))
+	// Every auth mode of the current release (testdata/capture/README.md).
+	f.Add([]byte(`{"auth_mode":"chatgpt","OPENAI_API_KEY":null,"tokens":{"access_token":"a","refresh_token":"r"},"last_refresh":"2026-11-28T10:15:42Z"}`))
+	f.Add([]byte(`{"auth_mode":"apikey","OPENAI_API_KEY":"sk-x"}`))
+	f.Add([]byte(`{"auth_mode":"personalAccessToken","personal_access_token":"p"}`))
+	f.Add([]byte(`{"auth_mode":"agentIdentity","agent_identity":"a.b.c"}`))
+	f.Add([]byte(`{"auth_mode":7,"last_refresh":[],"agent_identity":" "}`))
 	f.Fuzz(func(t *testing.T, auth []byte) {
 		resp, err := New().Capture(context.Background(), &sdk.CaptureRequest{Mode: sdk.ModeOAuth, Files: map[string][]byte{"auth.json": auth}})
 		if err != nil {
