@@ -93,7 +93,7 @@ func (Claude) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*
 		// login's primaryApiKey, to $HOME, outside the captured dir.
 		Env: map[string]string{"CLAUDE_CONFIG_DIR": configPath},
 		Banner: "Claude will guide you through its login (Claude account or Anthropic Console).\n" +
-			"Claude does not exit by itself: once it says you are logged in, leave it with /exit (or Ctrl+C twice),\n" +
+			"Claude does not exit by itself: once it says you are logged in, exit Claude with /exit (or Ctrl+C twice),\n" +
 			"and terok stores what it wrote. Leaving before the login finished stores nothing.",
 	}, nil
 }
