@@ -28,11 +28,12 @@ func checkCallbacks(spec *sdk.ContainerSpecResponse) error {
 // with nothing started. Rootless, the relay runs in podman's user namespace
 // through `podman unshare`.
 func (l *Login) listenCallbacks(name string, spec *sdk.ContainerSpecResponse, cname string) (*relay.Relay, error) {
-	if len(spec.CallbackPorts) == 0 {
-		return nil, nil
+	p, isPodman := l.Runner.(*container.Podman)
+	if len(spec.CallbackPorts) == 0 || !isPodman {
+		return nil, nil // a runner other than podman (the tests' fakes) runs no container to relay into
 	}
 	podman := "podman"
-	if p, ok := l.Runner.(*container.Podman); ok && p.Path != "" {
+	if p.Path != "" {
 		podman = p.Path
 	}
 	opts := relay.Options{PID: relay.PodmanPID(podman, cname)}

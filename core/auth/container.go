@@ -52,7 +52,9 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		image = spec.Image
 	}
 	if image == "" {
-		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config", name, mode)
+		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
+			"docs/login-images.md has a short Containerfile per provider and the commands to build and use it; "+
+			"or log in with an API key: --mode api-key", name, mode)
 	}
 
 	l.sweep(ctx)
