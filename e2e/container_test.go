@@ -180,7 +180,7 @@ func TestOAuthAndDeviceLoginCodex(t *testing.T) {
 	for _, tc := range []struct {
 		mode, printed, notPrinted string
 	}{
-		{"oauth", "-p 127.0.0.1:1455:1455 " + vendorImage + ":ok codex login", "--device-auth"},
+		{"oauth", "Browser callback: 127.0.0.1:1455", "--device-auth"},
 		{"device", vendorImage + ":ok codex login --device-auth", "1455"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
