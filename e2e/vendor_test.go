@@ -274,21 +274,28 @@ func TestVendorCallbackPortInUse(t *testing.T) {
 // codexWrapperKey is a made-up key the wrapper image logs in with.
 const codexWrapperKey = "sk-e2e-vendor-codex-wrapper-0000000000"
 
-// codexAPIKeyImage builds, once per base image, an image whose `codex
-// login` is the real `codex login --with-api-key` reading the test key.
+// codexAPIKeyImage is the codex image whose `codex login` is the real
+// `codex login --with-api-key` reading the test key.
 func codexAPIKeyImage(t *testing.T, base string) string {
+	return wrapperImage(t, base, "codex", "E2E_CODEX_KEY="+codexWrapperKey,
+		"# codex login, with an API key and no network: codex's own --with-api-key\n"+
+			"if [ \"$*\" = login ]; then printf '%s' \"$E2E_CODEX_KEY\" | /usr/local/bin/codex login --with-api-key; exit $?; fi\n"+
+			"exec /usr/local/bin/codex \"$@\"\n")
+}
+
+// wrapperImage builds, once per content, an image FROM base whose NAME on
+// PATH is a shell script in front of the real /usr/local/bin/NAME.
+func wrapperImage(t *testing.T, base, name, env, script string) string {
 	t.Helper()
-	wrapper := "#!/bin/sh\n" +
-		"# codex login, with an API key and no network: codex's own --with-api-key\n" +
-		"if [ \"$*\" = login ]; then printf '%s' \"$E2E_CODEX_KEY\" | /usr/local/bin/codex login --with-api-key; exit $?; fi\n" +
-		"exec /usr/local/bin/codex \"$@\"\n"
-	containerfile := "FROM " + base + "\nCOPY codex /e2e/codex\nENV PATH=/e2e:/usr/local/bin:/bin E2E_CODEX_KEY=" + codexWrapperKey + "\n"
-	img := fmt.Sprintf("localhost/terok-test-vendor-codex-apikey:%x", sha256.Sum256([]byte(wrapper+containerfile)))[:len("localhost/terok-test-vendor-codex-apikey:")+12]
+	wrapper := "#!/bin/sh\n" + script
+	containerfile := "FROM " + base + "\nCOPY " + name + " /e2e/" + name + "\nENV PATH=/e2e:/usr/local/bin:/bin " + env + "\n"
+	prefix := "localhost/terok-test-vendor-" + name + "-wrapped:"
+	img := fmt.Sprintf("%s%x", prefix, sha256.Sum256([]byte(wrapper+containerfile)))[:len(prefix)+12]
 	if exec.Command("podman", "image", "exists", img).Run() == nil {
 		return img
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "codex"), []byte(wrapper), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "Containerfile"), []byte(containerfile), 0o644); err != nil {
@@ -298,6 +305,52 @@ func codexAPIKeyImage(t *testing.T, base string) string {
 		t.Fatalf("build %s: %v\n%s", img, err, out)
 	}
 	return img
+}
+
+// TestVendorGhWritesHostsYml: the real gh 2.23 writes hosts.yml (through
+// `gh config set`, which works offline, behind the provider's `gh auth
+// login`), and terok captures the token from it.
+func TestVendorGhWritesHostsYml(t *testing.T) {
+	base := requireVendorImages(t)["gh_image"]
+	img := wrapperImage(t, base, "gh", "E2E_GH_TOKEN=gho_e2eVendorGhToken000000000000",
+		"if [ \"$*\" = \"auth login\" ]; then\n"+
+			"  gh config set -h github.com oauth_token \"$E2E_GH_TOKEN\" && gh config set -h github.com user e2e && gh config set -h github.com git_protocol https; exit $?\n"+
+			"fi\nexec /usr/local/bin/gh \"$@\"\n")
+	set := "e2e-vendor-gh"
+	t.Cleanup(func() { _ = deleteStored(set, "gh") })
+	e := offlineEnv(t)
+	r := terok(t, e.opts, "auth", "login", "gh", "--mode", "oauth", "--image", img, "--set", set)
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+	c := storedFields(t, set, "gh")
+	if c["type"] != "oauth_token" || c["token"] != "gho_e2eVendorGhToken000000000000" || c["host"] != "github.com" || c["user"] != "e2e" {
+		t.Errorf("keyring holds %v", c)
+	}
+	e.assertClean(t)
+}
+
+// TestVendorClaudeWritesIntoTheCapturedDir: the real Claude Code 2.1.332,
+// offline and without a terminal, cannot log in; it still writes its
+// .claude.json, and with CLAUDE_CONFIG_DIR set by the provider that file is
+// in the captured dir (before, it went to $HOME and a Console login's key
+// was lost). The wrapper only turns claude's failure into an exit 0 so
+// terok lists what claude left; nothing is stored.
+func TestVendorClaudeWritesIntoTheCapturedDir(t *testing.T) {
+	base := requireVendorImages(t)["claude_image"]
+	img := wrapperImage(t, base, "claude", "E2E=1", "/usr/local/bin/claude \"$@\" </dev/null; echo \"claude exited $?\"; exit 0\n")
+	set := "e2e-vendor-claude"
+	seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
+	e := offlineEnv(t)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", img, "--set", set)
+	if r.code != 1 || !strings.Contains(r.stderr, "claude exited 1") || !strings.Contains(r.stderr, "no credential found") ||
+		!strings.Contains(r.stderr, ".claude.json") {
+		t.Errorf("exit %d, want 1 listing claude's .claude.json:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(stored(t, set, "claude"), "keepme") {
+		t.Error("the previous credential changed")
+	}
+	e.assertClean(t)
 }
 
 func listenLoopback(port int) (io.Closer, error) {
