@@ -147,15 +147,12 @@ func TestVendorCodexBrowserLoginIsReachable(t *testing.T) {
 	}
 	// The browser's redirect, with a state codex did not issue: codex's own
 	// server answers (and keeps waiting for the right one).
-	client := &http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get("http://127.0.0.1:1455/auth/callback?code=e2e&state=not-codex-state")
+	status, body, err := get("http://127.0.0.1:1455/auth/callback?code=e2e&state=not-codex-state")
 	if err != nil {
 		t.Fatalf("the host's 127.0.0.1:1455 did not reach codex: %v\n%s", err, out)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode < 400 || !strings.Contains(string(body), "State mismatch") {
-		t.Errorf("answer %d %q, want codex's own State mismatch error", resp.StatusCode, body)
+	if status < 400 || !strings.Contains(body, "State mismatch") {
+		t.Errorf("answer %d %q, want codex's own State mismatch error", status, body)
 	}
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	if code := waitExit(t, cmd); code != 130 {
@@ -225,22 +222,20 @@ func TestVendorGlabWebLoginThroughTheRelay(t *testing.T) {
 	if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "redirect_uri=http%3A%2F%2Flocalhost%3A7171") }) {
 		t.Fatalf("glab never showed its login URL:\n%s", out)
 	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	var resp *http.Response
-	var err error
 	// The stand-in may print before it serves; a refused connection is
 	// retried briefly, as a browser's reload would be.
+	var status int
+	var body string
+	var err error
 	waitFor(10*time.Second, func() bool {
-		resp, err = client.Get("http://127.0.0.1:7171/auth/redirect?code=e2e-code&state=s")
+		status, body, err = get("http://127.0.0.1:7171/auth/redirect?code=e2e-code&state=s")
 		return err == nil
 	})
 	if err != nil {
 		t.Fatalf("the host's 127.0.0.1:7171 did not reach glab: %v\n%s", err, out)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "you have logged in") {
-		t.Errorf("answer %d %q", resp.StatusCode, body)
+	if status != 200 || !strings.Contains(body, "you have logged in") {
+		t.Errorf("answer %d %q", status, body)
 	}
 	if code := waitExit(t, cmd); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
@@ -403,4 +398,16 @@ func glabStandInImage(t *testing.T) string {
 		t.Fatalf("podman import %s: %v\n%s", img, err, out)
 	}
 	return img
+}
+
+// get fetches url as a browser would, and returns the status and body.
+func get(url string) (int, string, error) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
 }
