@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/core/auth"
+	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	codex "github.com/terok-ai/terok-auth/plugins/codex/provider"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -35,5 +36,32 @@ func TestNoImageNoTerminalDefaultsToAPIKey(t *testing.T) {
 	err := e.login.Run(context.Background(), e.req)
 	if err == nil || !strings.Contains(err.Error(), "--with-key") {
 		t.Errorf("err = %v, want the API key path asking for --with-key", err)
+	}
+}
+
+type badCallbacks struct {
+	sdk.Provider
+	ports []int
+	skip  []string
+}
+
+func (b badCallbacks) ContainerSpec(context.Context, *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
+	return &sdk.ContainerSpecResponse{Command: []string{"x"}, ConfigPath: "/home/dev/.x", CallbackPorts: b.ports, SkipPaths: b.skip}, nil
+}
+
+func TestBadCallbackPortsAndSkipPathsAreRefused(t *testing.T) {
+	for _, b := range []badCallbacks{
+		{ports: []int{0}}, {ports: []int{65536}}, {ports: []int{1455, 1455}}, {ports: []int{-1}},
+		{skip: []string{"../up"}}, {skip: []string{"/abs"}}, {skip: []string{""}},
+	} {
+		b.Provider = claude.New()
+		e := newContainerEnv(t, b, sdk.ModeOAuth)
+		err := e.login.Run(context.Background(), e.req)
+		if err == nil || !strings.Contains(err.Error(), "terok will not run") {
+			t.Errorf("%v %q: err = %v", b.ports, b.skip, err)
+		}
+		if len(e.runner.ran) != 0 {
+			t.Errorf("%v %q: the container ran", b.ports, b.skip)
+		}
 	}
 }
