@@ -137,7 +137,7 @@ func TestVendorCodexBrowserLoginIsReachable(t *testing.T) {
 	set := "e2e-vendor-codex-relay"
 	seed(t, set, "codex", `{"key":"sk-keepmekeepmekeepmekeep","type":"api_key"}`)
 	e := offlineEnv(t)
-	cmd, out := startLogin(t, e, "auth", "login", "codex", "--mode", "oauth", "--image", img, "--set", set)
+	cmd, out := startLogin(t, e, "auth", "login", "codex", "--mode", "oauth", "--image", img, "--set", set, "--project", vendorProject)
 	if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "https://auth.openai.com/oauth/authorize?") }) {
 		t.Fatalf("codex never showed its login URL:\n%s", out)
 	}
@@ -174,7 +174,7 @@ func TestVendorCodexAPIKeyLoginIsCaptured(t *testing.T) {
 	set := "e2e-vendor-codex-apikey"
 	t.Cleanup(func() { _ = deleteStored(set, "codex") })
 	e := offlineEnv(t)
-	r := terok(t, e.opts, "auth", "login", "codex", "--mode", "oauth", "--image", img, "--set", set)
+	r := terok(t, e.opts, "auth", "login", "codex", "--mode", "oauth", "--image", img, "--set", set, "--project", vendorProject)
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
@@ -199,7 +199,7 @@ func TestVendorCodexDeviceLoginOffline(t *testing.T) {
 	set := "e2e-vendor-codex-device"
 	seed(t, set, "codex", `{"key":"sk-keepmekeepmekeepmekeep","type":"api_key"}`)
 	e := offlineEnv(t)
-	r := terok(t, e.opts, "auth", "login", "codex", "--mode", "device", "--image", img, "--set", set)
+	r := terok(t, e.opts, "auth", "login", "codex", "--mode", "device", "--image", img, "--set", set, "--project", vendorProject)
 	if r.code != 1 || !strings.Contains(r.stderr, "Error logging in") || !strings.Contains(r.stderr, "the Codex login exited with code 1; nothing was captured") {
 		t.Errorf("exit %d, want 1 with codex's own error:\n%s", r.code, r.stderr)
 	}
@@ -218,7 +218,7 @@ func TestVendorGlabWebLoginThroughTheRelay(t *testing.T) {
 	set := "e2e-vendor-glab"
 	t.Cleanup(func() { _ = deleteStored(set, "glab") })
 	e := offlineEnv(t)
-	cmd, out := startLogin(t, e, "auth", "login", "glab", "--mode", "oauth", "--image", glabStandInImage(t), "--set", set)
+	cmd, out := startLogin(t, e, "auth", "login", "glab", "--mode", "oauth", "--image", glabStandInImage(t), "--set", set, "--project", vendorProject)
 	if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "redirect_uri=http%3A%2F%2Flocalhost%3A7171") }) {
 		t.Fatalf("glab never showed its login URL:\n%s", out)
 	}
@@ -258,13 +258,17 @@ func TestVendorCallbackPortInUse(t *testing.T) {
 	}
 	defer func() { _ = ln.Close() }()
 	e := newLoginEnv(t)
-	r := terok(t, e.opts, "auth", "login", "glab", "--mode", "oauth", "--image", glabStandInImage(t), "--set", "e2e-vendor-port")
+	r := terok(t, e.opts, "auth", "login", "glab", "--mode", "oauth", "--image", glabStandInImage(t), "--set", "e2e-vendor-port", "--project", vendorProject)
 	if r.code != 1 || !strings.Contains(r.stderr, "127.0.0.1:7171") || !strings.Contains(r.stderr, "already taken") ||
 		!strings.Contains(r.stderr, "Nothing was started") || strings.Contains(r.stderr, "$ podman run") {
 		t.Errorf("exit %d:\n%s", r.code, r.stderr)
 	}
 	e.assertClean(t)
 }
+
+// vendorProject names these tests' login containers (vendorProject-auth-NAME),
+// apart from those of other tests that may run on the same podman.
+const vendorProject = "e2e-vendor"
 
 // codexWrapperKey is a made-up key the wrapper image logs in with.
 const codexWrapperKey = "sk-e2e-vendor-codex-wrapper-0000000000"
@@ -314,7 +318,7 @@ func TestVendorGhWritesHostsYml(t *testing.T) {
 	set := "e2e-vendor-gh"
 	t.Cleanup(func() { _ = deleteStored(set, "gh") })
 	e := offlineEnv(t)
-	r := terok(t, e.opts, "auth", "login", "gh", "--mode", "oauth", "--image", img, "--set", set)
+	r := terok(t, e.opts, "auth", "login", "gh", "--mode", "oauth", "--image", img, "--set", set, "--project", vendorProject)
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
@@ -337,7 +341,7 @@ func TestVendorClaudeWritesIntoTheCapturedDir(t *testing.T) {
 	set := "e2e-vendor-claude"
 	seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
 	e := offlineEnv(t)
-	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", img, "--set", set)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", img, "--set", set, "--project", vendorProject)
 	if r.code != 1 || !strings.Contains(r.stderr, "claude exited 1") || !strings.Contains(r.stderr, "no credential found") ||
 		!strings.Contains(r.stderr, ".claude.json") {
 		t.Errorf("exit %d, want 1 listing claude's .claude.json:\n%s", r.code, r.stderr)
