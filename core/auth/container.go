@@ -106,6 +106,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		out = l.IO.Out
 	}
 	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
+	_ = callbacks.Close() // the CLI is gone: let go of its ports and network namespace before cleaning up
 	if ctx.Err() != nil {
 		l.removeAfterStop(cname)
 		fmt.Fprintln(w, "Authentication interrupted.")
