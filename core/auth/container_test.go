@@ -27,7 +27,10 @@ type fakeRunner struct {
 	started  chan struct{} // closed when Run starts, if set
 	checkErr error
 	existing map[string]bool
-	stale    []string
+	// labels and running describe an existing container, by name.
+	labels  map[string]map[string]string
+	running map[string]bool
+	stale   []string
 
 	ran     []container.Spec
 	removed []string
@@ -35,6 +38,13 @@ type fakeRunner struct {
 }
 
 func (f *fakeRunner) Check(context.Context) error { return f.checkErr }
+
+func (f *fakeRunner) Existing(_ context.Context, name string) (*container.Existing, error) {
+	if !f.existing[name] {
+		return nil, nil
+	}
+	return &container.Existing{Labels: f.labels[name], Running: f.running[name]}, nil
+}
 
 func (f *fakeRunner) Remove(_ context.Context, name string) (bool, error) {
 	f.removed = append(f.removed, name)
