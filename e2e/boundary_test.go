@@ -180,22 +180,63 @@ func podmanClients(name string) []string {
 	return found
 }
 
+// startGroupLogin is startContainerLogin with terok leading a process
+// group of its own, as a shell's job does: a closed terminal sends SIGHUP
+// to the whole group, podman and plugins included.
+func startGroupLogin(t *testing.T, e *loginEnv, set string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "terok"), "auth", "login", "claude", "--mode", "oauth", "--image", vendorImage+":sleep", "--set", set, "--project", set)
+	cmd.Env = append(os.Environ(), e.opts.env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	if !waitFor(20*time.Second, func() bool { return len(podmanClients(set+"-auth-claude")) > 0 && podmanRunning(set+"-auth-claude") }) {
+		t.Fatalf("the login container never ran:\n%s", stderr.String())
+	}
+	return cmd, &stderr
+}
+
+func podmanRunning(name string) bool {
+	out, _ := exec.Command("podman", "ps", "--filter", "name=^"+name+"$", "--format", "{{.Names}}").Output()
+	return strings.TrimSpace(string(out)) == name
+}
+
 func TestClosedTerminalDuringOAuthLoginGetsCtrlCsCleanup(t *testing.T) {
 	requirePodman(t)
 	for _, tc := range []struct {
-		sig  syscall.Signal
-		code int
-	}{{syscall.SIGHUP, 129}, {syscall.SIGQUIT, 131}} {
-		t.Run(tc.sig.String(), func(t *testing.T) {
-			set := "e2e-boundary-" + strconv.Itoa(int(tc.sig))
+		name  string
+		sig   syscall.Signal
+		code  int
+		group bool
+	}{
+		{"SIGHUP to terok", syscall.SIGHUP, 129, false},
+		{"SIGHUP to the process group", syscall.SIGHUP, 129, true},
+		{"SIGQUIT to terok", syscall.SIGQUIT, 131, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set := "e2e-boundary-" + strconv.Itoa(int(tc.sig)) + strconv.FormatBool(tc.group)
 			seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
 			e := newLoginEnv(t)
-			cmd, stderr := startContainerLogin(t, e, set)
+			var cmd *exec.Cmd
+			var stderr *bytes.Buffer
+			if tc.group {
+				cmd, stderr = startGroupLogin(t, e, set)
+			} else {
+				cmd, stderr = startContainerLogin(t, e, set)
+			}
 			name := set + "-auth-claude"
 			if dirs, _ := filepath.Glob(filepath.Join(e.tmp, "terok-auth-*")); len(dirs) != 1 || len(podmanClients(name)) == 0 {
 				t.Fatalf("mid-login: private dirs %v, podman clients %v", dirs, podmanClients(name))
 			}
-			_ = cmd.Process.Signal(tc.sig)
+			if tc.group {
+				_ = syscall.Kill(-cmd.Process.Pid, tc.sig)
+			} else {
+				_ = cmd.Process.Signal(tc.sig)
+			}
 			err := cmd.Wait()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {

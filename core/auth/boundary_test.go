@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,5 +157,57 @@ func TestUnprintableFileNamesAreQuotedInTheWarnings(t *testing.T) {
 	_ = e.login.Run(context.Background(), e.req)
 	if strings.Contains(e.errOut.String(), "\x1b") {
 		t.Errorf("a control sequence from the container reached the terminal: %q", e.errOut)
+	}
+}
+
+// otherLogin are the labels of a container started by another terok that
+// still runs (the test's parent process).
+func otherLogin() map[string]string {
+	host, _ := os.Hostname()
+	return map[string]string{container.Label: "1", container.LabelOwner: strconv.Itoa(os.Getppid()), container.LabelHost: host}
+}
+
+func TestALoginThatLosesTheRaceForTheNameSaysWhoHasIt(t *testing.T) {
+	e := newContainerEnv(t, claude.New(), sdk.ModeOAuth)
+	e.runner.takenBy = otherLogin()
+	err := e.login.Run(context.Background(), e.req)
+	want := "a login for claude (host-wide) is already running (pid " + strconv.Itoa(os.Getppid()) + ")"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if len(e.runner.removed) != 0 {
+		t.Errorf("removed %v: another login's container", e.runner.removed)
+	}
+}
+
+func TestAnInterruptedLoginRemovesOnlyItsOwnContainer(t *testing.T) {
+	e := newContainerEnv(t, claude.New(), sdk.ModeOAuth)
+	e.runner.block = true
+	e.runner.started = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-e.runner.started
+		cancel()
+	}()
+	if err := e.login.Run(ctx, e.req); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(e.runner.removed) != 1 || e.runner.removed[0] != "host-auth-claude" {
+		t.Errorf("its own container: removed %v", e.runner.removed)
+	}
+
+	// The name now belongs to another login (ours went, theirs came).
+	e = newContainerEnv(t, claude.New(), sdk.ModeOAuth)
+	e.runner.block = true
+	e.runner.started = make(chan struct{})
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		<-e.runner.started
+		e.runner.labels["host-auth-claude"] = otherLogin()
+		cancel()
+	}()
+	_ = e.login.Run(ctx, e.req)
+	if len(e.runner.removed) != 0 {
+		t.Errorf("another login's container: removed %v", e.runner.removed)
 	}
 }

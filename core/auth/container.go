@@ -102,8 +102,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		out = l.IO.Out
 	}
 	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || err != nil || code != 0 {
+		// --rm removes the container when podman sees it end, but podman
+		// may have been stopped first: a closed terminal sends it SIGHUP
+		// too. Only this login's own container is removed.
 		l.removeAfterStop(cname)
+	}
+	if ctx.Err() != nil {
 		fmt.Fprintln(w, "Authentication interrupted.")
 		return ctx.Err()
 	}
@@ -115,6 +120,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	case 130:
 		return fmt.Errorf("%w: the %s login was stopped before it finished; nothing was captured", ErrStopped, label)
 	case 125:
+		// Two logins that started together both found the name free; the
+		// one podman refused says so, rather than blaming the image.
+		if ex, err := l.Runner.Existing(ctx, cname); err == nil && ex != nil && !container.Mine(ex.Labels) {
+			if err := busy(ex, cname, req); err != nil {
+				return err
+			}
+		}
 		return fmt.Errorf("podman could not run the login container (exit 125; its message is above). "+
 			"If the image %s is missing, pull or build it, or choose another with --image", image)
 	case 126, 127:
@@ -202,18 +214,8 @@ func (l *Login) clearName(ctx context.Context, cname string, req LoginRequest) e
 	if err != nil || ex == nil {
 		return err
 	}
-	what := "host-wide"
-	if req.Project != "" {
-		what = "project " + req.Project
-	}
-	if ex.Labels[container.Label] == "" {
-		if ex.Running {
-			return fmt.Errorf("a container named %s, which terok did not start, is running; "+
-				"stop it, or remove it with: podman rm -f %s", cname, cname)
-		}
-	} else if o := container.OwnerOf(ex.Labels); o.Alive {
-		return fmt.Errorf("a login for %s (%s) is already running (%s) in container %s; finish or stop it first. "+
-			"If that terok is gone, remove the container with: podman rm -f %s", req.Desc.Name, what, o, cname, cname)
+	if err := busy(ex, cname, req); err != nil {
+		return err
 	}
 	if removed, err := l.Runner.Remove(ctx, cname); err != nil {
 		return err
@@ -221,6 +223,28 @@ func (l *Login) clearName(ctx context.Context, cname string, req LoginRequest) e
 		fmt.Fprintf(l.IO.ErrOut, "Removing existing auth container: %s\n", cname)
 	}
 	return nil
+}
+
+// busy says why the existing container ex must be left alone, or returns
+// nil when it may go.
+func busy(ex *container.Existing, cname string, req LoginRequest) error {
+	if ex.Labels[container.Label] == "" {
+		if ex.Running {
+			return fmt.Errorf("a container named %s, which terok did not start, is running; "+
+				"stop it, or remove it with: podman rm -f %s", cname, cname)
+		}
+		return nil
+	}
+	o := container.OwnerOf(ex.Labels)
+	if !o.Alive {
+		return nil
+	}
+	what := "host-wide"
+	if req.Project != "" {
+		what = "project " + req.Project
+	}
+	return fmt.Errorf("a login for %s (%s) is already running (%s) in container %s; finish or stop it first. "+
+		"If that terok is gone, remove the container with: podman rm -f %s", req.Desc.Name, what, o, cname, cname)
 }
 
 // wipe removes a private login dir, which may hold the tool's secrets,
@@ -259,6 +283,10 @@ func (l *Login) sweep(ctx context.Context) {
 func (l *Login) removeAfterStop(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
+	ex, err := l.Runner.Existing(ctx, name)
+	if err == nil && (ex == nil || !container.Mine(ex.Labels)) {
+		return // gone, or another login's
+	}
 	if _, err := l.Runner.Remove(ctx, name); err != nil {
 		fmt.Fprintf(l.IO.ErrOut, "warning: could not remove the login container: %v; remove it with: podman rm -f %s\n", err, name)
 	}

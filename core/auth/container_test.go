@@ -32,6 +32,10 @@ type fakeRunner struct {
 	running map[string]bool
 	stale   []string
 
+	// takenBy, when set, are the labels of another login's container that
+	// takes the name first: podman refuses the run with 125.
+	takenBy map[string]string
+
 	ran     []container.Spec
 	removed []string
 	hostDir string
@@ -56,6 +60,22 @@ func (f *fakeRunner) Remove(_ context.Context, name string) (bool, error) {
 func (f *fakeRunner) Run(ctx context.Context, spec container.Spec, _ container.Stdio) (int, error) {
 	f.ran = append(f.ran, spec)
 	f.hostDir = spec.HostDir
+	if f.takenBy != nil {
+		f.existing[spec.Name], f.labels = true, map[string]map[string]string{spec.Name: f.takenBy}
+		return 125, nil
+	}
+	// The container exists while it runs; --rm removes it when it ends,
+	// unless the run was stopped.
+	f.existing[spec.Name] = true
+	if f.labels == nil {
+		f.labels = map[string]map[string]string{}
+	}
+	f.labels[spec.Name] = spec.Labels
+	defer func() {
+		if ctx.Err() == nil {
+			delete(f.existing, spec.Name)
+		}
+	}()
 	for p, data := range f.files {
 		full := filepath.Join(spec.HostDir, p)
 		_ = os.MkdirAll(filepath.Dir(full), 0o700)

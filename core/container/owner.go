@@ -35,6 +35,20 @@ func OwnerLabels() map[string]string {
 	return m
 }
 
+// Mine reports whether labels are those of a container this process
+// started.
+func Mine(labels map[string]string) bool {
+	if labels[Label] == "" {
+		return false
+	}
+	for k, v := range OwnerLabels() {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
 // Owner describes the terok that started a container, from its labels.
 type Owner struct {
 	PID  int
