@@ -96,7 +96,7 @@ func TestHostileProviderFilesAreRefusedBeforeAnythingRuns(t *testing.T) {
 			}
 			var login result
 			created := containersCreatedDuring(t, func() {
-				login = terok(t, e.opts, "auth", "login", "hostile", "--mode", "oauth", "--set", set)
+				login = terok(t, e.opts, "auth", "login", "hostile", "--mode", "oauth", "--set", set, "--project", set)
 			})
 			if login.code == 0 || !strings.Contains(login.stderr, tc.want) {
 				t.Errorf("login: exit %d:\n%s", login.code, login.stderr)
@@ -107,7 +107,7 @@ func TestHostileProviderFilesAreRefusedBeforeAnythingRuns(t *testing.T) {
 			if got := stored(t, set, "hostile"); got != "" {
 				t.Errorf("the store holds %s", got)
 			}
-			e.assertClean(t)
+			assertCleanNamed(t, e, set+"-auth-hostile")
 		})
 	}
 }
@@ -122,7 +122,7 @@ func TestImageOptionFromTheUserIsRefused(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, "would be read as an option") {
 			t.Errorf("%v: exit %d:\n%s", how, r.code, r.stderr)
 		}
-		e.assertClean(t)
+		assertCleanAfter(t, e, set)
 	}
 	e := newLoginEnv(t, "TEROK_AUTH_IMAGE=--volume=/:/host")
 	if r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--set", set); r.code != 2 || !strings.Contains(r.stderr, "TEROK_AUTH_IMAGE") {
@@ -152,14 +152,34 @@ func TestLoginContainerNeverGetsTheHostEnvironment(t *testing.T) {
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t, "CONTAINERS_CONF="+conf, "E2E_HOST_SECRET=host-secret-must-stay",
 		"TEROK_CLAUDE_API_KEY=sk-ant-api03-hostenvhostenvhostenv", "http_proxy=http://user:proxypass@127.0.0.1:9")
-	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":leak", "--set", set)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":leak", "--set", set, "--project", set)
 	if r.code != 0 {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
 	if got := storedFields(t, set, "claude")["access_token"]; got != "sk-ant-oat01-LEAK[]" {
 		t.Errorf("the container saw the host's environment: %v", got)
 	}
-	e.assertClean(t)
+	assertCleanAfter(t, e, set)
+}
+
+// assertCleanAfter checks that a claude login of project set left no
+// private dir and no container. It looks only at this test's own
+// container: other tests (and other people's) may run logins on the same
+// podman meanwhile, and must not be disturbed.
+func assertCleanAfter(t *testing.T, e *loginEnv, set string) {
+	t.Helper()
+	assertCleanNamed(t, e, set+"-auth-claude")
+}
+
+func assertCleanNamed(t *testing.T, e *loginEnv, name string) {
+	t.Helper()
+	if left, _ := filepath.Glob(filepath.Join(e.tmp, "terok-auth-*")); len(left) > 0 {
+		t.Errorf("private login dirs left behind: %v", left)
+	}
+	if exec.Command("podman", "container", "exists", name).Run() == nil {
+		t.Errorf("the login container %s was left behind", name)
+		_ = exec.Command("podman", "rm", "-f", name).Run()
+	}
 }
 
 // podmanClients lists the podman processes whose command line names the
@@ -254,7 +274,7 @@ func TestClosedTerminalDuringOAuthLoginGetsCtrlCsCleanup(t *testing.T) {
 			if !strings.Contains(stored(t, set, "claude"), "keepme") {
 				t.Error("the previous credential changed")
 			}
-			e.assertClean(t)
+			assertCleanAfter(t, e, set)
 			assertNoPluginLeft(t)
 		})
 	}
@@ -285,7 +305,7 @@ func TestSecondLoginForTheSameProjectLeavesTheFirstRunning(t *testing.T) {
 	if !strings.Contains(stored(t, set, "claude"), "keepme") {
 		t.Error("the previous credential changed")
 	}
-	e.assertClean(t)
+	assertCleanAfter(t, e, set)
 	assertNoPluginLeft(t)
 }
 
@@ -294,14 +314,14 @@ func TestDeepTreeFromTheContainerIsBoundedAndWiped(t *testing.T) {
 	set := "e2e-boundary-deep"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t)
-	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":deep", "--set", set)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":deep", "--set", set, "--project", set)
 	if r.code != 0 || !strings.Contains(r.stderr, "deeper than 32 levels, not looked into") {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
 	if got := storedFields(t, set, "claude")["access_token"]; got != vendorClaudeAccess {
 		t.Errorf("stored %v", got)
 	}
-	e.assertClean(t)
+	assertCleanAfter(t, e, set)
 }
 
 func TestNonUTF8FileNameIsSkippedAndTheRestCaptured(t *testing.T) {
@@ -309,14 +329,14 @@ func TestNonUTF8FileNameIsSkippedAndTheRestCaptured(t *testing.T) {
 	set := "e2e-boundary-badname"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t)
-	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":badname", "--set", set)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":badname", "--set", set, "--project", set)
 	if r.code != 0 || !strings.Contains(r.stderr, `warning: not read: "cache-\xff\xfe.json": the name is not UTF-8`) {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
 	if got := storedFields(t, set, "claude")["access_token"]; got != vendorClaudeAccess {
 		t.Errorf("stored %v", got)
 	}
-	e.assertClean(t)
+	assertCleanAfter(t, e, set)
 }
 
 func TestNonUTF8KeyIsRefused(t *testing.T) {
@@ -342,7 +362,7 @@ func TestStateFilesAreNeverWrittenThroughASymlinkedConfigDir(t *testing.T) {
 	if err := os.Symlink(target, filepath.Join(e.mounts, "_claude-config")); err != nil {
 		t.Fatal(err)
 	}
-	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", vendorImage+":ok", "--set", set)
+	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", vendorImage+":ok", "--set", set, "--project", set)
 	if r.code != 0 || !strings.Contains(r.stderr, "symbolic link, which terok does not follow") {
 		t.Errorf("exit %d:\n%s", r.code, r.stderr)
 	}
@@ -352,5 +372,5 @@ func TestStateFilesAreNeverWrittenThroughASymlinkedConfigDir(t *testing.T) {
 	if got := storedFields(t, set, "claude")["access_token"]; got != vendorClaudeAccess {
 		t.Errorf("stored %v", got)
 	}
-	e.assertClean(t)
+	assertCleanAfter(t, e, set)
 }
