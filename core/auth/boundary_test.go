@@ -211,3 +211,22 @@ func TestAnInterruptedLoginRemovesOnlyItsOwnContainer(t *testing.T) {
 		t.Errorf("another login's container: removed %v", e.runner.removed)
 	}
 }
+
+func TestSweepNeverFollowsALinkNamedLikeALoginDir(t *testing.T) {
+	e := newContainerEnv(t, claude.New(), sdk.ModeOAuth)
+	e.runner.files = map[string]string{".credentials.json": claudeCreds}
+	victim := t.TempDir()
+	if err := os.WriteFile(filepath.Join(victim, "precious"), []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Another local user plants a link where a dead terok's dir would be.
+	if err := os.Symlink(victim, filepath.Join(e.login.TempDir, "terok-auth-2147483646-claude-1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(victim, "precious")); err != nil || string(got) != "keep" {
+		t.Errorf("the sweep followed the link: %q, %v", got, err)
+	}
+}

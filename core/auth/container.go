@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/capture"
@@ -273,11 +274,22 @@ func (l *Login) sweep(ctx context.Context) {
 	for _, d := range leftovers {
 		pidStr, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-")
 		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() || container.ProcessAlive(pid) {
+		if err != nil || pid == os.Getpid() || container.ProcessAlive(pid) || !ownedByMe(d) {
 			continue
 		}
 		_ = capture.Wipe(d)
 	}
+}
+
+// ownedByMe reports whether path (not followed) belongs to this user: in
+// a shared temp dir, what another user left is theirs to remove.
+func ownedByMe(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || int(st.Uid) == os.Getuid()
 }
 
 func (l *Login) removeAfterStop(name string) {

@@ -145,10 +145,10 @@ func deepTree(t *testing.T, dir string, n int) {
 	_ = root.Close()
 }
 
-func TestReadStopsAtTheDepthLimitOfAnEightThousandLevelTree(t *testing.T) {
+func TestReadStopsAtTheDepthLimitOfAThousandLevelTree(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, ".credentials.json"), `{"a":1}`)
-	deepTree(t, dir, 8000)
+	deepTree(t, dir, 1000)
 	res, err := Read(context.Background(), dir, DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestWriteStateNeverFollowsALink(t *testing.T) {
 func TestWipeRemovesUnfriendlyTrees(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "terok-auth-1-x")
 	write(t, filepath.Join(dir, ".credentials.json"), "secret")
-	deepTree(t, dir, 3000)
+	deepTree(t, dir, 1000)
 	write(t, filepath.Join(dir, "ro", "secret.json"), "secret")
 	if err := os.Chmod(filepath.Join(dir, "ro"), 0o500); err != nil {
 		t.Fatal(err)
@@ -293,5 +293,24 @@ func TestWipeRemovesUnfriendlyTrees(t *testing.T) {
 	}
 	if err := Wipe(dir); err != nil {
 		t.Errorf("Wipe of nothing: %v", err)
+	}
+}
+
+func TestWipeOnlyUnlinksALinkInTheDirsPlace(t *testing.T) {
+	tmp := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "home")
+	write(t, filepath.Join(victim, "precious"), "keep")
+	link := filepath.Join(tmp, "terok-auth-2147483646-claude-1")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Wipe(link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the link is still there")
+	}
+	if got, err := os.ReadFile(filepath.Join(victim, "precious")); err != nil || string(got) != "keep" {
+		t.Errorf("Wipe followed the link: %q, %v", got, err)
 	}
 }

@@ -14,13 +14,27 @@ import (
 // two descriptors at a time: each dir met is first moved up to be a child
 // of dir, so no path it opens is more than two levels deep, and the time
 // it takes grows with the number of names, not with their depth.
+//
+// A dir that is a symbolic link is only unlinked, never followed: a link
+// planted in a shared temp dir under a login dir's name must not lead Wipe
+// into someone's files.
 func Wipe(dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return os.Remove(dir)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return os.RemoveAll(dir)
+		return err
+	}
+	if st, err := root.Stat("."); err != nil || !os.SameFile(fi, st) {
+		_ = root.Close()
+		return fmt.Errorf("%s changed while it was being removed; not following it", dir)
 	}
 	_ = root.Chmod(".", 0o700)
 	var lastErr error
