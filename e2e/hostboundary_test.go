@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terok-ai/terok-auth/core/redact"
 )
 
 // The tests here attack the host boundary: a plugin's directory that
@@ -211,4 +213,40 @@ func processAlive(pid int) bool {
 	}
 	_, rest, _ := strings.Cut(string(data), ") ")
 	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// TestEscapedKeyInPluginLogIsMasked: a plugin logs the key it was given;
+// keys with characters a logger escapes (quotes, backslashes, tabs,
+// non-ASCII) are masked in their escaped form too.
+func TestEscapedKeyInPluginLogIsMasked(t *testing.T) {
+	requireKeyring(t)
+	dir := pluginDir(t, "leaky")
+	set := "e2e-leaky-escaped"
+	t.Cleanup(func() { _ = deleteStored(set, "leaky") })
+	for _, key := range []string{
+		`good-"quoted"-secret-4711`,
+		`good-back\slash\secret-4711`,
+		"good-tab\tsecret-4711",
+		"good-ünïcödé-secret-4711",
+		`good-all-"\` + "\t" + `é-secret-4711`,
+	} {
+		for _, level := range []string{"warn", "trace"} {
+			r := terok(t, runOpts{stdin: key, env: []string{"TEROK_PLUGIN_PATH=" + dir, "TEROK_LOG_LEVEL=" + level}},
+				"auth", "login", "leaky", "--with-key", "--set", set)
+			if r.code != 0 {
+				t.Fatalf("%q: exit %d: %s", key, r.code, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "received a key") || !strings.Contains(r.stderr, redact.Mask) {
+				t.Errorf("%q at %s: the plugin's line was not forwarded, masked: %q", key, level, r.stderr)
+			}
+			for _, form := range redact.Forms(key) {
+				if strings.Contains(r.stderr, form) {
+					t.Errorf("%q at %s: the key reached the log as %q", key, level, form)
+				}
+			}
+			if strings.Contains(r.stderr, "secret-4711") {
+				t.Errorf("%q at %s: part of the key reached the log: %q", key, level, r.stderr)
+			}
+		}
+	}
 }
