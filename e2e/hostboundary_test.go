@@ -250,3 +250,84 @@ func TestEscapedKeyInPluginLogIsMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestHostileProviderFilesDoNotHangOrLeak: a provider directory holding a
+// FIFO, a link to /dev/zero and a link to /etc/shadow. status, login,
+// providers and validate neither hang nor quote the shadow file; each
+// names the refused file and why.
+func TestHostileProviderFilesDoNotHangOrLeak(t *testing.T) {
+	requireKeyring(t)
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "x.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"zero.yaml": "/dev/zero", "shadow.yaml": "/etc/shadow"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shadow, err := os.ReadFile("/etc/shadow")
+	if err != nil || len(shadow) < 8 {
+		t.Fatalf("this test needs a readable /etc/shadow (it runs as root): %v", err)
+	}
+	firstLine, _, _ := strings.Cut(string(shadow), "\n")
+	set := "e2e-hostile-yaml"
+	t.Cleanup(func() { _ = deleteStored(set, "claude") })
+	o := runOpts{env: []string{"TEROK_PROVIDERS_PATH=" + dir}}
+	for _, args := range [][]string{
+		{"auth", "providers"},
+		{"auth", "status", "--set", set},
+		{"auth", "login", "claude", "--with-key", "--set", set},
+		{"auth", "providers", "validate", filepath.Join(dir, "x.yaml")},
+		{"auth", "providers", "validate", filepath.Join(dir, "zero.yaml")},
+	} {
+		o.stdin = claudeKey
+		r := terok(t, o, args...)
+		what := strings.Join(args, " ")
+		if r.elapsed > 10*time.Second {
+			t.Errorf("%s took %s", what, r.elapsed)
+		}
+		out := r.stdout + r.stderr
+		if strings.Contains(out, firstLine) || strings.Contains(out, firstLine[:8]) {
+			t.Errorf("%s quotes /etc/shadow", what)
+		}
+		if len(args) > 2 && args[2] == "validate" {
+			if r.code == 0 || !strings.Contains(out, args[3]+": not a regular file") {
+				t.Errorf("%s: exit %d: %s", what, r.code, out)
+			}
+			continue
+		}
+		for _, says := range []string{
+			filepath.Join(dir, "x.yaml") + ": not a regular file (it is a named pipe)",
+			filepath.Join(dir, "zero.yaml") + ": not a regular file (it is a character device)",
+			filepath.Join(dir, "shadow.yaml") + ": not a valid provider file. It is a link to a file that not everyone may read",
+		} {
+			if !strings.Contains(out, says) {
+				t.Errorf("%s: exit %d, no %q in: %s", what, r.code, says, out)
+			}
+		}
+		if r.code != 0 {
+			t.Errorf("%s: exit %d: %s", what, r.code, r.stderr)
+		}
+	}
+	if got := stored(t, set, "claude"); !strings.Contains(got, claudeKey) {
+		t.Errorf("login next to the hostile files stored %q", got)
+	}
+}
+
+// TestConfigFileThatIsAFIFOIsRefused: a named pipe as the config file
+// does not hang every command.
+func TestConfigFileThatIsAFIFOIsRefused(t *testing.T) {
+	requireKeyring(t)
+	cfg := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cfg, "terok"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(cfg, "terok", "config.yml"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := terok(t, runOpts{env: []string{"XDG_CONFIG_HOME=" + cfg}}, "auth", "status")
+	if r.code == 0 || r.elapsed > 10*time.Second || !strings.Contains(r.stderr, "config.yml: not a regular file (it is a named pipe)") {
+		t.Errorf("exit %d after %s: %s", r.code, r.elapsed, r.stderr)
+	}
+}

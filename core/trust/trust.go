@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
 // Errors, for errors.Is.
@@ -56,9 +57,12 @@ type lockFile struct {
 	Plugins map[string]Pin `json:"plugins"`
 }
 
+// maxLockSize bounds the lock file: a pin is about 300 bytes.
+const maxLockSize = 4 << 20
+
 // Pins returns every pin, by path.
 func (s *Store) Pins() (map[string]Pin, error) {
-	data, err := os.ReadFile(s.Path)
+	data, err := safefile.ReadFile(s.Path, maxLockSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]Pin{}, nil
 	}
