@@ -331,3 +331,61 @@ func TestConfigFileThatIsAFIFOIsRefused(t *testing.T) {
 		t.Errorf("exit %d after %s: %s", r.code, r.elapsed, r.stderr)
 	}
 }
+
+// TestSlowKeyringLoginsTellTheTruth: logins against the real keyring with a
+// timeout too short for it (TEROK_KEYRING_TIMEOUT=5ms), many at once. Each
+// reports what happened: success only when the key is stored, and then
+// indexed; exit 1 only when nothing was changed; exit 5 when it cannot be
+// known, saying how to check. Never "failed" while the key was stored.
+func TestSlowKeyringLoginsTellTheTruth(t *testing.T) {
+	requireKeyring(t)
+	const n = 20
+	sets := make([]string, n)
+	keys := make([]string, n)
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		sets[i] = fmt.Sprintf("e2e-slow-%d", i)
+		keys[i] = fmt.Sprintf("%s%03d", claudeKey[:len(claudeKey)-3], i)
+		seed(t, sets[i], "claude", `{"key":"sk-ant-old","type":"api_key"}`)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = terok(t, runOpts{stdin: keys[i], env: []string{"TEROK_KEYRING_TIMEOUT=5ms"}, concurrent: true},
+				"auth", "login", "claude", "--with-key", "--set", sets[i])
+		}()
+	}
+	wg.Wait()
+	assertNoPluginLeft(t)
+	counts := map[int]int{}
+	for i, r := range results {
+		counts[r.code]++
+		got := stored(t, sets[i], "claude")
+		isNew := strings.Contains(got, keys[i])
+		switch r.code {
+		case 0:
+			if !isNew {
+				t.Errorf("login %d reported success, but the keyring holds %q", i, got)
+			}
+			st, _ := statusOf(t, runOpts{}, "claude", "--set", sets[i])
+			if !st.Authenticated || st.StoredAt == nil {
+				t.Errorf("login %d succeeded, but the index has no entry: %+v", i, st)
+			}
+		case 1:
+			if isNew {
+				t.Errorf("login %d failed (exit 1), but the new key was stored: %s", i, r.stderr)
+			}
+			if !strings.Contains(r.stderr, "Nothing was changed") {
+				t.Errorf("login %d: exit 1 without saying nothing was changed: %s", i, r.stderr)
+			}
+		case 5:
+			if !strings.Contains(r.stderr, "terok cannot tell whether the new credential was stored") ||
+				!strings.Contains(r.stderr, "terok auth status claude --set "+sets[i]) {
+				t.Errorf("login %d: exit 5 without saying how to check: %s", i, r.stderr)
+			}
+		default:
+			t.Errorf("login %d: exit %d: %s", i, r.code, r.stderr)
+		}
+	}
+	t.Logf("exit codes: %v", counts)
+}
