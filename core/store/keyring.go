@@ -191,7 +191,7 @@ func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credentia
 	if size := k.chunkSize(); size > 0 && len(value) > size {
 		want = header{n: len(splitChunks(value, size)), sum: hexSum(value)}.String()
 	}
-	err, pending := k.run(ctx, "store", account, func(b Backend) error {
+	pending, err := k.run(ctx, "store", account, func(b Backend) error {
 		old, _ := b.Get(Service, account)
 		oldHeader, wasChunked := parseHeader(old)
 		size := k.chunkSize()
@@ -333,13 +333,13 @@ func hexSum(s string) string {
 // forever waiting for an unlock prompt nobody can answer, so the call runs
 // in its own goroutine and is abandoned when the time is up.
 func (k *Keyring) do(ctx context.Context, op, account string, f func(Backend) error) error {
-	err, _ := k.run(ctx, op, account, f)
+	_, err := k.run(ctx, op, account, f)
 	return err
 }
 
 // run is do, and when f has not returned in time (timeout or ctx), also
 // the channel its result will come on: a write may yet complete.
-func (k *Keyring) run(ctx context.Context, op, account string, f func(Backend) error) (error, <-chan error) { //nolint:revive,staticcheck // the error and what settles it go together
+func (k *Keyring) run(ctx context.Context, op, account string, f func(Backend) error) (pending <-chan error, err error) {
 	b := k.Backend
 	if b == nil {
 		b = osKeyring{}
@@ -351,13 +351,13 @@ func (k *Keyring) run(ctx context.Context, op, account string, f func(Backend) e
 	defer timer.Stop()
 	select {
 	case err := <-done:
-		return classify(op, account, err), nil
+		return nil, classify(op, account, err)
 	case <-timer.C:
-		return &Error{Op: op, Account: account, Kind: ErrTimeout,
+		return done, &Error{Op: op, Account: account, Kind: ErrTimeout,
 			Remedy: fmt.Sprintf("It did not answer within %s; it may be waiting for an unlock prompt that cannot be shown here.\n"+
-				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout) + remedyFile}, done
+				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout) + remedyFile}
 	case <-ctx.Done():
-		return ctx.Err(), done
+		return done, ctx.Err()
 	}
 }
 
