@@ -21,8 +21,6 @@
 //	                          and writes their pids to <its path>.pids
 //	terok-provider-plainhang  "hangy" served by plain go-plugin, without the SDK's
 //	                          watchdog that exits when the host is gone
-//	terok-provider-marker     a "good" provider that first writes its name to
-//	                          <its dir>/ran (the trust race test runs it)
 package main
 
 import (
@@ -127,8 +125,6 @@ func main() {
 		_ = os.WriteFile(os.Args[0]+".env", []byte(strings.Join(os.Environ(), "\n")), 0o600)
 	case "spawner":
 		spawnSleepers(os.Args[0] + ".pids")
-	case "marker":
-		_ = os.WriteFile(filepath.Join(filepath.Dir(os.Args[0]), "ran"), []byte(name), 0o600)
 	}
 	plugin.Serve(fault{name: name})
 }
