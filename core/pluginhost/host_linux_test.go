@@ -98,7 +98,10 @@ func TestCloseKillsWhatPluginsLeftBehind(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "terok-provider-x")
 	pids := filepath.Join(dir, "pids")
-	script(t, path, "setsid sleep 600 >/dev/null 2>&1 </dev/null & echo $! > "+pids)
+	// The script waits until the sleeper leads its own session (field 6 of
+	// its stat), or the kill of the script's process group could catch it.
+	script(t, path, "setsid sleep 600 >/dev/null 2>&1 </dev/null & pid=$!\n"+
+		`until [ "$(cut -d' ' -f6 /proc/$pid/stat)" = "$pid" ]; do :; done`+"\necho $pid > "+pids)
 	h := &Host{StartTimeout: 5 * time.Second}
 	_, _, _ = h.Start(context.Background(), Plugin{Name: "x", Path: path})
 	data, err := os.ReadFile(pids)
