@@ -234,9 +234,10 @@ func (h *Host) Close() {
 	var below []int
 	plugins := map[int]bool{}
 	for _, r := range plugs {
-		if p := r.proc.Load(); p != nil && p.pid > 0 {
-			plugins[p.pid] = true
-			below = append(below, descendants(p.pid)...)
+		if p := r.proc.Load(); p != nil && p.pid.Load() > 0 {
+			pid := int(p.pid.Load())
+			plugins[pid] = true
+			below = append(below, descendants(pid)...)
 		}
 	}
 	var wg sync.WaitGroup

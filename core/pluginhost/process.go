@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-plugin/runner"
 )
@@ -26,7 +27,7 @@ type pluginProcess struct {
 	cmd            *exec.Cmd
 	path           string
 	stdout, stderr io.ReadCloser
-	pid            int
+	pid            atomic.Int64 // set once started; read by Close
 
 	binOnce sync.Once
 	bin     *os.File
@@ -65,7 +66,7 @@ func (p *pluginProcess) Start(context.Context) error {
 	if err := startProcess(p.cmd); err != nil {
 		return err
 	}
-	p.pid = p.cmd.Process.Pid
+	p.pid.Store(int64(p.cmd.Process.Pid))
 	return nil
 }
 
@@ -82,10 +83,8 @@ func (p *pluginProcess) Kill(context.Context) error {
 // killGroup kills every process left in the plugin's process group, the
 // plugin included; it may be called any number of times.
 func (p *pluginProcess) killGroup() {
-	if p.pid > 0 {
-		killProcessGroup(p.pid)
-	}
-	if p.cmd.Process != nil {
+	if pid := p.pid.Load(); pid > 0 {
+		killProcessGroup(int(pid))
 		_ = p.cmd.Process.Kill()
 	}
 }
@@ -102,10 +101,11 @@ func (p *pluginProcess) Name() string          { return p.path }
 
 // ID implements runner.Runner: the pid, or "" before the start.
 func (p *pluginProcess) ID() string {
-	if p.pid == 0 {
+	pid := p.pid.Load()
+	if pid == 0 {
 		return ""
 	}
-	return strconv.Itoa(p.pid)
+	return strconv.FormatInt(pid, 10)
 }
 
 // PluginToHost implements runner.AddrTranslator: plugin and host share the
