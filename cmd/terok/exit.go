@@ -18,6 +18,7 @@ const (
 	exitError       = 1
 	exitUsage       = 2
 	exitNotAuthed   = 4
+	exitUnsettled   = 5 // a write may or may not have happened
 	exitInterrupted = 130
 )
 
@@ -30,6 +31,8 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, store.ErrUnsettled):
+		return exitUnsettled
 	case errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrStopped) || ctx.Err() != nil:
 		return exitInterrupted
 	case errors.Is(err, auth.ErrUsage) || errors.As(err, &unknown) || isCobraUsage(err):

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -140,14 +140,7 @@ func newValidateCmd(f *factory) *cobra.Command {
 }
 
 func validateFile(path string, names map[string]string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if fi.Size() > yamlprov.MaxFileSize {
-		return fmt.Errorf("%s: the file is %d KiB; a provider file may be at most %d KiB", path, fi.Size()>>10, yamlprov.MaxFileSize>>10)
-	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, yamlprov.MaxFileSize)
 	if err != nil {
 		return err
 	}

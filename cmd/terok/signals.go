@@ -47,10 +47,11 @@ func stopOnSignals(parent context.Context) (context.Context, func() os.Signal) {
 // signal exits 128+N, as a shell reports a process killed by it (129 for
 // SIGHUP, 130 for Ctrl-C, 131 for SIGQUIT, 143 for SIGTERM), once its
 // cleanup is done. A command that finished despite the signal keeps its
-// code.
+// code, and so does one whose store write is unsettled (5): that the
+// credential may have been stored matters more than why terok stopped.
 func signalExitCode(code int, sig os.Signal) int {
 	s, ok := sig.(syscall.Signal)
-	if !ok || code == exitOK {
+	if !ok || code == exitOK || code == exitUnsettled {
 		return code
 	}
 	return 128 + int(s)

@@ -30,6 +30,9 @@ func TestEveryStopSignalEndsTheContextAndSetsTheExitCode(t *testing.T) {
 			if got := signalExitCode(exitOK, stopped()); got != exitOK {
 				t.Errorf("a command that finished exits %d", got)
 			}
+			if got := signalExitCode(exitUnsettled, stopped()); got != exitUnsettled {
+				t.Errorf("an unsettled store write exits %d, hiding that the credential may be stored", got)
+			}
 		})
 	}
 	if signalExitCode(exitError, nil) != exitError {
