@@ -49,6 +49,22 @@ func requireBoundaryImages(t *testing.T) {
 	}
 }
 
+// newBoundaryEnv is newLoginEnv with a short TMPDIR: t.TempDir() is named
+// after the test, and these tests' long names would push the plugins'
+// unix socket paths (made under TMPDIR) past the 108 bytes a socket path
+// may have.
+func newBoundaryEnv(t *testing.T, extra ...string) *loginEnv {
+	t.Helper()
+	tmp, err := os.MkdirTemp("", "e2eb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(tmp) })
+	e := &loginEnv{tmp: tmp, mounts: t.TempDir()}
+	e.opts = runOpts{env: append([]string{"TMPDIR=" + e.tmp, "TEROK_MOUNTS_DIR=" + e.mounts}, extra...)}
+	return e
+}
+
 // hostileYAML is a provider file whose login container would reach the
 // host, with field set as given.
 func hostileYAML(t *testing.T, field string) string {
@@ -89,7 +105,7 @@ func TestHostileProviderFilesAreRefusedBeforeAnythingRuns(t *testing.T) {
 			dir := hostileYAML(t, tc.field)
 			set := "e2e-boundary-yaml"
 			t.Cleanup(func() { _ = deleteStored(set, "hostile") })
-			e := newLoginEnv(t, "TEROK_PROVIDERS_PATH="+dir, "E2E_HOST_SECRET=host-secret-must-stay")
+			e := newBoundaryEnv(t, "TEROK_PROVIDERS_PATH="+dir, "E2E_HOST_SECRET=host-secret-must-stay")
 			r := terok(t, e.opts, "auth", "providers", "validate", filepath.Join(dir, "hostile.yaml"))
 			if r.code == 0 || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("validate: exit %d:\n%s", r.code, r.stderr)
@@ -117,14 +133,14 @@ func TestImageOptionFromTheUserIsRefused(t *testing.T) {
 	set := "e2e-boundary-image"
 	seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
 	for _, how := range [][]string{{"--image", "--volume=/etc:/host"}, {"--image=--privileged"}} {
-		e := newLoginEnv(t)
+		e := newBoundaryEnv(t)
 		r := terok(t, e.opts, append([]string{"auth", "login", "claude", "--mode", "oauth", "--set", set}, how...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, "would be read as an option") {
 			t.Errorf("%v: exit %d:\n%s", how, r.code, r.stderr)
 		}
 		assertCleanAfter(t, e, set)
 	}
-	e := newLoginEnv(t, "TEROK_AUTH_IMAGE=--volume=/:/host")
+	e := newBoundaryEnv(t, "TEROK_AUTH_IMAGE=--volume=/:/host")
 	if r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--set", set); r.code != 2 || !strings.Contains(r.stderr, "TEROK_AUTH_IMAGE") {
 		t.Errorf("TEROK_AUTH_IMAGE: exit %d:\n%s", r.code, r.stderr)
 	}
@@ -150,7 +166,7 @@ func TestLoginContainerNeverGetsTheHostEnvironment(t *testing.T) {
 	}
 	set := "e2e-boundary-env"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
-	e := newLoginEnv(t, "CONTAINERS_CONF="+conf, "E2E_HOST_SECRET=host-secret-must-stay",
+	e := newBoundaryEnv(t, "CONTAINERS_CONF="+conf, "E2E_HOST_SECRET=host-secret-must-stay",
 		"TEROK_CLAUDE_API_KEY=sk-ant-api03-hostenvhostenvhostenv", "http_proxy=http://user:proxypass@127.0.0.1:9")
 	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":leak", "--set", set, "--project", set)
 	if r.code != 0 {
@@ -240,7 +256,7 @@ func TestClosedTerminalDuringOAuthLoginGetsCtrlCsCleanup(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			set := "e2e-boundary-" + strconv.Itoa(int(tc.sig)) + strconv.FormatBool(tc.group)
 			seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
-			e := newLoginEnv(t)
+			e := newBoundaryEnv(t)
 			var cmd *exec.Cmd
 			var stderr *bytes.Buffer
 			if tc.group {
@@ -284,7 +300,7 @@ func TestSecondLoginForTheSameProjectLeavesTheFirstRunning(t *testing.T) {
 	requirePodman(t)
 	set := "e2e-boundary-twice"
 	seed(t, set, "claude", `{"key":"sk-ant-api03-keepmekeepmekeepme","type":"api_key"}`)
-	e := newLoginEnv(t)
+	e := newBoundaryEnv(t)
 	first, stderr := startContainerLogin(t, e, set)
 	name := set + "-auth-claude"
 	o := e.opts
@@ -313,7 +329,7 @@ func TestDeepTreeFromTheContainerIsBoundedAndWiped(t *testing.T) {
 	requireBoundaryImages(t)
 	set := "e2e-boundary-deep"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
-	e := newLoginEnv(t)
+	e := newBoundaryEnv(t)
 	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":deep", "--set", set, "--project", set)
 	if r.code != 0 || !strings.Contains(r.stderr, "deeper than 32 levels, not looked into") {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
@@ -328,7 +344,7 @@ func TestNonUTF8FileNameIsSkippedAndTheRestCaptured(t *testing.T) {
 	requireBoundaryImages(t)
 	set := "e2e-boundary-badname"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
-	e := newLoginEnv(t)
+	e := newBoundaryEnv(t)
 	r := terok(t, e.opts, "auth", "login", "claude", "--mode", "oauth", "--image", boundaryImage+":badname", "--set", set, "--project", set)
 	if r.code != 0 || !strings.Contains(r.stderr, `warning: not read: "cache-\xff\xfe.json": the name is not UTF-8`) {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
@@ -357,7 +373,7 @@ func TestStateFilesAreNeverWrittenThroughASymlinkedConfigDir(t *testing.T) {
 	requirePodman(t)
 	set := "e2e-boundary-symlink"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
-	e := newLoginEnv(t)
+	e := newBoundaryEnv(t)
 	target := t.TempDir()
 	if err := os.Symlink(target, filepath.Join(e.mounts, "_claude-config")); err != nil {
 		t.Fatal(err)
