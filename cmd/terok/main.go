@@ -6,15 +6,12 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stopped := stopOnSignals(context.Background())
 	code := Main(ctx, iostreams.System(), os.Args[1:], os.Getenv)
-	stop()
-	os.Exit(code)
+	os.Exit(signalExitCode(code, stopped()))
 }

@@ -224,6 +224,9 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if key == "" {
 		return errors.New("no API key entered; nothing was stored")
 	}
+	if err := checkKeyText(key); err != nil {
+		return fmt.Errorf("%s: %w; nothing was stored", name, err)
+	}
 	l.secret(sdk.Credential{}, key)
 	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
 	if errors.Is(err, sdk.ErrInvalidKey) {

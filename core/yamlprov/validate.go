@@ -142,9 +142,16 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 			c.errorf(k.key, "%s: %v", k.key, err)
 		}
 	}
-	for k := range f.Env {
+	for k, v := range f.Env {
 		if !envVarRE.MatchString(k) {
 			c.errorf("env."+k, "env: %q is not a variable name", k)
+		} else if strings.ContainsRune(v, 0) {
+			c.errorf("env."+k, "env: the value of %s contains a NUL byte", k)
+		}
+	}
+	if f.Image != "" {
+		if err := sdk.CheckImage(f.Image); err != nil {
+			c.errorf("image", "image: %v", err)
 		}
 	}
 }

@@ -155,10 +155,7 @@ func checkContainerSpec(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 		if len(spec.Command) == 0 {
 			t.Errorf("ContainerSpec(%q) has no command", m)
 		}
-		if err := sdk.CheckConfigPath(spec.ConfigPath); err != nil {
-			t.Errorf("ContainerSpec(%q): %v", m, err)
-		}
-		if err := sdk.CheckRunArgs(spec.RunArgs); err != nil {
+		if err := sdk.CheckContainerSpec(spec); err != nil {
 			t.Errorf("ContainerSpec(%q): terok would refuse to run it: %v", m, err)
 		}
 	}
