@@ -367,3 +367,10 @@ func mapValues(m map[string]string) []string {
 	}
 	return out
 }
+
+// CheckTemplate reports whether t is a valid injection template (see
+// Injection), for checkers that report problems one by one.
+func CheckTemplate(t string) error {
+	_, err := parseTemplate(t)
+	return err
+}

@@ -67,7 +67,7 @@ func TestEnvFlags(t *testing.T) {
 	}
 	for args, want := range map[string][]string{
 		"unknown --format \"yaml\": choose shell, dotenv, json": {"gh", "--format", "yaml"},
-		"name the providers whose variables to print":          {},
+		"name the providers whose variables to print":           {},
 	} {
 		err := runCmd(newEnvCmd(&factory{IO: io}, nil), want)
 		if err == nil || err.Error() != args || exitCode(context.Background(), err) != exitUsage {

@@ -55,7 +55,8 @@ func (p *Plan) Format(format string) (string, error) {
 }
 
 // ShellQuote quotes s for a POSIX shell: inside single quotes nothing is
-// special but the single quote itself, written '\''.
+// special but the single quote itself, which closes the quotes, is
+// written escaped, and reopens them.
 func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

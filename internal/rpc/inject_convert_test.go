@@ -31,7 +31,6 @@ func TestInjectionConvertRoundTrips(t *testing.T) {
 	}
 }
 
-
 // A plugin that predates the method answers Unimplemented: "no injection
 // declared", not a failure.
 func TestOldPluginDeclaresNoInjection(t *testing.T) {
