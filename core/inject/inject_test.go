@@ -89,7 +89,7 @@ func TestResolveRefuses(t *testing.T) {
 		{"not stored", fakeSource{}, []Target{target("a", keyTo("A"))}, ErrNotStored, "terok auth login a --set work"},
 		{"expired", fakeSource{"a": expired}, []Target{target("a", oauthEnv)}, ErrExpired, "--allow-expired"},
 		{"no declaration for the type", fakeSource{"a": expired}, []Target{target("a", keyTo("A"))}, nil, "declares no injection for its stored oauth"},
-		{"no declaration at all", fakeSource{"a": sdk.APIKey("k")}, []Target{{Name: "a", Provider: providertest.NewFake("a")}}, nil, "terok auth token a"},
+		{"no declaration at all", fakeSource{"a": sdk.APIKey("k")}, []Target{{Name: "a", Provider: struct{ sdk.Provider }{providertest.NewFake("a")}}}, nil, "terok auth token a"},
 		{"conflict", fakeSource{"a": sdk.APIKey("k1"), "b": sdk.APIKey("k2")}, []Target{target("a", keyTo("K")), target("b", keyTo("K"))}, nil, "a and b both set K"},
 		{"missing field", fakeSource{"a": {Type: sdk.TypeAPIKey, Fields: map[string]any{"other": "x"}}}, []Target{target("a", keyTo("K"))}, nil, `no field "key"`},
 	} {
