@@ -96,4 +96,3 @@ func newFiles(dir string, files map[string][]byte) []string {
 	sort.Strings(out)
 	return out
 }
-
