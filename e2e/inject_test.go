@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -400,7 +401,8 @@ func TestExecExitCodesAndSignals(t *testing.T) {
 			_ = cmd.Process.Signal(sig)
 			err := cmd.Wait()
 			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
 				code = ee.ExitCode()
 			}
 			if want := 128 + int(sig); code != want {
