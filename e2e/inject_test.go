@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -224,31 +225,31 @@ func declared(t *testing.T, provider string, c sdk.Credential) *sdk.Rendered {
 }
 
 // argvWatch scans every process's command line until stopped, and reports
-// the first that holds any of secrets.
-func argvWatch(secrets ...string) (stop func() (leak string, scans int)) {
+// the first that holds any of secrets. scanned counts the scans so far.
+func argvWatch(secrets ...string) (stop func() (leak string, scans int), scanned func() int64) {
 	done := make(chan struct{})
 	result := make(chan [2]any, 1)
+	var count atomic.Int64
 	go func() {
-		scans := 0
 		for {
 			select {
 			case <-done:
-				result <- [2]any{"", scans}
+				result <- [2]any{"", int(count.Load())}
 				return
 			default:
 			}
-			scans++
 			files, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 			for _, f := range files {
 				data, _ := os.ReadFile(f)
 				for _, s := range secrets {
 					if bytes.Contains(data, []byte(s)) {
 						<-done
-						result <- [2]any{f + ": " + strings.ReplaceAll(string(data), "\x00", " "), scans}
+						result <- [2]any{f + ": " + strings.ReplaceAll(string(data), "\x00", " "), int(count.Load())}
 						return
 					}
 				}
 			}
+			count.Add(1)
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
@@ -256,7 +257,27 @@ func argvWatch(secrets ...string) (stop func() (leak string, scans int)) {
 		close(done)
 		r := <-result
 		return r[0].(string), r[1].(int)
-	}
+	}, count.Load
+}
+
+// releaseAfterScans creates release once the command has started (started
+// exists) and the watch has scanned every command line n more times, so
+// the command is seen while it runs, however slow the machine.
+func releaseAfterScans(scanned func() int64, started, release string, n int64) {
+	go func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(started); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		from := scanned()
+		for scanned() < from+n && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		_ = os.WriteFile(release, nil, 0o600)
+	}()
 }
 
 // TestExecHandsEachProviderItsCredential runs, for every bundled provider
@@ -307,11 +328,14 @@ func TestExecHandsEachProviderItsCredential(t *testing.T) {
 			}
 
 			out := t.TempDir()
-			script := `env -0 > "$OUT/env"; sleep 0.3`
+			// The command waits until every command line has been scanned a
+			// few times while it runs.
+			script := `env -0 > "$OUT/env"; while [ ! -e "$OUT/release" ]; do sleep 0.02; done`
 			if want.DirEnv != "" {
 				script += `; cp -r "$` + want.DirEnv + `" "$OUT/dir"; stat -c %a "$` + want.DirEnv + `" > "$OUT/mode"`
 			}
-			stop := argvWatch(secrets...)
+			stop, scanned := argvWatch(secrets...)
+			releaseAfterScans(scanned, filepath.Join(out, "env"), filepath.Join(out, "release"), 5)
 			r := terok(t, e.with(runOpts{env: []string{"OUT=" + out}}), "auth", "exec", "--set", s, c.provider, "--", "sh", "-c", script)
 			leak, scans := stop()
 			if r.code != 0 {
@@ -320,7 +344,7 @@ func TestExecHandsEachProviderItsCredential(t *testing.T) {
 			if leak != "" {
 				t.Errorf("a secret was on a command line: %s", leak)
 			}
-			if scans < 10 {
+			if scans < 5 {
 				t.Errorf("only %d scans of the command lines during the run", scans)
 			}
 			envData, err := os.ReadFile(filepath.Join(out, "env"))
@@ -546,8 +570,8 @@ func TestArgvWatchSeesASecretOnACommandLine(t *testing.T) {
 		t.Skip("end to end")
 	}
 	secret := fmt.Sprintf("InjE2Eargv-%d", time.Now().UnixNano())
-	stop := argvWatch(secret)
-	if err := exec.Command("sh", "-c", "sleep 0.3", secret).Run(); err != nil {
+	stop, _ := argvWatch(secret)
+	if err := exec.Command("sh", "-c", "sleep 0.5", secret).Run(); err != nil {
 		t.Fatal(err)
 	}
 	if leak, _ := stop(); !strings.Contains(leak, secret) {
