@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -577,4 +578,77 @@ func TestArgvWatchSeesASecretOnACommandLine(t *testing.T) {
 	if leak, _ := stop(); !strings.Contains(leak, secret) {
 		t.Errorf("the watch missed %q on a command line", secret)
 	}
+}
+
+// TestExecIntoAContainer: podman run -e NAME copies the variable from the
+// environment exec gives podman into the container; the token is on no
+// command line on the way.
+func TestExecIntoAContainer(t *testing.T) {
+	e := newInjectEnv(t)
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Fatal("this test needs podman: run it with `make test`, which installs it (apt-get install podman runc)")
+	}
+	image := buildPrintenvImage(t)
+	set := "e2e-exec-podman"
+	cleanupStored(t, set, "gh")
+	token := apiKeys["gh"]
+	if r := terok(t, e.with(runOpts{stdin: token}), "auth", "login", "gh", "--mode", "api-key", "--with-key", "--set", set); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	stop, _ := argvWatch(token)
+	r := terok(t, e.opts, "auth", "exec", "--set", set, "gh", "--",
+		"podman", "run", "--rm", "--pull=never", "--network=none", "-e", "GH_TOKEN", "-e", "GH_HOST", image, "/printenv", "GH_TOKEN", "GH_HOST")
+	leak, _ := stop()
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if want := "GH_TOKEN=" + token + "\nGH_HOST=github.com\n"; r.stdout != want {
+		t.Errorf("the container saw %q, want %q", r.stdout, want)
+	}
+	if leak != "" {
+		t.Errorf("the token was on a command line: %s", leak)
+	}
+	// The container's exit code is terok's too.
+	r = terok(t, e.opts, "auth", "exec", "--set", set, "gh", "--", "podman", "run", "--rm", "--pull=never", "--network=none", image, "/nonexistent")
+	if r.code == 0 {
+		t.Errorf("a failing container run exited 0: %s", r.stderr)
+	}
+}
+
+// buildPrintenvImage builds a FROM-scratch image holding a static
+// /printenv, under a name no other test uses, removed afterwards.
+func buildPrintenvImage(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "printenv")
+	build := exec.Command("go", "build", "-o", bin, "./testdata/printenv")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build printenv: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: "printenv", Mode: 0o755, Size: int64(len(data))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rootfs := filepath.Join(dir, "rootfs.tar")
+	if err := os.WriteFile(rootfs, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	image := fmt.Sprintf("localhost/terok-e2e-inject-printenv:%d", os.Getpid())
+	if out, err := exec.Command("podman", "import", "--quiet", rootfs, image).CombinedOutput(); err != nil {
+		t.Fatalf("podman import: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("podman", "rmi", "--force", image).Run() })
+	return image
 }
