@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -146,7 +147,7 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
 	}
-	return &resolved{Rendered: r, secrets: secretValues(cred)}, nil
+	return &resolved{Rendered: r, secrets: leftover.Secrets(cred)}, nil
 }
 
 // declaration asks the provider how its credentials are used.
@@ -188,26 +189,6 @@ func LoginCommand(provider, set string) string {
 	}
 	return "terok auth login " + provider + " --set " + set
 }
-
-// secretValues are the string fields of c that may be secret: everything
-// but the few known to be plain (host, user, account names).
-func secretValues(c sdk.Credential) []string {
-	var out []string
-	for k, v := range c.Fields {
-		s, ok := v.(string)
-		if !ok || len(s) < 8 || plainField[k] {
-			continue
-		}
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
-}
-
-var plainField = map[string]bool{"host": true, "user": true, "subscription_type": true, "rate_limit_tier": true, "account_id": true}
-
-// SecretValues is secretValues for other packages (the leftover scan).
-func SecretValues(c sdk.Credential) []string { return secretValues(c) }
 
 // FileInjections names the providers of the plan that need files, for
 // messages.
