@@ -125,11 +125,14 @@ func TestNoSecretOutsideTheStore(t *testing.T) {
 			cleanupStored(t, set, provider)
 			// What terok before this change wrote for openrouter,
 			// blablador, kisski (config.json) and vibe (.env).
-			legacy := filepath.Join(e.mounts, "_"+provider+"-config", "config.json")
+			legacy, content := filepath.Join(e.mounts, "_"+provider+"-config", "config.json"), `{"api_key": "`+key+`"}`
+			if provider == "vibe" {
+				legacy, content = filepath.Join(e.mounts, "_vibe-config", ".env"), "MISTRAL_API_KEY="+key+"\n"
+			}
 			if err := os.MkdirAll(filepath.Dir(legacy), 0o700); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(legacy, []byte(`{"api_key": "`+key+`"}`), 0o600); err != nil {
+			if err := os.WriteFile(legacy, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			r := terok(t, e.with(runOpts{stdin: key}), "auth", "login", provider, "--mode", "api-key", "--with-key", "--set", set)
