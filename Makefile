@@ -60,6 +60,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) ./sdk
 	$(GO) test -run '^$$' -fuzz FuzzCheckImage -fuzztime $(or $(FUZZTIME),20s) ./sdk
 	$(GO) test -run '^$$' -fuzz FuzzRunArgs -fuzztime $(or $(FUZZTIME),20s) ./core/container
+	$(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) ./sdk
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 
 $(TOOLS)/golangci-lint:

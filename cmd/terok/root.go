@@ -78,7 +78,12 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
+	var ran *commandExit
 	switch {
+	case errors.As(err, &ran):
+		if ran.err != nil {
+			fmt.Fprintf(io.ErrOut, "terok: %v\n", ran.err)
+		}
 	case errors.Is(err, auth.ErrStopped):
 		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
 	case code == exitInterrupted:

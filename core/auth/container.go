@@ -170,27 +170,43 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
 	}
+	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
+		return err
+	}
+	old := l.previousSecrets(ctx, req.Set, name)
 	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
-	l.writeFiles(req.Desc, resp.StateFiles, "state")
+	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")
 	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", name, req.Set)
 	return nil
 }
 
 // writeFiles writes a provider's state or key files into its shared config
-// dir. The credential is already stored, so a failure is only a warning.
-func (l *Login) writeFiles(desc *sdk.DescribeResponse, files map[string][]byte, kind string) {
+// dir and returns the files it created (not those it added keys to).
+func (l *Login) writeFiles(desc *sdk.DescribeResponse, files map[string][]byte, kind string) []string {
 	if len(files) == 0 {
-		return
+		return nil
 	}
 	if desc.HostDir == "" || l.MountsDir == "" {
 		fmt.Fprintf(l.IO.ErrOut, "warning: %s has %s files but no shared config dir; they were not written\n", desc.Name, kind)
-		return
+		return nil
 	}
-	if _, err := capture.WriteState(l.MountsDir, desc.HostDir, files); err != nil {
+	dir := filepath.Join(l.MountsDir, desc.HostDir)
+	fresh := newFiles(dir, files)
+	written, err := capture.WriteState(l.MountsDir, desc.HostDir, files)
+	if err != nil {
 		fmt.Fprintf(l.IO.ErrOut, "warning: the credential is stored, but %s's %s files were not written: %v\n", desc.Name, kind, err)
 	}
+	var created []string
+	for _, p := range fresh {
+		for _, w := range written {
+			if w == p {
+				created = append(created, p)
+			}
+		}
+	}
+	return created
 }
 
 func (l *Login) limits() capture.Limits {

@@ -100,6 +100,7 @@ func (c *checker) check(f *File) {
 	for i := range f.Capture {
 		c.checkRule(&f.Capture[i], fmt.Sprintf("capture[%d]", i), modes)
 	}
+	c.checkInject(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {
@@ -183,8 +184,10 @@ func (c *checker) checkKey(f *File) {
 		if _, err := sdk.CleanRelPath(a.ConfigPath); err != nil {
 			c.errorf("auth_key.config_path", "auth_key.config_path: %v", err)
 		}
-		if !strings.Contains(a.Template, "{{key}}") {
-			c.errorf("auth_key.template", "auth_key.template must contain {{key}}, where the key goes")
+		if strings.Contains(a.Template, "{{key}}") {
+			c.errorf("auth_key.template", "auth_key.template holds {{key}}, which would write the key into the shared config dir "+
+				"that agent containers see; terok keeps keys in its store only. Remove {{key}} (the file may hold a stand-in) "+
+				"and declare an inject: block, so the key reaches the tool at run time (terok auth exec)")
 		}
 		if f.HostDir == "" {
 			c.errorf("auth_key", "auth_key needs host_dir: the shared config dir the file goes to")

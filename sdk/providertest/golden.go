@@ -65,6 +65,9 @@ func CaptureGolden(t *testing.T, p sdk.Provider, mode sdk.Mode, dir string) {
 				return
 			}
 			compareGolden(t, wantPath, got, capErr)
+			if capErr == nil {
+				CheckInjection(t, p, resp.Credential)
+			}
 		})
 	}
 }

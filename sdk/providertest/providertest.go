@@ -63,6 +63,7 @@ func runChecks(t *testing.T, p sdk.Provider) {
 	}
 	t.Run("ContainerSpec", func(t *testing.T) { checkContainerSpec(t, p, d.Modes) })
 	t.Run("Capture", func(t *testing.T) { checkCapture(t, p, d.Modes) })
+	t.Run("Injection", func(t *testing.T) { checkInjection(t, p, d) })
 }
 
 func checkDescribe(t *testing.T, p sdk.Provider, first *sdk.DescribeResponse) {
