@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // A plugin's children may leave its process group, even its session
@@ -52,10 +53,32 @@ func descendants(pid int) []int {
 	return out
 }
 
+// killPids kills pids and waits, briefly, until each is dead: SIGKILL is
+// delivered asynchronously, and Close promises that nothing is left
+// running when it returns.
 func killPids(pids []int) {
 	for _, p := range pids {
 		_ = syscall.Kill(p, syscall.SIGKILL)
 	}
+	deadline := time.Now().Add(killWait)
+	for _, p := range pids {
+		for runs(p) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// killWait bounds how long killPids waits for the killed to die.
+const killWait = 2 * time.Second
+
+// runs: pid exists and is neither a zombie nor dead.
+func runs(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(data), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
 
 // reapOrphans kills and reaps every child of terok whose environment holds
