@@ -60,6 +60,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) ./sdk
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./sdk/providertest
+	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -58,8 +58,12 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
+	reattach, err := reattachFor(p.Name) // a plugin started by hand: see reattach.go
+	if err != nil {
+		return nil, nil, err
+	}
 	var secure *goplugin.SecureConfig
-	if h.Trust != nil {
+	if h.Trust != nil && reattach == nil {
 		var err error
 		if secure, err = h.Trust.SecureConfig(p.Name, p.Path); err != nil {
 			return nil, nil, err
@@ -67,7 +71,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	}
 	cmd := exec.Command(p.Path)
 	cmd.Env = append([]string(nil), h.Env...) // go-plugin appends the host's environment after these
-	client := goplugin.NewClient(&goplugin.ClientConfig{
+	client := goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(nil),
 		Cmd:              cmd,
@@ -80,7 +84,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 		// stdout is the user's, and a plugin has no business there.
 		SyncStdout: io.Discard,
 		SyncStderr: io.Discard,
-	})
+	}))
 	if !h.track(client) {
 		client.Kill()
 		return nil, nil, errors.New("plugin host is closed")
