@@ -61,6 +61,8 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./sdk/providertest
 	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
+	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
+	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
