@@ -29,7 +29,7 @@ func newPluginsCmd(f *factory) *cobra.Command {
 		RunE: list,
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(newPluginsInstallCmd(f), newPluginsRemoveCmd(f)) // plugins_install.go
+	cmd.AddCommand(newPluginsInstallCmd(f), newPluginsRemoveCmd(f), newPluginsNewCmd(f)) // plugins_install.go, plugins_new.go
 	cmd.AddCommand(
 		&cobra.Command{Use: "list", Short: "List plugin binaries and their trust", Args: noArgs, RunE: list},
 		&cobra.Command{

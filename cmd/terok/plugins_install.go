@@ -59,12 +59,14 @@ func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) er
 	if err != nil {
 		return err
 	}
-	p, err := extractPlugin(rel)
+	// Verify before reading the archive: an archive nobody vouches for is
+	// not parsed at all.
+	_, isBinary := pluginName(rel.name)
+	sum, err := rel.verify(isBinary)
 	if err != nil {
 		return err
 	}
-	_, isBinary := pluginName(rel.name)
-	sum, err := rel.verify(isBinary)
+	p, err := extractPlugin(rel)
 	if err != nil {
 		return err
 	}
