@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sdkFrom says how a plugin made outside this repository gets the SDK.
@@ -158,8 +160,76 @@ func TestPluginAuthorJourney(t *testing.T) {
 		t.Errorf("keyring holds %q", got)
 	}
 
+	t.Run("debug mode", func(t *testing.T) {
+		attachToDebugPlugin(t, src, name, filepath.Join(pluginDir, "terok-provider-"+name), env)
+	})
+
 	if r := terok(t, runOpts{env: env}, "auth", "plugins", "remove", name); r.code != 0 {
 		t.Fatalf("remove: exit %d: %s", r.code, r.stderr)
 	}
 	nothingLeft("after remove")
+}
+
+// attachToDebugPlugin starts the plugin by hand with -debug, as its author
+// would under a debugger, and has terok use it through the line it prints.
+// The installed copy is broken first, so a login that works went to the
+// process started by hand: trust does not apply to it.
+func attachToDebugPlugin(t *testing.T, src, name, installed string, env []string) {
+	bin := filepath.Join(t.TempDir(), "terok-provider-"+name)
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dbg := exec.Command(bin, "-debug")
+	out, err := dbg.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbg.Stderr = os.Stderr
+	if err := dbg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = dbg.Process.Kill()
+		_ = dbg.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "TEROK_REATTACH_PROVIDERS="); ok {
+				lines <- strings.Trim(v, "'")
+			}
+		}
+	}()
+	var reattach string
+	select {
+	case reattach = <-lines:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the plugin in debug mode printed no TEROK_REATTACH_PROVIDERS line")
+	}
+
+	if err := os.WriteFile(installed, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const key = "0123456789abcdef0123456789abcdef"
+	const set = "e2e-author-debug"
+	t.Cleanup(func() { _ = deleteStored(set, name) })
+	if r := terok(t, runOpts{env: env, stdin: name + "_" + key}, "auth", "login", name, "--with-key", "--set", set); r.code == 0 {
+		t.Fatalf("the broken installed copy logged in: %s", r.stderr)
+	}
+	withReattach := append(append([]string(nil), env...), "TEROK_REATTACH_PROVIDERS="+reattach)
+	for round := 1; round <= 2; round++ {
+		if r := terok(t, runOpts{env: withReattach, stdin: name + "_" + key}, "auth", "login", name, "--with-key", "--set", set); r.code != 0 {
+			t.Fatalf("round %d: login through the plugin in debug mode: exit %d: %s", round, r.code, r.stderr)
+		}
+	}
+	if dbg.ProcessState != nil {
+		t.Error("terok stopped the plugin the user started")
+	}
+	if got := stored(t, set, name); !strings.Contains(got, key) {
+		t.Errorf("keyring holds %q", got)
+	}
 }
