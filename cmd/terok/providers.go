@@ -39,7 +39,7 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also list the providers hidden by another of the same name")
-	cmd.AddCommand(newValidateCmd(f))
+	cmd.AddCommand(newValidateCmd(f), newProvidersTestCmd(f)) // providers_test_cmd.go
 	return cmd
 }
 
