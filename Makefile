@@ -58,7 +58,8 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/config
 	$(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) ./sdk
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	$(GO) test -run '^$$' -fuzz FuzzLoadUpstream -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./sdk/providertest
 	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
 	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok

@@ -104,6 +104,9 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(sdk.JoinModes(j.Modes)), j.Kind, j.Source)
 	}
+	if opts.All {
+		defer printUpstreamNotes(f.IO.Out, out) // providers_upstream.go
+	}
 	return tw.Flush()
 }
 
