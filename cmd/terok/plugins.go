@@ -89,7 +89,7 @@ func resolvePlugin(f *factory, arg string) (name, path string, err error) {
 			return p.Name, p.Path, nil
 		}
 	}
-	return "", "", usageErrorf("no plugin %q on the plugin path; give the binary's path instead", arg)
+	return "", "", usageErrorf("no plugin %q on the plugin path (searched: %s); give the binary's path instead, or install it: terok auth plugins install SOURCE", arg, strings.Join(f.SearchPath, ", "))
 }
 
 func pluginsTrustRun(ctx context.Context, f *factory, args []string) error {
