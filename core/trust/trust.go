@@ -38,6 +38,7 @@ type Pin struct {
 	Name      string    `json:"name"`
 	SHA256    string    `json:"sha256"`
 	TrustedAt time.Time `json:"trusted_at"`
+	Manifest  Manifest  `json:"manifest,omitempty"` // a script's directory: manifest.go
 }
 
 // Store is the lock file of pins ($XDG_CONFIG_HOME/terok/plugins.lock) and
@@ -112,6 +113,9 @@ func (s *Store) Trust(ctx context.Context, name, path string) (Pin, error) {
 		return Pin{}, err
 	}
 	pin := Pin{Path: real, Name: name, SHA256: sum, TrustedAt: time.Now().UTC().Truncate(time.Second)}
+	if pin.Manifest, err = BuildManifest(real); err != nil {
+		return Pin{}, err
+	}
 	return pin, s.update(ctx, func(pins map[string]Pin) error {
 		pins[real] = pin
 		return nil
@@ -158,6 +162,9 @@ func (s *Store) SecureConfig(name, path string) (*goplugin.SecureConfig, error) 
 	case st == StatusUntrusted:
 		return nil, fmt.Errorf("%w: %s (%s) is not one of terok's own plugins and you have not trusted it.\n"+
 			"If you trust it, run: terok auth plugins trust %s", ErrUntrusted, name, real, real)
+	}
+	if err := checkManifest(real, pin); err != nil {
+		return nil, err
 	}
 	sum, err := hex.DecodeString(pin.SHA256)
 	if err != nil {
@@ -250,7 +257,7 @@ func (s *Store) Verify(path string) (Status, error) {
 	if err != nil {
 		return StatusMissing, err
 	}
-	if sum != pin.SHA256 {
+	if sum != pin.SHA256 || checkManifest(real, pin) != nil {
 		return StatusChanged, nil
 	}
 	return StatusTrusted, nil
