@@ -14,11 +14,16 @@ import (
 	"time"
 )
 
-// sdkFrom says how a plugin made outside this repository gets the SDK.
-// Today it is a replace directive to this checkout. Once the SDK is its own
-// module with tags, point it at a local module proxy instead
-// (GOPROXY=file://…) — this line is the only one to change.
-var sdkFrom = sdkByReplace
+// sdkFrom says how a plugin made outside this repository gets the SDK:
+// through a local module proxy (GOPROXY=file://…), as a third party gets a
+// tagged release (moduleproxy_test.go), or, with TEROK_TEST_SDK=replace, a
+// replace directive to this checkout (faster, for a quick local run).
+func sdkFrom(t *testing.T) (newArgs, goEnv []string) {
+	if os.Getenv("TEROK_TEST_SDK") == "replace" {
+		return sdkByReplace(t)
+	}
+	return sdkByProxy(t)
+}
 
 // sdkByReplace makes `plugins new` write a replace to this checkout.
 func sdkByReplace(t *testing.T) (newArgs, goEnv []string) {
@@ -161,7 +166,7 @@ func TestPluginAuthorJourney(t *testing.T) {
 	}
 
 	t.Run("debug mode", func(t *testing.T) {
-		attachToDebugPlugin(t, src, name, filepath.Join(pluginDir, "terok-provider-"+name), env)
+		attachToDebugPlugin(t, src, name, filepath.Join(pluginDir, "terok-provider-"+name), env, goEnv)
 	})
 
 	if r := terok(t, runOpts{env: env}, "auth", "plugins", "remove", name); r.code != 0 {
@@ -174,11 +179,11 @@ func TestPluginAuthorJourney(t *testing.T) {
 // would under a debugger, and has terok use it through the line it prints.
 // The installed copy is broken first, so a login that works went to the
 // process started by hand: trust does not apply to it.
-func attachToDebugPlugin(t *testing.T, src, name, installed string, env []string) {
+func attachToDebugPlugin(t *testing.T, src, name, installed string, env, goEnv []string) {
 	bin := filepath.Join(t.TempDir(), "terok-provider-"+name)
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = src
-	build.Env = append(os.Environ(), "GOWORK=off")
+	build.Env = append(append(os.Environ(), "GOWORK=off"), goEnv...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
