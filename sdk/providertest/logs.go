@@ -76,8 +76,8 @@ func recordLogs(r *logRecorder) (restore func()) {
 	prevH := hclog.L() // L, not SetDefault's result: that is nil before first use
 	hclog.SetDefault(hclog.New(&hclog.LoggerOptions{
 		Name:       "provider",
-		Level:      hclog.Trace,
-		Output:     io.MultiWriter(r, os.Stderr),
+		Level:      hclog.Trace, // every line is checked; only warnings and errors are shown
+		Output:     io.MultiWriter(r, &minLevel{w: os.Stderr}),
 		JSONFormat: true,
 	}))
 	prevLog := log.Writer()
@@ -86,4 +86,17 @@ func recordLogs(r *logRecorder) (restore func()) {
 		hclog.SetDefault(prevH)
 		log.SetOutput(prevLog)
 	}
+}
+
+// minLevel passes on only the JSON log lines of level warn and above, so a
+// suite that records at trace does not flood the test output.
+type minLevel struct{ w io.Writer }
+
+func (m *minLevel) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"@level":"warn`)) || bytes.Contains(p, []byte(`"@level":"error`)) {
+		if _, err := m.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }
