@@ -39,7 +39,7 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also list the providers hidden by another of the same name")
-	cmd.AddCommand(newValidateCmd(f))
+	cmd.AddCommand(newValidateCmd(f), newProvidersTestCmd(f)) // providers_test_cmd.go
 	return cmd
 }
 
@@ -103,6 +103,9 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 			label = "(shadowed by " + j.ShadowedBy + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(sdk.JoinModes(j.Modes)), j.Kind, j.Source)
+	}
+	if opts.All {
+		defer printUpstreamNotes(f.IO.Out, out) // providers_upstream.go
 	}
 	return tw.Flush()
 }

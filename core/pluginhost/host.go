@@ -84,13 +84,21 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
-	bin, err := h.openBinary(p)
+	reattach, err := reattachFor(p.Name) // a plugin started by hand: see reattach.go
 	if err != nil {
 		return nil, nil, err
 	}
-	run, err := h.newClient(p, bin, logger)
+	var bin *os.File
+	if reattach == nil {
+		if bin, err = h.openBinary(p); err != nil {
+			return nil, nil, err
+		}
+	}
+	run, err := h.newClient(p, bin, logger, reattach)
 	if err != nil {
-		_ = bin.Close()
+		if bin != nil {
+			_ = bin.Close()
+		}
 		return nil, nil, err
 	}
 	client := run.client
@@ -102,7 +110,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	done := make(chan started, 1)
 	go func() {
 		rpcClient, err := client.Client()
-		if run.proc.Load() == nil {
+		if run.proc.Load() == nil && bin != nil {
 			_ = bin.Close() // go-plugin never got as far as starting it
 		}
 		if err != nil {
@@ -145,11 +153,12 @@ func (h *Host) openBinary(p Plugin) (*os.File, error) {
 
 // newClient makes the go-plugin client of p, whose process terok starts
 // itself (pluginProcess) from bin with the plugin's environment, and
-// tracks it for Close.
-func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger) (*running, error) {
+// tracks it for Close. With reattach set, the client attaches to a plugin
+// the user started by hand instead, and bin is nil.
+func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *goplugin.ReattachConfig) (*running, error) {
 	env := pluginEnv(os.Environ(), append(append([]string(nil), h.Env...), h.processMark()))
 	run := &running{}
-	run.client = goplugin.NewClient(&goplugin.ClientConfig{
+	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(nil),
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
@@ -170,7 +179,7 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger) (*running,
 		// stdout is the user's, and a plugin has no business there.
 		SyncStdout: io.Discard,
 		SyncStderr: io.Discard,
-	})
+	}))
 	if !h.track(run) {
 		run.stop()
 		return nil, errors.New("plugin host is closed")

@@ -42,6 +42,7 @@ type Pin struct {
 	Name      string    `json:"name"`
 	SHA256    string    `json:"sha256"`
 	TrustedAt time.Time `json:"trusted_at"`
+	Manifest  Manifest  `json:"manifest,omitempty"` // a script's directory: manifest.go
 }
 
 // Store is the lock file of pins ($XDG_CONFIG_HOME/terok/plugins.lock) and
@@ -121,6 +122,9 @@ func (s *Store) Trust(ctx context.Context, name, path string) (Pin, error) {
 		return Pin{}, err
 	}
 	pin := Pin{Path: real, Name: name, SHA256: sum, TrustedAt: time.Now().UTC().Truncate(time.Second)}
+	if pin.Manifest, err = BuildManifest(real); err != nil {
+		return Pin{}, err
+	}
 	return pin, s.update(ctx, func(pins map[string]Pin) error {
 		pins[real] = pin
 		return nil
@@ -237,6 +241,10 @@ func (s *Store) Open(name, path string) (*os.File, error) {
 		err = fmt.Errorf("%w: %s (%s) is not the binary you trusted: its SHA-256 changed.\n"+
 			"If you updated it yourself, trust it again: terok auth plugins trust %s", ErrChanged, name, real, real)
 	}
+	if err == nil {
+		// A script's pin covers every file beside it that it may load.
+		err = checkManifest(real, pin)
+	}
 	if err != nil {
 		_ = f.Close()
 		return nil, err
@@ -259,7 +267,7 @@ func (s *Store) Verify(path string) (Status, error) {
 	if err != nil {
 		return StatusMissing, err
 	}
-	if sum != pin.SHA256 {
+	if sum != pin.SHA256 || checkManifest(real, pin) != nil {
 		return StatusChanged, nil
 	}
 	return StatusTrusted, nil

@@ -45,8 +45,8 @@ type File struct {
 	AuthKey    *AuthKey `yaml:"auth_key"`
 
 	// After a container login.
-	Capture          []CaptureRule     `yaml:"capture"`
-	PostCaptureState map[string]string `yaml:"post_capture_state"`
+	Capture          []CaptureRule `yaml:"capture"`
+	PostCaptureState StateFiles    `yaml:"post_capture_state"` // text, or a mapping written as JSON: upstream.go
 
 	// Inject says, per stored credential type, how a credential reaches
 	// the tool at run time (terok auth exec / env); see inject.go.

@@ -21,6 +21,9 @@ var (
 // messages. Every problem found is returned, joined, each naming the file,
 // line and column.
 func Load(name string, data []byte) (*File, error) {
+	if f, err, ok := loadIfUpstream(name, data); ok { // upstream terok's agent files: upstream.go
+		return f, err
+	}
 	f, d, err := parse(name, data)
 	if err != nil {
 		return nil, err
