@@ -28,7 +28,12 @@ func script(t *testing.T, path, body string) {
 // every time); what runs is still the pinned binary.
 func TestSwappedBinaryNeverRuns(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "terok-provider-x")
+	// A script's pin covers its whole directory: give it one of its own.
+	plugDir := filepath.Join(dir, "plugin")
+	if err := os.Mkdir(plugDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(plugDir, "terok-provider-x")
 	ran := filepath.Join(dir, "ran")
 	script(t, path, "echo pinned > "+ran)
 	evil := filepath.Join(dir, "evil")

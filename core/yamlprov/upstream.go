@@ -151,9 +151,10 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 		f.Modes = []string{string(sdk.ModeAPIKey)}
 	}
 	if k := a.AuthKey; k != nil {
+		// Upstream writes the key into the tool's shared config dir; terok
+		// keeps secrets out of it (the tool gets the key through inject:
+		// at run time), so the key file is not written.
 		f.Key = &KeySpec{Label: k.Label, URL: k.KeyURL, EnvVar: k.EnvVar}
-		rel := strings.TrimPrefix(strings.TrimPrefix(k.ConfigPath, strings.TrimSuffix(a.ContainerMount, "/")+"/"), "./")
-		f.AuthKey = &AuthKey{ConfigPath: rel, Template: strings.Replace(k.PrintfTemplate, "%s", "{{key}}", 1)}
 	}
 	for _, m := range f.Modes {
 		if sdk.Mode(m).NeedsContainer() {
@@ -167,6 +168,7 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 			break
 		}
 	}
+	f.Inject = upstreamInjection(name, f)
 	c := &checker{d: d}
 	c.check(f)
 	if len(c.errs) > 0 {
@@ -224,6 +226,43 @@ var upstreamCapture = map[string][]CaptureRule{
 }
 
 func upstreamCaptureNames() []string { return []string{"claude", "codex", "gh"} }
+
+// upstreamInject are the injections of the bundled providers of the same
+// names (plugins/*/provider/inject.go, providers.d), for what upstream's
+// agents store. Upstream's files declare none: upstream hands agents their
+// credentials in its own code.
+var upstreamInject = map[string]map[string]*InjectSpec{
+	"claude": {
+		sdk.TypeAPIKey: {Env: map[string]string{"ANTHROPIC_API_KEY": "${key}"}},
+		sdk.TypeOAuth:  {Env: map[string]string{"CLAUDE_CODE_OAUTH_TOKEN": "${access_token}"}},
+	},
+	"codex": {
+		sdk.TypeAPIKey: {Env: map[string]string{"OPENAI_API_KEY": "${key}"}},
+		sdk.TypeOAuth: {DirEnv: "CODEX_HOME", Files: map[string]string{"auth.json": `{"OPENAI_API_KEY":null,"tokens":{"id_token":${id_token?|json},` +
+			`"access_token":${access_token|json},"refresh_token":${refresh_token?|json},"account_id":${account_id?|json}}}` + "\n"}},
+	},
+	"gh": {
+		sdk.TypeAPIKey:     {Env: map[string]string{"GH_TOKEN": "${key}"}},
+		sdk.TypeOAuthToken: {Env: map[string]string{"GH_TOKEN": "${token}", "GH_HOST": "${host?}"}},
+	},
+	"glab":  {sdk.TypeAPIKey: {Env: map[string]string{"GITLAB_TOKEN": "${key}"}}},
+	"vibe":  {sdk.TypeAPIKey: {Env: map[string]string{"MISTRAL_API_KEY": "${key}"}}},
+	"sonar": {sdk.TypeAPIKey: {Env: map[string]string{"SONAR_TOKEN": "${key}"}}},
+}
+
+// upstreamInjection is what an upstream agent's credentials inject: the
+// bundled provider's declaration for a known agent, else its key in the
+// variable its auth_key names, or NAME_API_KEY.
+func upstreamInjection(name string, f *File) map[string]*InjectSpec {
+	if inj, ok := upstreamInject[name]; ok {
+		return inj
+	}
+	env := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_API_KEY"
+	if f.Key != nil && f.Key.EnvVar != "" {
+		env = f.Key.EnvVar
+	}
+	return map[string]*InjectSpec{sdk.TypeAPIKey: {Env: map[string]string{env: "${key}"}}}
+}
 
 // StateFiles are post_capture_state: file name → content.
 type StateFiles map[string]StateContent

@@ -64,9 +64,9 @@ func (p planted) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.A
 	if !strings.HasPrefix(req.Key, "plant_") {
 		return nil, fmt.Errorf("%w: planted keys start with plant_", sdk.ErrInvalidKey)
 	}
-	resp := &sdk.AcceptKeyResponse{Credential: sdk.APIKey(req.Key), KeyFiles: map[string][]byte{"key.txt": []byte(req.Key)}}
+	resp := &sdk.AcceptKeyResponse{Credential: sdk.APIKey(req.Key), KeyFiles: map[string][]byte{"key.txt": []byte("in the keyring")}}
 	if p.bug == "keypath" {
-		resp.KeyFiles = map[string][]byte{"../../.ssh/authorized_keys": []byte(req.Key)}
+		resp.KeyFiles = map[string][]byte{"../../.ssh/authorized_keys": []byte("in the keyring")}
 	}
 	return resp, nil
 }
@@ -195,4 +195,13 @@ func TestPlantedBinaryControl(t *testing.T) {
 		t.Skip("starts a plugin binary")
 	}
 	runPlantedBinary(t, "terok-provider-planted", "", []Option{WithKey(plantedKey), WithCapture(sdk.ModeOAuth, plantedFiles)})
+}
+
+// Injection declares how both credential types reach a tool, as every
+// provider must; the planted bugs are elsewhere.
+func (p planted) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	return &sdk.InjectionResponse{Injections: []sdk.Injection{
+		{CredentialType: sdk.TypeAPIKey, Env: map[string]string{"PLANTED_API_KEY": "${key}"}},
+		{CredentialType: sdk.TypeOAuth, Env: map[string]string{"PLANTED_TOKEN": "${access_token}"}},
+	}}, nil
 }
