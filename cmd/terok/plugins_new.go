@@ -39,6 +39,8 @@ type newOptions struct {
 
 type templateData struct {
 	Name, Module, KeyPrefix, Replace string
+	// EnvPrefix starts the variables the credential is injected as.
+	EnvPrefix string
 }
 
 func newPluginsNewCmd(f *factory) *cobra.Command {
@@ -86,6 +88,7 @@ func pluginsNewRun(f *factory, opts *newOptions) error {
 		Name:      opts.Name,
 		Module:    opts.Module,
 		KeyPrefix: strings.ReplaceAll(opts.Name, "-", "_") + "_",
+		EnvPrefix: strings.ToUpper(strings.ReplaceAll(opts.Name, "-", "_")) + "_",
 	}
 	if data.Module == "" {
 		data.Module = "example.com/" + pluginhost.Prefix + opts.Name

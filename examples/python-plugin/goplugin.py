@@ -143,8 +143,9 @@ def _certificate():
 
 def serve(p):
     """Serve the provider p until terok shuts it down. p has describe,
-    negotiate, key_prompt, accept_key, container_spec and capture, each
-    taking the request message and returning the response message."""
+    negotiate, key_prompt, accept_key, container_spec and capture, and may
+    have injection, each taking the request message and returning the
+    response message."""
     if os.environ.get(COOKIE_KEY) != COOKIE_VALUE:
         _stderr.write("This is a terok provider plugin: terok starts it.\n")
         sys.exit(1)
@@ -163,6 +164,8 @@ def serve(p):
         "ContainerSpec": _unary(p.container_spec, pb.ContainerSpecRequest),
         "Capture": _unary(p.capture, pb.CaptureRequest),
     }
+    if hasattr(p, "injection"):  # optional, like sdk.Injector in Go
+        methods["Injection"] = _unary(p.injection, pb.InjectionRequest)
 
     def shutdown(_request, _context):
         log("debug", "terok asked the plugin to shut down")

@@ -83,3 +83,12 @@ class Provider:
         if isinstance(s.get("expires"), int) and s["expires"] > 0:
             fields["expires_at"] = s["expires"]  # already Unix seconds
         return pb.CaptureResponse(credential=_credential(fields))
+
+    def injection(self, _req):
+        # How each stored credential reaches the tool at run time (terok auth
+        # exec / env): templates over the credential's fields, carried out by
+        # terok. The plugin never sees the credential then.
+        return pb.InjectionResponse(injections=[
+            pb.Injection(credential_type="api_key", env={"PYACME_API_KEY": "${key}"}),
+            pb.Injection(credential_type="oauth", env={"PYACME_TOKEN": "${access_token}"}),
+        ])
