@@ -33,12 +33,17 @@ testbins: build
 	$(GO) build -o $(TESTBIN)/terok-provider-faulty ./internal/testplugin
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/testvendor ./internal/testvendor
 	cd examples/acme-plugin && $(GO) build -o ../../$(TESTBIN)/example/terok-provider-acme .
+	scripts/deps python
+	rm -rf $(TESTBIN)/python-plugin && mkdir -p $(TESTBIN)/python-plugin && chmod 0755 $(TESTBIN)/python-plugin
+	cp examples/python-plugin/*.py examples/python-plugin/terok-provider-pyacme $(TESTBIN)/python-plugin/
+	protoc -I $(dir $(PROTO)) --python_out=$(TESTBIN)/python-plugin $(notdir $(PROTO))
 
 # The end-to-end tests get the binaries of this one build, a private keyring
 # session, and podman settings this kind of test machine needs (a caller's own
 # CONTAINERS_CONF wins).
 TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
 	TEROK_TEST_VENDOR=$(CURDIR)/$(TESTBIN)/testvendor TEROK_TEST_EXAMPLE=$(CURDIR)/$(TESTBIN)/example/terok-provider-acme \
+	TEROK_TEST_PYTHON=$(CURDIR)/$(TESTBIN)/python-plugin \
 	CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/e2e/testdata/containers.conf}
 
 test: testbins ## run every test, end to end ones included (real keyring, real podman)
@@ -58,7 +63,15 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/config
 	$(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) ./sdk
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	$(GO) test -run '^$$' -fuzz FuzzCheckImage -fuzztime $(or $(FUZZTIME),20s) ./sdk
+	$(GO) test -run '^$$' -fuzz FuzzRunArgs -fuzztime $(or $(FUZZTIME),20s) ./core/container
+	$(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) ./sdk
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	$(GO) test -run '^$$' -fuzz FuzzLoadUpstream -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	$(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./sdk/providertest
+	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
+	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
+	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -180,8 +180,8 @@ func TestOAuthAndDeviceLoginCodex(t *testing.T) {
 	for _, tc := range []struct {
 		mode, printed, notPrinted string
 	}{
-		{"oauth", "Browser callback: 127.0.0.1:1455", "--device-auth"},
-		{"device", vendorImage + ":ok codex login --device-auth", "1455"},
+		{"oauth", "-- " + vendorImage + ":ok codex login", "--device-auth"},
+		{"device", "-- " + vendorImage + ":ok codex login --device-auth", "1455"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			e := newLoginEnv(t)
@@ -196,7 +196,8 @@ func TestOAuthAndDeviceLoginCodex(t *testing.T) {
 				c["account_id"] != "e2e-account" || c["expires_at"] != 1767225600.0 {
 				t.Errorf("keyring holds %v", c)
 			}
-			if !strings.Contains(r.stderr, tc.printed) || strings.Contains(r.stderr, tc.notPrinted) || !strings.Contains(r.stderr, "--name e2eproj-auth-codex") ||
+			if !strings.Contains(r.stderr, tc.printed) || strings.Contains(r.stderr, tc.notPrinted) ||
+				(tc.mode == "oauth") != strings.Contains(r.stderr, "Browser callback: 127.0.0.1:1455") || strings.Contains(r.stderr, "-p 127.0.0.1:1455") || !strings.Contains(r.stderr, "--name e2eproj-auth-codex") ||
 				!strings.Contains(r.stderr, "Authenticating Codex for project: e2eproj") {
 				t.Errorf("stderr:\n%s", r.stderr)
 			}
@@ -286,8 +287,8 @@ func TestSignalsStopTheContainerAndCleanUp(t *testing.T) {
 			_ = cmd.Process.Signal(sig)
 			err := cmd.Wait()
 			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-				t.Errorf("exit = %v, want 130:\n%s", err, stderr)
+			if want := 128 + int(sig); !errors.As(err, &ee) || ee.ExitCode() != want {
+				t.Errorf("exit = %v, want %d:\n%s", err, want, stderr)
 			}
 			if !strings.Contains(stderr.String(), "Authentication interrupted.") {
 				t.Errorf("stderr:\n%s", stderr)

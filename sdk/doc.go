@@ -26,8 +26,11 @@
 //		plugin.Serve(myprovider.New())
 //	}
 //
-// Put the binary on the plugin path (see the terok README) and it appears in
-// `terok auth providers`. A provider that supports only API keys implements
+// plugin.Serve takes options (a logger, debug mode: see package plugin);
+// plugin.Run is the same but returns an error instead of exiting. Install
+// the binary with `terok auth plugins install` (or put it on the plugin
+// path, see the terok README) and it appears in `terok auth providers`.
+// `terok auth plugins new NAME` writes a module to start from. A provider that supports only API keys implements
 // ContainerSpec and Capture by returning [ErrUnsupportedMode]; [UnsupportedContainer]
 // can be embedded to do that for you.
 //
@@ -48,5 +51,7 @@
 //   - Have no side effects: no files outside your own temp dirs, no network
 //     unless you must validate a key, no keyring. The host may kill the plugin
 //     process at any moment.
-//   - Run the conformance suite in package sdk/providertest from your tests.
+//   - Run the conformance suite in package sdk/providertest from your tests,
+//     with a valid key and login files (providertest.WithKey, WithGolden) so
+//     it checks the success paths too.
 package sdk

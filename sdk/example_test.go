@@ -44,6 +44,14 @@ func (Acme) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.Accept
 	return &sdk.AcceptKeyResponse{Credential: sdk.APIKey(req.Key)}, nil
 }
 
+// Injection says how a stored key reaches the Acme CLI at run time: terok
+// sets ACME_TOKEN for `terok auth exec acme -- CMD`.
+func (Acme) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	return &sdk.InjectionResponse{Injections: []sdk.Injection{
+		{CredentialType: sdk.TypeAPIKey, Env: map[string]string{"ACME_TOKEN": "${key}"}},
+	}}, nil
+}
+
 func Example() {
 	var p sdk.Provider = Acme{}
 	_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: "hunter2"})

@@ -154,11 +154,14 @@ type AcceptKeyRequest struct {
 // AcceptKeyResponse carries the credential to store.
 type AcceptKeyResponse struct {
 	Credential Credential
-	// KeyFiles are files, by slash-separated relative path, that the host
-	// writes (mode 0600) into the provider's shared config directory
-	// (DescribeResponse.HostDir), for tools that read their key from a file
-	// rather than the environment. They hold the key: ask for them only
-	// when the tool needs them.
+	// KeyFiles are non-secret files, by slash-separated relative path, that
+	// the host writes (mode 0600) into the provider's shared config
+	// directory (DescribeResponse.HostDir) after the key is stored, for a
+	// tool that insists on finding a config file there. That directory is
+	// shared into agent containers, so a key file never holds the key: it
+	// holds a stand-in or a reference (the variable an Injector sets), and
+	// the key reaches the tool at run time through the injection. The host
+	// refuses a key file that holds the key, and then stores nothing.
 	KeyFiles map[string][]byte
 }
 

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
 // ErrUnsafeRunArg marks extra run arguments that would widen a login
 // container's access to the host.
 var ErrUnsafeRunArg = errors.New("run argument not allowed")
+
+// ErrBadImage marks an image that is not a plain image reference.
+var ErrBadImage = errors.New("not an image reference")
 
 // allowedRunArgs are the runtime options a provider may add, by long and
 // short name. Everything else (volumes, devices, capabilities, namespaces,
@@ -24,17 +28,25 @@ var allowedRunArgs = map[string]string{
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// publishRE is a loopback port forward: IP:[HOSTPORT]:CONTAINERPORT[/PROTO],
+// ports or ranges of ports. Ports are range-checked in checkPublish.
+var publishRE = regexp.MustCompile(`^(127\.0\.0\.1|\[::1\]):((\d{1,5})(-(\d{1,5}))?)?:(\d{1,5})(-(\d{1,5}))?(/(tcp|udp|sctp))?$`)
+
 // CheckRunArgs validates ContainerSpecResponse.RunArgs as the host does
-// before it runs a login container. Only -p/--publish on the loopback
-// interface (so an OAuth callback is never reachable from the network),
-// -e/--env and -w/--workdir pass.
+// before it runs a login container. Only these pass:
+//
+//   - -p/--publish on the loopback interface (127.0.0.1 or [::1]), so an
+//     OAuth callback is never reachable from the network;
+//   - -e/--env NAME=VALUE: a value is required, since podman copies the
+//     host's variable into the container for a bare NAME;
+//   - -w/--workdir with a clean absolute path.
 func CheckRunArgs(args []string) error {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		name, value, hasValue := strings.Cut(arg, "=")
 		long, ok := allowedRunArgs[name]
 		if !ok {
-			return fmt.Errorf("%w: %q (a login container may only get -p/--publish on 127.0.0.1, -e/--env and -w/--workdir)", ErrUnsafeRunArg, arg)
+			return fmt.Errorf("%w: %q (a login container may only get -p/--publish on 127.0.0.1, -e/--env NAME=VALUE and -w/--workdir)", ErrUnsafeRunArg, arg)
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
@@ -44,26 +56,46 @@ func CheckRunArgs(args []string) error {
 			value = args[i]
 		}
 		if err := checkValue(long, value); err != nil {
-			return fmt.Errorf("%w: %s %s: %w", ErrUnsafeRunArg, name, value, err)
+			return fmt.Errorf("%w: %s %q: %w", ErrUnsafeRunArg, name, value, err)
 		}
 	}
 	return nil
 }
 
 func checkValue(flag, v string) error {
+	if strings.ContainsRune(v, 0) {
+		return errors.New("contains a NUL byte")
+	}
 	switch flag {
 	case "--publish":
-		if !strings.HasPrefix(v, "127.0.0.1:") && !strings.HasPrefix(v, "[::1]:") && !strings.HasPrefix(v, "localhost:") {
-			return errors.New("ports may only be published on 127.0.0.1 (e.g. 127.0.0.1:1455:1455)")
-		}
+		return checkPublish(v)
 	case "--env":
-		name, _, _ := strings.Cut(v, "=")
+		name, _, hasValue := strings.Cut(v, "=")
 		if !envNameRE.MatchString(name) {
 			return errors.New("not a variable name")
 		}
+		if !hasValue {
+			return errors.New("needs NAME=VALUE: a name alone would copy the host's variable into the container")
+		}
 	case "--workdir":
-		if !path.IsAbs(v) {
-			return errors.New("must be an absolute path")
+		if !path.IsAbs(v) || path.Clean(v) != v {
+			return errors.New("must be a clean absolute path")
+		}
+	}
+	return nil
+}
+
+func checkPublish(v string) error {
+	m := publishRE.FindStringSubmatch(v)
+	if m == nil {
+		return errors.New("ports may only be published on 127.0.0.1 or [::1], as IP:HOSTPORT:CONTAINERPORT (e.g. 127.0.0.1:1455:1455)")
+	}
+	for _, i := range []int{3, 5, 6, 8} {
+		if m[i] == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(m[i]); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %s is not between 1 and 65535", m[i])
 		}
 	}
 	return nil
@@ -72,8 +104,93 @@ func checkValue(flag, v string) error {
 // CheckConfigPath validates ContainerSpecResponse.ConfigPath: a clean,
 // absolute path that is not the container's root.
 func CheckConfigPath(p string) error {
-	if !path.IsAbs(p) || path.Clean(p) != p || p == "/" || strings.ContainsAny(p, ":,") {
+	if !path.IsAbs(p) || path.Clean(p) != p || p == "/" || strings.ContainsAny(p, ":,\x00") {
 		return fmt.Errorf("config path %q must be a clean absolute path below / without ':' or ','", p)
+	}
+	return nil
+}
+
+// The image reference grammar of the OCI distribution spec (as podman and
+// docker read it): [HOST[:PORT]/]PATH[:TAG][@DIGEST].
+var imageRE = func() *regexp.Regexp {
+	domainComponent := `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])`
+	domain := `(?:` + domainComponent + `(?:\.` + domainComponent + `)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?`
+	pathComponent := `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+	name := `(?:` + domain + `/)?` + pathComponent + `(?:/` + pathComponent + `)*`
+	tag := `[\w][\w.-]{0,127}`
+	digest := `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`
+	return regexp.MustCompile(`^(` + name + `)(?::` + tag + `)?(?:@` + digest + `)?$`)
+}()
+
+// transports are the prefixes podman reads as "not a registry image": with
+// them a reference names a path on the host (oci-archive:/x, dir:/x) or
+// another image store.
+var transports = []string{"containers-storage", "docker", "docker-archive", "docker-daemon", "oci", "oci-archive", "dir", "sif", "tarball", "ostree"}
+
+// maxImageName bounds the name part of a reference, as the distribution
+// spec does.
+const maxImageName = 255
+
+// CheckImage validates an image reference (ContainerSpecResponse.Image, or
+// one a user chose): a registry reference such as
+// "ghcr.io/acme/login:1.2", "localhost/vendor" or "alpine@sha256:…". It
+// refuses anything podman could read as an option (a leading '-') or as a
+// path on the host (a transport prefix such as oci-archive: or dir:).
+func CheckImage(ref string) error {
+	switch {
+	case ref == "":
+		return fmt.Errorf("%w: the image is empty", ErrBadImage)
+	case strings.HasPrefix(ref, "-"):
+		return fmt.Errorf("%w: %q starts with '-' and would be read as an option", ErrBadImage, ref)
+	}
+	if prefix, _, ok := strings.Cut(ref, ":"); ok {
+		for _, t := range transports {
+			if prefix == t {
+				return fmt.Errorf("%w: %q uses the %s: transport, which reads from the host; give a registry reference such as localhost/image:tag", ErrBadImage, ref, t)
+			}
+		}
+	}
+	m := imageRE.FindStringSubmatch(ref)
+	if m == nil {
+		return fmt.Errorf("%w: %q (expected [HOST[:PORT]/]PATH[:TAG][@DIGEST], e.g. ghcr.io/acme/login:1.2; lower case path)", ErrBadImage, ref)
+	}
+	if len(m[1]) > maxImageName {
+		return fmt.Errorf("%w: the name of %.40q… is longer than %d characters", ErrBadImage, ref, maxImageName)
+	}
+	return nil
+}
+
+// CheckContainerSpec validates a whole container spec as the host does
+// before it runs a login container: the config path, a command, the image
+// (when one is given), the run arguments and the environment. Providers
+// (and sdk/providertest) call it to learn early what the host would refuse.
+func CheckContainerSpec(spec *ContainerSpecResponse) error {
+	if spec == nil {
+		return errors.New("no container spec")
+	}
+	if err := CheckConfigPath(spec.ConfigPath); err != nil {
+		return err
+	}
+	if len(spec.Command) == 0 {
+		return errors.New("no command")
+	}
+	for _, a := range spec.Command {
+		if strings.ContainsRune(a, 0) {
+			return fmt.Errorf("command argument %q contains a NUL byte", a)
+		}
+	}
+	if spec.Image != "" {
+		if err := CheckImage(spec.Image); err != nil {
+			return err
+		}
+	}
+	if err := CheckRunArgs(spec.RunArgs); err != nil {
+		return err
+	}
+	for k, v := range spec.Env {
+		if err := CheckRunArgs([]string{"--env", k + "=" + v}); err != nil {
+			return fmt.Errorf("environment variable %q: %w", k, err)
+		}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f))
+	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil))
 	return cmd
 }
 

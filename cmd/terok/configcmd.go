@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -21,7 +23,7 @@ func newConfigCmd(f *factory) *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(f.IO.Out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"file": f.Config.File, "settings": values})
+				return enc.Encode(map[string]any{"file": f.Config.File, "settings": values, "plugin_path": f.SearchPath})
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
@@ -31,7 +33,7 @@ func newConfigCmd(f *factory) *cobra.Command {
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "Config file: %s\n", f.Config.File)
+			fmt.Fprintf(f.IO.ErrOut, "Config file: %s\nPlugin path (first wins): %s\n", f.Config.File, strings.Join(f.SearchPath, string(filepath.ListSeparator)))
 			return nil
 		},
 	}

@@ -5,12 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/inject"
+	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
@@ -77,6 +82,7 @@ func doctorRun(ctx context.Context, f *factory) []check {
 		}
 		checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", len(reg.YAML))})
 	}
+	checks = append(checks, doctorLeftovers(ctx, f)...)
 	return checks
 }
 
@@ -181,4 +187,66 @@ func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []ch
 		checks = append(checks, c)
 	}
 	return checks
+}
+
+// doctorLeftovers looks, under the mounts dir that agent containers share,
+// for files holding a stored secret: what earlier versions of terok wrote
+// (config.json with an api_key, vibe's .env), or a copy made by hand.
+func doctorLeftovers(ctx context.Context, f *factory) []check {
+	c := check{Name: "secrets in shared dirs"}
+	accounts, err := f.Accounts()
+	if err != nil {
+		c.Status, c.Detail = "warn", "could not read the store to compare: "+firstLine(err.Error())
+		return []check{c}
+	}
+	pairs := map[[2]string]bool{}
+	sets, _ := accounts.Sets()
+	for _, s := range sets {
+		for _, p := range s.Providers {
+			pairs[[2]string{s.Name, p}] = true
+		}
+	}
+	if src, err := f.Providers(); err == nil {
+		for _, p := range src.Names() {
+			pairs[[2]string{store.DefaultSet, p}] = true
+		}
+	}
+	owner := map[string]string{}
+	var secrets []string
+	for sp := range pairs {
+		cred, err := accounts.Store.Get(ctx, sp[0], sp[1])
+		if err != nil {
+			continue
+		}
+		for _, s := range leftover.Secrets(cred) {
+			owner[s] = sp[1]
+			secrets = append(secrets, s)
+		}
+	}
+	found, err := leftover.Find(f.MountsDir, secrets)
+	if err != nil {
+		c.Status, c.Detail = "warn", fmt.Sprintf("could not scan %s: %v", f.MountsDir, err)
+		return []check{c}
+	}
+	if len(found) == 0 {
+		c.Status, c.Detail = "ok", fmt.Sprintf("no file under %s holds a stored secret", f.MountsDir)
+		return []check{c}
+	}
+	var out []check
+	for _, p := range found {
+		data, _ := os.ReadFile(p)
+		var who []string
+		for s, prov := range owner {
+			if leftover.Holds(data, []string{s}) && !slices.Contains(who, prov) {
+				who = append(who, prov)
+			}
+		}
+		sort.Strings(who)
+		out = append(out, check{
+			Name: "secret in a shared dir", Status: "fail",
+			Detail: fmt.Sprintf("%s holds the stored secret of %s in plain text, where agent containers can read it", p, strings.Join(who, ", ")),
+			Fix:    fmt.Sprintf("remove it: rm %s (logging in to %s again also removes it; the tool gets the secret from terok auth exec)", inject.ShellQuote(p), strings.Join(who, ", ")),
+		})
+	}
+	return out
 }

@@ -18,6 +18,7 @@ const (
 	exitError       = 1
 	exitUsage       = 2
 	exitNotAuthed   = 4
+	exitUnsettled   = 5 // a write may or may not have happened
 	exitInterrupted = 130
 )
 
@@ -27,9 +28,14 @@ var errNotAuthenticated = errors.New("not authenticated")
 // exitCode maps an error to the code terok exits with.
 func exitCode(ctx context.Context, err error) int {
 	var unknown *registry.UnknownProviderError
+	var ran *commandExit
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, store.ErrUnsettled):
+		return exitUnsettled
+	case errors.As(err, &ran): // the command's code, Ctrl-C or not
+		return ran.code
 	case errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrStopped) || ctx.Err() != nil:
 		return exitInterrupted
 	case errors.Is(err, auth.ErrUsage) || errors.As(err, &unknown) || isCobraUsage(err):

@@ -107,6 +107,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		return err
 	}
 	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir, Secrets: f.Redact}
+	login.Written = writtenLog(f)
 	return login.Run(ctx, auth.LoginRequest{
 		Provider:         p,
 		Desc:             p.Desc,

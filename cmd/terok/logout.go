@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/store"
 )
 
@@ -22,8 +27,10 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		Use:   "logout {PROVIDER... | --all}",
 		Short: "Remove stored credentials",
 		Long: "Remove the stored credential of each provider named, or of every provider in the set\n" +
-			"with --all. Nothing else is touched. Logging out of something that is not stored\n" +
-			"says so and succeeds.",
+			"with --all, with the files its login created in the providers' shared config dirs and\n" +
+			"any file there that holds the credential's secret (an earlier terok wrote API keys into\n" +
+			"config.json or .env files). Logging out of something that is not stored says so and\n" +
+			"succeeds.",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.All && len(args) > 0:
@@ -60,10 +67,16 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 	}
 	removedAny := false
 	for _, p := range providers {
+		// The secret is read first: files holding it are found by content.
+		var secrets []string
+		if c, err := accounts.Store.Get(ctx, opts.Set, p); err == nil {
+			secrets = leftover.Secrets(c)
+		}
 		removed, err := accounts.Logout(ctx, opts.Set, p)
 		if err != nil {
 			return err
 		}
+		removeLoginFiles(ctx, f, opts.Set, p, secrets)
 		switch {
 		case removed:
 			removedAny = true
@@ -79,4 +92,38 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "Nothing was stored in set %s; nothing to do\n", opts.Set)
 	}
 	return nil
+}
+
+// writtenLog is the record of the files logins created in the shared
+// config dirs.
+func writtenLog(f *factory) *leftover.Written {
+	return &leftover.Written{Path: filepath.Join(f.Dirs.State, "written.json")}
+}
+
+// removeLoginFiles removes what the login of set and provider created in
+// the shared config dirs, and any file under the mounts dir that holds one
+// of secrets. Failures are warnings: the credential itself is gone.
+func removeLoginFiles(ctx context.Context, f *factory, set, provider string, secrets []string) {
+	w := f.IO.ErrOut
+	created, err := writtenLog(f).Take(ctx, set, provider)
+	if err != nil {
+		fmt.Fprintf(w, "warning: could not read the record of the files the %s login created: %v\n", provider, err)
+	}
+	for _, p := range created {
+		if err := os.Remove(p); err == nil {
+			fmt.Fprintf(w, "Removed %s (written by the login)\n", p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(w, "warning: could not remove %s: %v\n", p, err)
+		}
+	}
+	if f.MountsDir == "" || len(secrets) == 0 {
+		return
+	}
+	removed, err := leftover.Remove(f.MountsDir, secrets)
+	for _, p := range removed {
+		fmt.Fprintf(w, "Removed %s: it held %s's secret in plain text\n", p, provider)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "warning: could not check %s for files holding %s's secret: %v; run terok auth doctor\n", f.MountsDir, provider, err)
+	}
 }

@@ -6,8 +6,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
 )
@@ -16,8 +14,7 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == relayHelperArg {
 		os.Exit(relayHelper(os.Args[2:]))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stopped := stopOnSignals(context.Background())
 	code := Main(ctx, iostreams.System(), os.Args[1:], os.Getenv)
-	stop()
-	os.Exit(code)
+	os.Exit(signalExitCode(code, stopped()))
 }

@@ -29,6 +29,7 @@ func newPluginsCmd(f *factory) *cobra.Command {
 		RunE: list,
 	}
 	cmd.PersistentFlags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(newPluginsInstallCmd(f), newPluginsRemoveCmd(f), newPluginsNewCmd(f)) // plugins_install.go, plugins_new.go
 	cmd.AddCommand(
 		&cobra.Command{Use: "list", Short: "List plugin binaries and their trust", Args: noArgs, RunE: list},
 		&cobra.Command{
@@ -88,7 +89,7 @@ func resolvePlugin(f *factory, arg string) (name, path string, err error) {
 			return p.Name, p.Path, nil
 		}
 	}
-	return "", "", usageErrorf("no plugin %q on the plugin path; give the binary's path instead", arg)
+	return "", "", usageErrorf("no plugin %q on the plugin path (searched: %s); give the binary's path instead, or install it: terok auth plugins install SOURCE", arg, strings.Join(f.SearchPath, ", "))
 }
 
 func pluginsTrustRun(ctx context.Context, f *factory, args []string) error {

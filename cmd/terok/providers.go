@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -39,7 +39,7 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also list the providers hidden by another of the same name")
-	cmd.AddCommand(newValidateCmd(f))
+	cmd.AddCommand(newValidateCmd(f), newProvidersTestCmd(f)) // providers_test_cmd.go
 	return cmd
 }
 
@@ -104,6 +104,9 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(sdk.JoinModes(j.Modes)), j.Kind, j.Source)
 	}
+	if opts.All {
+		defer printUpstreamNotes(f.IO.Out, out) // providers_upstream.go
+	}
 	return tw.Flush()
 }
 
@@ -140,14 +143,7 @@ func newValidateCmd(f *factory) *cobra.Command {
 }
 
 func validateFile(path string, names map[string]string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if fi.Size() > yamlprov.MaxFileSize {
-		return fmt.Errorf("%s: the file is %d KiB; a provider file may be at most %d KiB", path, fi.Size()>>10, yamlprov.MaxFileSize>>10)
-	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, yamlprov.MaxFileSize)
 	if err != nil {
 		return err
 	}

@@ -72,12 +72,18 @@ type providerSource interface {
 // started is stopped before it returns, also when ctx is cancelled (Ctrl-C).
 func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) int {
 	f := &factory{IO: io, Getenv: getenv, Host: &pluginhost.Host{}}
+	defer f.flushLog() // after Close: plugins log until they are gone
 	defer f.Host.Close()
 	cmd := newRootCmd(f)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	code := exitCode(ctx, err)
+	var ran *commandExit
 	switch {
+	case errors.As(err, &ran):
+		if ran.err != nil {
+			fmt.Fprintf(io.ErrOut, "terok: %v\n", ran.err)
+		}
 	case errors.Is(err, auth.ErrStopped):
 		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
 	case code == exitInterrupted:
@@ -89,6 +95,13 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 		}
 	}
 	return code
+}
+
+// flushLog writes out the end of the log the redactor held back.
+func (f *factory) flushLog() {
+	if f.Redact != nil {
+		_ = f.Redact.Flush()
+	}
 }
 
 // setup resolves the configuration and builds what commands use.

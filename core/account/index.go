@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"sort"
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/safefile"
 )
+
+// maxIndexSize bounds the index file: an entry is about 200 bytes.
+const maxIndexSize = 16 << 20
 
 // Entry is what the index knows of one stored credential. It holds no
 // secret.
@@ -42,7 +45,7 @@ type indexFile struct {
 // reported with ErrIndexCorrupt and read as empty, so the next update
 // rewrites it from what is known.
 func (ix *Index) Load() ([]Entry, error) {
-	data, err := os.ReadFile(ix.Path)
+	data, err := safefile.ReadFile(ix.Path, maxIndexSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

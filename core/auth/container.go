@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/capture"
@@ -48,7 +49,11 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return fmt.Errorf("%s asked for a login container terok will not run: %w", name, err)
 	}
 	image := req.Image
-	if image == "" {
+	if image != "" {
+		if err := sdk.CheckImage(image); err != nil {
+			return usageErrorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
+		}
+	} else {
 		image = spec.Image
 	}
 	if image == "" {
@@ -59,10 +64,8 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 
 	l.sweep(ctx)
 	cname := container.Name(req.Project, name)
-	if removed, err := l.Runner.Remove(ctx, cname); err != nil {
+	if err := l.clearName(ctx, cname, req); err != nil {
 		return err
-	} else if removed {
-		fmt.Fprintf(l.IO.ErrOut, "Removing existing auth container: %s\n", cname)
 	}
 	callbacks, err := l.listenCallbacks(name, spec, cname)
 	if err != nil {
@@ -77,15 +80,16 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	// Whatever happens from here on (success, failure, Ctrl-C, SIGTERM), the
 	// directory, which holds the tool's secrets while the container runs,
 	// goes.
-	defer func() { _ = os.RemoveAll(tmp) }()
+	defer l.wipe(tmp)
 
 	run := container.Spec{
 		Name: cname, Image: image, Command: spec.Command,
 		HostDir: tmp, ConfigPath: spec.ConfigPath,
 		RunArgs: spec.RunArgs, Env: spec.Env,
-		Labels: map[string]string{container.Label: "1", container.LabelOwner: strconv.Itoa(os.Getpid()), container.Label + ".provider": name},
+		Labels: container.OwnerLabels(),
 		TTY:    l.IO.CanPrompt(),
 	}
+	run.Labels[container.Label+".provider"] = name
 	if !container.IsRoot() {
 		run.UserNS = "keep-id:uid=1000,gid=1000"
 	}
@@ -107,8 +111,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	}
 	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
 	_ = callbacks.Close() // the CLI is gone: let go of its ports and network namespace before cleaning up
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || err != nil || code != 0 {
+		// --rm removes the container when podman sees it end, but podman
+		// may have been stopped first: a closed terminal sends it SIGHUP
+		// too. Only this login's own container is removed.
 		l.removeAfterStop(cname)
+	}
+	if ctx.Err() != nil {
 		fmt.Fprintln(w, "Authentication interrupted.")
 		return ctx.Err()
 	}
@@ -120,6 +129,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	case 130:
 		return fmt.Errorf("%w: the %s login was stopped before it finished; nothing was captured", ErrStopped, label)
 	case 125:
+		// Two logins that started together both found the name free; the
+		// one podman refused says so, rather than blaming the image.
+		if ex, err := l.Runner.Existing(ctx, cname); err == nil && ex != nil && !container.Mine(ex.Labels) {
+			if err := busy(ex, cname, req); err != nil {
+				return err
+			}
+		}
 		return fmt.Errorf("podman could not run the login container (exit 125; its message is above). "+
 			"If the image %s is missing, pull or build it, or choose another with --image", image)
 	case 126, 127:
@@ -128,7 +144,11 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return fmt.Errorf("the %s login exited with code %d; nothing was captured. Run it again, or choose another way with --mode", label, code)
 	}
 
-	res, err := capture.ReadSkipping(tmp, l.limits(), spec.SkipPaths)
+	res, err := capture.ReadSkipping(ctx, tmp, l.limits(), spec.SkipPaths)
+	if ctx.Err() != nil {
+		fmt.Fprintln(w, "Authentication interrupted.")
+		return ctx.Err()
+	}
 	if err != nil {
 		return fmt.Errorf("read what the login left: %w", err)
 	}
@@ -158,27 +178,43 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
 	}
+	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
+		return err
+	}
+	old := l.previousSecrets(ctx, req.Set, name)
 	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
-	l.writeFiles(req.Desc, resp.StateFiles, "state")
+	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")
 	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", name, req.Set)
 	return nil
 }
 
 // writeFiles writes a provider's state or key files into its shared config
-// dir. The credential is already stored, so a failure is only a warning.
-func (l *Login) writeFiles(desc *sdk.DescribeResponse, files map[string][]byte, kind string) {
+// dir and returns the files it created (not those it added keys to).
+func (l *Login) writeFiles(desc *sdk.DescribeResponse, files map[string][]byte, kind string) []string {
 	if len(files) == 0 {
-		return
+		return nil
 	}
 	if desc.HostDir == "" || l.MountsDir == "" {
 		fmt.Fprintf(l.IO.ErrOut, "warning: %s has %s files but no shared config dir; they were not written\n", desc.Name, kind)
-		return
+		return nil
 	}
-	if _, err := capture.WriteState(filepath.Join(l.MountsDir, desc.HostDir), files); err != nil {
+	dir := filepath.Join(l.MountsDir, desc.HostDir)
+	fresh := newFiles(dir, files)
+	written, err := capture.WriteState(l.MountsDir, desc.HostDir, files)
+	if err != nil {
 		fmt.Fprintf(l.IO.ErrOut, "warning: the credential is stored, but %s's %s files were not written: %v\n", desc.Name, kind, err)
 	}
+	var created []string
+	for _, p := range fresh {
+		for _, w := range written {
+			if w == p {
+				created = append(created, p)
+			}
+		}
+	}
+	return created
 }
 
 func (l *Login) limits() capture.Limits {
@@ -191,24 +227,60 @@ func (l *Login) limits() capture.Limits {
 // checkSpec refuses container specs that would reach beyond the login:
 // mounts or privileges through run args, or a bad mount point.
 func checkSpec(spec *sdk.ContainerSpecResponse) error {
-	if err := sdk.CheckConfigPath(spec.ConfigPath); err != nil {
+	if err := sdk.CheckContainerSpec(spec); err != nil {
 		return err
 	}
-	if len(spec.Command) == 0 {
-		return errors.New("no command")
-	}
-	if err := sdk.CheckRunArgs(spec.RunArgs); err != nil {
+	return checkCallbacks(spec)
+}
+
+// clearName makes way for the login's container. A container of that name
+// whose terok is gone is removed; one whose terok still runs (another login
+// for the same project and provider) is never touched: that login would
+// lose its container and its user the credential.
+func (l *Login) clearName(ctx context.Context, cname string, req LoginRequest) error {
+	ex, err := l.Runner.Existing(ctx, cname)
+	if err != nil || ex == nil {
 		return err
 	}
-	if err := checkCallbacks(spec); err != nil {
+	if err := busy(ex, cname, req); err != nil {
 		return err
 	}
-	for k := range spec.Env {
-		if err := sdk.CheckRunArgs([]string{"--env", k + "="}); err != nil {
-			return fmt.Errorf("environment variable %q: %w", k, err)
-		}
+	if removed, err := l.Runner.Remove(ctx, cname); err != nil {
+		return err
+	} else if removed {
+		fmt.Fprintf(l.IO.ErrOut, "Removing existing auth container: %s\n", cname)
 	}
 	return nil
+}
+
+// busy says why the existing container ex must be left alone, or returns
+// nil when it may go.
+func busy(ex *container.Existing, cname string, req LoginRequest) error {
+	if ex.Labels[container.Label] == "" {
+		if ex.Running {
+			return fmt.Errorf("a container named %s, which terok did not start, is running; "+
+				"stop it, or remove it with: podman rm -f %s", cname, cname)
+		}
+		return nil
+	}
+	o := container.OwnerOf(ex.Labels)
+	if !o.Alive {
+		return nil
+	}
+	what := "host-wide"
+	if req.Project != "" {
+		what = "project " + req.Project
+	}
+	return fmt.Errorf("a login for %s (%s) is already running (%s) in container %s; finish or stop it first. "+
+		"If that terok is gone, remove the container with: podman rm -f %s", req.Desc.Name, what, o, cname, cname)
+}
+
+// wipe removes a private login dir, which may hold the tool's secrets,
+// however the container left it.
+func (l *Login) wipe(dir string) {
+	if err := capture.Wipe(dir); err != nil {
+		fmt.Fprintf(l.IO.ErrOut, "warning: could not remove the private login directory, which may hold secrets: %v; remove it with: rm -rf %s\n", err, dir)
+	}
 }
 
 // sweep removes what a killed terok left: its login containers and its
@@ -229,16 +301,31 @@ func (l *Login) sweep(ctx context.Context) {
 	for _, d := range leftovers {
 		pidStr, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), tempPrefix), "-")
 		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() || container.ProcessAlive(pid) {
+		if err != nil || pid == os.Getpid() || container.ProcessAlive(pid) || !ownedByMe(d) {
 			continue
 		}
-		_ = os.RemoveAll(d)
+		_ = capture.Wipe(d)
 	}
+}
+
+// ownedByMe reports whether path (not followed) belongs to this user: in
+// a shared temp dir, what another user left is theirs to remove.
+func ownedByMe(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return !ok || int(st.Uid) == os.Getuid()
 }
 
 func (l *Login) removeAfterStop(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
+	ex, err := l.Runner.Existing(ctx, name)
+	if err == nil && (ex == nil || !container.Mine(ex.Labels)) {
+		return // gone, or another login's
+	}
 	if _, err := l.Runner.Remove(ctx, name); err != nil {
 		fmt.Fprintf(l.IO.ErrOut, "warning: could not remove the login container: %v; remove it with: podman rm -f %s\n", err, name)
 	}
@@ -253,7 +340,11 @@ func listFiles(found []string) string {
 	if len(found) > maxListed {
 		shown, more = found[:maxListed], fmt.Sprintf(" (and %d more)", len(found)-maxListed)
 	}
-	return fmt.Sprintf("Files found: %s%s", strings.Join(shown, ", "), more)
+	quoted := make([]string, len(shown))
+	for i, f := range shown {
+		quoted[i] = capture.Display(f)
+	}
+	return fmt.Sprintf("Files found: %s%s", strings.Join(quoted, ", "), more)
 }
 
 func needsQuote(r rune) bool {

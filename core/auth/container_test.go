@@ -27,7 +27,14 @@ type fakeRunner struct {
 	started  chan struct{} // closed when Run starts, if set
 	checkErr error
 	existing map[string]bool
-	stale    []string
+	// labels and running describe an existing container, by name.
+	labels  map[string]map[string]string
+	running map[string]bool
+	stale   []string
+
+	// takenBy, when set, are the labels of another login's container that
+	// takes the name first: podman refuses the run with 125.
+	takenBy map[string]string
 
 	ran     []container.Spec
 	removed []string
@@ -35,6 +42,13 @@ type fakeRunner struct {
 }
 
 func (f *fakeRunner) Check(context.Context) error { return f.checkErr }
+
+func (f *fakeRunner) Existing(_ context.Context, name string) (*container.Existing, error) {
+	if !f.existing[name] {
+		return nil, nil
+	}
+	return &container.Existing{Labels: f.labels[name], Running: f.running[name]}, nil
+}
 
 func (f *fakeRunner) Remove(_ context.Context, name string) (bool, error) {
 	f.removed = append(f.removed, name)
@@ -46,6 +60,22 @@ func (f *fakeRunner) Remove(_ context.Context, name string) (bool, error) {
 func (f *fakeRunner) Run(ctx context.Context, spec container.Spec, _ container.Stdio) (int, error) {
 	f.ran = append(f.ran, spec)
 	f.hostDir = spec.HostDir
+	if f.takenBy != nil {
+		f.existing[spec.Name], f.labels = true, map[string]map[string]string{spec.Name: f.takenBy}
+		return 125, nil
+	}
+	// The container exists while it runs; --rm removes it when it ends,
+	// unless the run was stopped.
+	f.existing[spec.Name] = true
+	if f.labels == nil {
+		f.labels = map[string]map[string]string{}
+	}
+	f.labels[spec.Name] = spec.Labels
+	defer func() {
+		if ctx.Err() == nil {
+			delete(f.existing, spec.Name)
+		}
+	}()
 	for p, data := range f.files {
 		full := filepath.Join(spec.HostDir, p)
 		_ = os.MkdirAll(filepath.Dir(full), 0o700)

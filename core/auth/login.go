@@ -13,6 +13,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -79,6 +80,9 @@ type Login struct {
 	// Secrets, if set, learns every secret the login handles, so the log
 	// can mask it.
 	Secrets SecretSink
+	// Written, if set, records the files a login creates in the shared
+	// config dirs, so that logout removes them.
+	Written *leftover.Written
 }
 
 // SecretSink learns secrets so the log can mask them; Hold and Release
@@ -258,6 +262,9 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if key == "" {
 		return errors.New("no API key entered; nothing was stored")
 	}
+	if err := checkKeyText(key); err != nil {
+		return fmt.Errorf("%s: %w; nothing was stored", name, err)
+	}
 	l.secret(sdk.Credential{}, key)
 	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
 	if errors.Is(err, sdk.ErrInvalidKey) {
@@ -270,10 +277,17 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := resp.Credential.Validate(); err != nil {
 		return fmt.Errorf("%s returned an unusable credential: %w; nothing was stored", name, err)
 	}
+	// Key files are for tools that insist on a config file: they hold a
+	// stand-in, never the key, which reaches the tool through terok auth
+	// exec.
+	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.KeyFiles, "key", key); err != nil {
+		return err
+	}
+	old := l.previousSecrets(ctx, req.Set, name)
 	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
 		return err
 	}
-	l.writeFiles(req.Desc, resp.KeyFiles, "key")
+	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")
 	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)
 	return nil
 }

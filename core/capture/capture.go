@@ -6,6 +6,7 @@ package capture
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -25,11 +29,16 @@ type Limits struct {
 	MaxFiles     int
 	MaxFileBytes int64
 	MaxTotal     int64
+	// MaxDepth bounds how deep below the dir Read looks; MaxEntries how
+	// many names (files and dirs) it looks at in all. A container can
+	// leave a tree thousands of levels deep or millions of names wide.
+	MaxDepth   int
+	MaxEntries int
 }
 
 // DefaultLimits are generous for credential files and far below what
 // would strain terok or the plugin connection.
-var DefaultLimits = Limits{MaxFiles: 500, MaxFileBytes: 1 << 20, MaxTotal: 3 << 20}
+var DefaultLimits = Limits{MaxFiles: 500, MaxFileBytes: 1 << 20, MaxTotal: 3 << 20, MaxDepth: 32, MaxEntries: 20000}
 
 // Result is what Read found.
 type Result struct {
@@ -37,74 +46,153 @@ type Result struct {
 	Files map[string][]byte
 	// Found lists every regular file seen, read or not, sorted.
 	Found []string
-	// Skipped says which files were not read and why.
+	// Skipped says which files were not read and why, with names quoted
+	// where they hold anything but printable UTF-8.
 	Skipped []string
 }
 
+// errEnough ends a walk that reached MaxEntries.
+var errEnough = errors.New("enough entries")
+
 // Read reads the regular files below dir. Symbolic links and other special
 // files are never followed: a container could point them at host files.
-// Files over the limits are skipped and reported, not fatal, since a tool
-// may leave caches beside its credentials.
-func Read(dir string, lim Limits) (*Result, error) {
-	return ReadSkipping(dir, lim, nil)
+// Files over the limits, names that are not UTF-8 (a provider could not
+// even be told them), and what lies deeper than MaxDepth or beyond
+// MaxEntries are skipped and reported, not fatal, since a tool may leave
+// caches beside its credentials. Read stops when ctx ends, with its error.
+func Read(ctx context.Context, dir string, lim Limits) (*Result, error) {
+	return ReadSkipping(ctx, dir, lim, nil)
 }
 
 // ReadSkipping is Read, except that the entries at the slash-separated
 // relative paths in skip, with everything below them, are passed over in
 // silence: neither read, found nor reported (a provider's SkipPaths).
-func ReadSkipping(dir string, lim Limits, skip []string) (*Result, error) {
+func ReadSkipping(ctx context.Context, dir string, lim Limits, skip []string) (*Result, error) {
+	if lim.MaxDepth <= 0 {
+		lim.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if lim.MaxEntries <= 0 {
+		lim.MaxEntries = DefaultLimits.MaxEntries
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = root.Close() }()
-	res := &Result{Files: map[string][]byte{}}
-	var total int64
-	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: %v", p, err))
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if skipped(p, skip) {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			res.Skipped = append(res.Skipped, p+": not a regular file")
-			return nil
-		}
-		res.Found = append(res.Found, p)
-		info, err := d.Info()
-		switch {
-		case err != nil:
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: %v", p, err))
-		case len(res.Files) >= lim.MaxFiles:
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: more than %d files", p, lim.MaxFiles))
-		case info.Size() > lim.MaxFileBytes:
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: %s, over the %s limit per file", p, size(info.Size()), size(lim.MaxFileBytes)))
-		case total+info.Size() > lim.MaxTotal:
-			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: the files together exceed %s", p, size(lim.MaxTotal)))
-		default:
-			data, err := readAtMost(root, p, lim.MaxFileBytes)
-			if err != nil {
-				res.Skipped = append(res.Skipped, fmt.Sprintf("%s: %v", p, err))
-				return nil
-			}
-			total += int64(len(data))
-			res.Files[p] = data
-		}
+	w := &walker{ctx: ctx, root: root, lim: lim, res: &Result{Files: map[string][]byte{}}, skipPaths: skip}
+	err = w.walk(".", 0)
+	if errors.Is(err, errEnough) {
+		w.skip(fmt.Sprintf("more than %d names in the directory: the rest was not looked at", lim.MaxEntries))
+		err = nil
+	}
+	sort.Strings(w.res.Found)
+	return w.res, err
+}
+
+type walker struct {
+	ctx     context.Context
+	root    *os.Root
+	lim     Limits
+	res     *Result
+	total   int64
+	entries int
+	// skipPaths are passed over in silence (ReadSkipping).
+	skipPaths []string
+}
+
+func (w *walker) skip(msg string) { w.res.Skipped = append(w.res.Skipped, msg) }
+
+// walk reads the dir rel, depth levels below the root, a batch of names at
+// a time so that a huge dir is never held in memory at once.
+func (w *walker) walk(rel string, depth int) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	f, err := w.root.Open(rel)
+	if err != nil {
+		w.skip(fmt.Sprintf("%s: %v", Display(rel), err))
 		return nil
-	})
-	sort.Strings(res.Found)
-	return res, err
+	}
+	defer func() { _ = f.Close() }()
+	for {
+		ents, rerr := f.ReadDir(256)
+		for _, d := range ents {
+			if err := w.ctx.Err(); err != nil {
+				return err
+			}
+			if w.entries++; w.entries > w.lim.MaxEntries {
+				return errEnough
+			}
+			p := d.Name()
+			if rel != "." {
+				p = rel + "/" + p
+			}
+			if err := w.entry(p, d, depth); err != nil {
+				return err
+			}
+		}
+		if rerr != nil || len(ents) == 0 {
+			if rerr != nil && !errors.Is(rerr, io.EOF) {
+				w.skip(fmt.Sprintf("%s: %v", Display(rel), rerr))
+			}
+			return nil
+		}
+	}
+}
+
+func (w *walker) entry(p string, d fs.DirEntry, depth int) error {
+	if skipped(p, w.skipPaths) {
+		return nil
+	}
+	if !utf8.ValidString(d.Name()) {
+		w.skip(fmt.Sprintf("%s: the name is not UTF-8", Display(p)))
+		return nil
+	}
+	if d.IsDir() {
+		if depth+1 >= w.lim.MaxDepth {
+			w.skip(fmt.Sprintf("%s: deeper than %d levels, not looked into", Display(p), w.lim.MaxDepth))
+			return nil
+		}
+		return w.walk(p, depth+1)
+	}
+	if !d.Type().IsRegular() {
+		w.skip(Display(p) + ": not a regular file")
+		return nil
+	}
+	res, lim := w.res, w.lim
+	res.Found = append(res.Found, p)
+	info, err := d.Info()
+	switch {
+	case err != nil:
+		w.skip(fmt.Sprintf("%s: %v", Display(p), err))
+	case len(res.Files) >= lim.MaxFiles:
+		w.skip(fmt.Sprintf("%s: more than %d files", Display(p), lim.MaxFiles))
+	case info.Size() > lim.MaxFileBytes:
+		w.skip(fmt.Sprintf("%s: %s, over the %s limit per file", Display(p), size(info.Size()), size(lim.MaxFileBytes)))
+	case w.total+info.Size() > lim.MaxTotal:
+		w.skip(fmt.Sprintf("%s: the files together exceed %s", Display(p), size(lim.MaxTotal)))
+	default:
+		data, err := readAtMost(w.root, p, lim.MaxFileBytes)
+		if err != nil {
+			w.skip(fmt.Sprintf("%s: %v", Display(p), err))
+			return nil
+		}
+		w.total += int64(len(data))
+		res.Files[p] = data
+	}
+	return nil
+}
+
+// Display is a name from a container, fit to print on the user's
+// terminal: as it is when it is printable UTF-8, else quoted, so that no
+// control sequence reaches the terminal.
+func Display(name string) string {
+	for _, r := range name {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // readAtMost opens p without following a link (os.Root refuses links that
@@ -136,24 +224,30 @@ func size(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// WriteState writes state files into dir (created 0700 if missing),
-// confined to it: paths are checked with sdk.CleanRelPath and written
-// through os.Root, so neither ".." nor a planted link can lead outside.
-// Where a file exists and both it and the new content are JSON objects, the
-// new keys are merged into it rather than replacing it: a tool's config
-// file keeps the user's own settings.
-func WriteState(dir string, files map[string][]byte) ([]string, error) {
+// ErrSymlink means a state file's path went through a symbolic link, which
+// terok never writes through.
+var ErrSymlink = errors.New("is a symbolic link, which terok does not follow")
+
+// WriteState writes state files into mountsDir/hostDir (each created 0700
+// if missing). Paths are checked with sdk.CleanRelPath, and no component
+// below mountsDir is followed if it is a symbolic link, nor is the file
+// itself: the shared config dirs are written by containers too, and a link
+// planted there (_claude-config -> /etc) must not carry terok's writes
+// elsewhere. The mounts dir itself is the user's choice and is taken as
+// it is. Each file is written to a temporary name and renamed into place,
+// so it is never half written. Where a file exists and both it and the new
+// content are JSON objects, the new keys are merged into it rather than
+// replacing it: a tool's config file keeps the user's own settings.
+func WriteState(mountsDir, hostDir string, files map[string][]byte) ([]string, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if _, err := sdk.CleanRelPath(hostDir); err != nil || strings.Contains(hostDir, "/") {
+		return nil, fmt.Errorf("shared config dir %q is not a plain directory name", hostDir)
+	}
+	if err := os.MkdirAll(mountsDir, 0o700); err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = root.Close() }()
 	names := make([]string, 0, len(files))
 	for p := range files {
 		names = append(names, p)
@@ -165,21 +259,113 @@ func WriteState(dir string, files map[string][]byte) ([]string, error) {
 		if err != nil {
 			return written, fmt.Errorf("state file: %w", err)
 		}
-		data := files[p]
-		if old, err := root.ReadFile(clean); err == nil {
-			data = mergeJSON(old, data)
+		if err := writeOne(mountsDir, hostDir+"/"+clean, files[p]); err != nil {
+			return written, fmt.Errorf("state file %s: %w", filepath.Join(hostDir, clean), err)
 		}
-		if d := filepath.Dir(clean); d != "." {
-			if err := root.MkdirAll(d, 0o700); err != nil {
-				return written, err
-			}
-		}
-		if err := root.WriteFile(clean, data, 0o600); err != nil {
-			return written, fmt.Errorf("write state file %s: %w", clean, err)
-		}
-		written = append(written, filepath.Join(dir, clean))
+		written = append(written, filepath.Join(mountsDir, hostDir, clean))
 	}
 	return written, nil
+}
+
+// writeOne writes rel (slash-separated, clean) below base, making its dirs,
+// following no link.
+func writeOne(base, rel string, data []byte) error {
+	dir, err := os.OpenRoot(base)
+	if err != nil {
+		return err
+	}
+	parts := strings.Split(rel, "/")
+	for i, part := range parts[:len(parts)-1] {
+		next, err := openDirNoFollow(dir, part)
+		_ = dir.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", strings.Join(parts[:i+1], "/"), err)
+		}
+		dir = next
+	}
+	defer func() { _ = dir.Close() }()
+	name := parts[len(parts)-1]
+	old, err := readNoFollow(dir, name)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		data = mergeJSON(old, data)
+	}
+	tmp := fmt.Sprintf(".%s.terok-%d.tmp", name, os.Getpid())
+	f, err := dir.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		// rename replaces what is at name, a link included, never following it.
+		werr = dir.Rename(tmp, name)
+	}
+	if werr != nil {
+		_ = dir.Remove(tmp)
+	}
+	return werr
+}
+
+// openDirNoFollow opens the dir name in dir, making it if missing, and
+// refuses a link. os.Root would follow a link that stays inside it, so the
+// dir opened is compared with the one looked at: a link swapped in between
+// is caught too.
+func openDirNoFollow(dir *os.Root, name string) (*os.Root, error) {
+	fi, err := dir.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := dir.Mkdir(name, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		fi, err = dir.Lstat(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, ErrSymlink
+	case !fi.IsDir():
+		return nil, errors.New("is not a directory")
+	}
+	sub, err := dir.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := sub.Stat("."); err != nil || !os.SameFile(fi, st) {
+		_ = sub.Close()
+		return nil, ErrSymlink
+	}
+	return sub, nil
+}
+
+// readNoFollow reads the regular file name in dir, or returns nil when
+// there is none. A link, or anything but a regular file, is refused.
+func readNoFollow(dir *os.Root, name string) ([]byte, error) {
+	fi, err := dir.Lstat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, ErrSymlink
+	case !fi.Mode().IsRegular():
+		return nil, errors.New("is not a regular file")
+	}
+	f, err := dir.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	if st, err := f.Stat(); err != nil || !os.SameFile(fi, st) {
+		return nil, ErrSymlink
+	}
+	return io.ReadAll(io.LimitReader(f, DefaultLimits.MaxFileBytes))
 }
 
 // mergeJSON returns old with add's top-level keys set, when both are JSON

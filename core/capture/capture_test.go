@@ -1,11 +1,16 @@
 package capture
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"unicode/utf8"
 )
 
 func write(t *testing.T, path string, data string) {
@@ -32,7 +37,7 @@ func TestRead(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, err := Read(dir, Limits{MaxFiles: 10, MaxFileBytes: 1000, MaxTotal: 5000})
+	res, err := Read(context.Background(), dir, Limits{MaxFiles: 10, MaxFileBytes: 1000, MaxTotal: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,20 +66,21 @@ func TestReadLimits(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		write(t, filepath.Join(dir, "f"+string(rune('0'+i))), strings.Repeat("y", 100))
 	}
-	res, err := Read(dir, Limits{MaxFiles: 3, MaxFileBytes: 1000, MaxTotal: 1000})
+	res, err := Read(context.Background(), dir, Limits{MaxFiles: 3, MaxFileBytes: 1000, MaxTotal: 1000})
 	if err != nil || len(res.Files) != 3 || len(res.Found) != 5 || len(res.Skipped) != 2 {
 		t.Errorf("count limit: %d files, %d found, skipped %v, %v", len(res.Files), len(res.Found), res.Skipped, err)
 	}
-	res, err = Read(dir, Limits{MaxFiles: 10, MaxFileBytes: 1000, MaxTotal: 250})
+	res, err = Read(context.Background(), dir, Limits{MaxFiles: 10, MaxFileBytes: 1000, MaxTotal: 250})
 	if err != nil || len(res.Files) != 2 || !strings.Contains(strings.Join(res.Skipped, ","), "together exceed") {
 		t.Errorf("total limit: %d files, skipped %v, %v", len(res.Files), res.Skipped, err)
 	}
 }
 
 func TestWriteState(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "_claude-config")
+	mounts := t.TempDir()
+	dir := filepath.Join(mounts, "_claude-config")
 	write(t, filepath.Join(dir, ".claude.json"), `{"theme": "dark", "hasCompletedOnboarding": false}`)
-	written, err := WriteState(dir, map[string][]byte{
+	written, err := WriteState(mounts, "_claude-config", map[string][]byte{
 		".claude.json":   []byte(`{"hasCompletedOnboarding": true}`),
 		"nested/x.txt":   []byte("plain"),
 		"not-json.state": []byte("v2"),
@@ -93,7 +99,7 @@ func TestWriteState(t *testing.T) {
 
 func TestWriteStateStaysInside(t *testing.T) {
 	base := t.TempDir()
-	dir := filepath.Join(base, "cfg")
+	dir := filepath.Join(base, "mounts", "cfg")
 	outside := filepath.Join(base, "outside")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -105,12 +111,207 @@ func TestWriteStateStaysInside(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"../x", "/etc/x", "escape/x", "a/../../x"} {
-		if _, err := WriteState(dir, map[string][]byte{p: []byte("x")}); err == nil {
+		if _, err := WriteState(filepath.Dir(dir), "cfg", map[string][]byte{p: []byte("x")}); err == nil {
 			t.Errorf("WriteState(%q) succeeded", p)
 		}
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("wrote outside: %v", entries)
+	}
+}
+
+// deepTree makes a chain of n nested dirs below dir, as a container could,
+// without ever using a path longer than one name.
+func deepTree(t *testing.T, dir string, n int) {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if err := root.Mkdir("d", 0o700); err != nil {
+			t.Fatal(err)
+		}
+		next, err := root.OpenRoot("d")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = root.Close()
+		root = next
+	}
+	if err := root.WriteFile("bottom.json", []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = root.Close()
+}
+
+func TestReadStopsAtTheDepthLimitOfAThousandLevelTree(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".credentials.json"), `{"a":1}`)
+	deepTree(t, dir, 1000)
+	res, err := Read(context.Background(), dir, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res.Files[".credentials.json"]) != `{"a":1}` {
+		t.Errorf("the credentials beside the tree were not read: %v", res.Files)
+	}
+	if !strings.Contains(strings.Join(res.Skipped, "\n"), "deeper than 32 levels, not looked into") {
+		t.Errorf("skipped: %v", res.Skipped)
+	}
+	if err := Wipe(dir); err != nil {
+		t.Errorf("Wipe: %v", err)
+	}
+}
+
+func TestReadBoundsTheNamesItLooksAt(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 50; i++ {
+		write(t, filepath.Join(dir, "d", "f"+strconv.Itoa(i)), "x")
+	}
+	res, err := Read(context.Background(), dir, Limits{MaxFiles: 500, MaxFileBytes: 10, MaxTotal: 1000, MaxDepth: 5, MaxEntries: 20})
+	if err != nil || len(res.Found) >= 20 || !strings.Contains(strings.Join(res.Skipped, "\n"), "more than 20 names") {
+		t.Errorf("found %d, skipped %v, %v", len(res.Found), res.Skipped, err)
+	}
+}
+
+func TestReadHonoursCancellation(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 10; i++ {
+		write(t, filepath.Join(dir, strconv.Itoa(i), "f"), "x")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Read(ctx, dir, DefaultLimits); !errors.Is(err, context.Canceled) {
+		t.Errorf("Read with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+func TestReadSkipsNonUTF8NamesAndReadsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".credentials.json"), `{"a":1}`)
+	write(t, filepath.Join(dir, "bad\xff\xfename"), "x")
+	write(t, filepath.Join(dir, "baddir\xc3", "inner"), "x")
+	write(t, filepath.Join(dir, "esc\x1b[31m"), "x")
+	res, err := Read(context.Background(), dir, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Files) != 2 || res.Files[".credentials.json"] == nil || res.Files["esc\x1b[31m"] == nil {
+		t.Errorf("files: %q", res.Files)
+	}
+	skipped := strings.Join(res.Skipped, "\n")
+	for _, w := range []string{`"bad\xff\xfename": the name is not UTF-8`, `"baddir\xc3": the name is not UTF-8`} {
+		if !strings.Contains(skipped, w) {
+			t.Errorf("skipped lacks %s:\n%s", w, skipped)
+		}
+	}
+	for _, f := range res.Found {
+		if !utf8.ValidString(f) {
+			t.Errorf("found a non-UTF-8 name %q", f)
+		}
+	}
+	if Display("esc\x1b[31m") != `"esc\x1b[31m"` || Display("plain.json") != "plain.json" {
+		t.Error("Display lets a control sequence through, or quotes a plain name")
+	}
+}
+
+func TestWriteStateNeverFollowsALink(t *testing.T) {
+	for _, tc := range []struct{ name, link, file string }{
+		{"the shared config dir", "_claude-config", ".claude.json"},
+		{"a dir below it", "_claude-config/sub", "sub/x.json"},
+		{"the file itself", "_claude-config/.claude.json", ".claude.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mounts, target := t.TempDir(), t.TempDir()
+			if err := os.MkdirAll(filepath.Join(mounts, "_claude-config"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if tc.link == "_claude-config" {
+				_ = os.Remove(filepath.Join(mounts, "_claude-config"))
+			}
+			victim := filepath.Join(target, "victim.json")
+			write(t, victim, `{"owner":"someone else"}`)
+			linkTo := target
+			if strings.HasSuffix(tc.link, ".json") {
+				linkTo = victim
+			}
+			if err := os.Symlink(linkTo, filepath.Join(mounts, tc.link)); err != nil {
+				t.Fatal(err)
+			}
+			_, err := WriteState(mounts, "_claude-config", map[string][]byte{tc.file: []byte(`{"hasCompletedOnboarding": true}`)})
+			if !errors.Is(err, ErrSymlink) {
+				t.Errorf("WriteState through a link = %v, want ErrSymlink", err)
+			}
+			if got, _ := os.ReadFile(victim); string(got) != `{"owner":"someone else"}` {
+				t.Errorf("the link's target was written: %s", got)
+			}
+			if entries, _ := os.ReadDir(target); len(entries) != 1 {
+				t.Errorf("files appeared at the link's target: %v", entries)
+			}
+		})
+	}
+}
+
+func TestWipeRemovesUnfriendlyTrees(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "terok-auth-1-x")
+	write(t, filepath.Join(dir, ".credentials.json"), "secret")
+	deepTree(t, dir, 1000)
+	write(t, filepath.Join(dir, "ro", "secret.json"), "secret")
+	if err := os.Chmod(filepath.Join(dir, "ro"), 0o500); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "none", "secret.json"), "secret")
+	if err := os.Chmod(filepath.Join(dir, "none"), 0); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "keep")
+	write(t, outside, "keep")
+	if err := os.Symlink(filepath.Dir(outside), filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	// os.RemoveAll would need a descriptor per level.
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	low := lim
+	low.Cur = 256
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	err := Wipe(dir)
+	_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	if err != nil {
+		t.Fatalf("Wipe: %v", err)
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s is still there", dir)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("Wipe followed a link: %v", err)
+	}
+	if err := Wipe(dir); err != nil {
+		t.Errorf("Wipe of nothing: %v", err)
+	}
+}
+
+func TestWipeOnlyUnlinksALinkInTheDirsPlace(t *testing.T) {
+	tmp := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "home")
+	write(t, filepath.Join(victim, "precious"), "keep")
+	link := filepath.Join(tmp, "terok-auth-2147483646-claude-1")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Wipe(link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(link); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the link is still there")
+	}
+	if got, err := os.ReadFile(filepath.Join(victim, "precious")); err != nil || string(got) != "keep" {
+		t.Errorf("Wipe followed the link: %q, %v", got, err)
 	}
 }
 
@@ -130,7 +331,7 @@ func TestReadSkippingIsSilent(t *testing.T) {
 	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "stray-link")); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ReadSkipping(dir, DefaultLimits, []string{"tmp/arg0-linux/"})
+	res, err := ReadSkipping(context.Background(), dir, DefaultLimits, []string{"tmp/arg0-linux/"})
 	if err != nil {
 		t.Fatal(err)
 	}

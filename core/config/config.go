@@ -10,13 +10,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
 // Setting is one thing a user can configure.
@@ -146,20 +147,12 @@ func Load(file string, getenv func(string) string, flags map[string]string) (*Co
 // readFile parses the config file strictly: a mapping of known keys to
 // scalar values. Errors name the file, line and column.
 func readFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	data, err := safefile.ReadFile(path, maxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d KiB; is it the right file?", path, maxFileSize>>10)
+		return nil, fmt.Errorf("%w; is it the right file?", err)
 	}
 	return Parse(path, data)
 }

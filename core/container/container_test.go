@@ -1,8 +1,15 @@
 package container
 
 import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 func TestRunArgs(t *testing.T) {
@@ -12,8 +19,9 @@ func TestRunArgs(t *testing.T) {
 		RunArgs: []string{"-p", "127.0.0.1:1455:1455"}, Env: map[string]string{"B": "2", "A": "1"},
 		Labels: map[string]string{Label: "1", LabelOwner: "42"}, UserNS: "keep-id:uid=1000,gid=1000",
 	})
-	want := "run --rm -i --name p-auth-codex --label io.terok.auth.pid=42 --label io.terok.auth=1 " +
-		"--userns=keep-id:uid=1000,gid=1000 -v /tmp/x:/home/dev/.codex:Z -e A=1 -e B=2 -p 127.0.0.1:1455:1455 img codex login"
+	want := "run --rm -i --name p-auth-codex --label io.terok.auth.pid=42 --label io.terok.auth=1 -e A=1 -e B=2 " +
+		"-p 127.0.0.1:1455:1455 --userns=keep-id:uid=1000,gid=1000 --env-host=false --http-proxy=false " +
+		"-v /tmp/x:/home/dev/.codex:Z -- img codex login"
 	if strings.Join(got, " ") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
@@ -30,5 +38,138 @@ func TestNames(t *testing.T) {
 		if ValidProject(id) != valid {
 			t.Errorf("ValidProject(%q) != %v", id, valid)
 		}
+	}
+}
+
+func goodSpec() Spec {
+	return Spec{Name: "host-auth-x", Image: "localhost/x:1", Command: []string{"x", "login"}, HostDir: "/tmp/terok-auth-1-x",
+		ConfigPath: "/home/dev/.x", RunArgs: []string{"-p", "127.0.0.1:1:1"}, Env: map[string]string{"A": "1"}, Labels: OwnerLabels()}
+}
+
+func TestCheckSpecRefusesWhatReachesTheHost(t *testing.T) {
+	if err := CheckSpec(goodSpec()); err != nil {
+		t.Fatalf("a good spec: %v", err)
+	}
+	for name, spoil := range map[string]func(*Spec){
+		"image is an option":    func(s *Spec) { s.Image = "--volume=/etc:/host" },
+		"image is --privileged": func(s *Spec) { s.Image = "--privileged" },
+		"image reads the host":  func(s *Spec) { s.Image = "oci-archive:/etc/shadow" },
+		"no image":              func(s *Spec) { s.Image = "" },
+		"env passthrough":       func(s *Spec) { s.RunArgs = []string{"-e", "SECRET_NAME"} },
+		"env-host":              func(s *Spec) { s.RunArgs = []string{"--env-host"} },
+		"a mount":               func(s *Spec) { s.RunArgs = []string{"-v", "/:/h"} },
+		"bad name":              func(s *Spec) { s.Name = "--privileged" },
+		"host dir with colon":   func(s *Spec) { s.HostDir = "/etc:/x" },
+		"relative host dir":     func(s *Spec) { s.HostDir = "tmp" },
+		"config path option":    func(s *Spec) { s.ConfigPath = "/x:/y" },
+		"userns host":           func(s *Spec) { s.UserNS = "host" },
+		"label with =":          func(s *Spec) { s.Labels = map[string]string{"a=b": "c"} },
+	} {
+		s := goodSpec()
+		spoil(&s)
+		if err := CheckSpec(s); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// fakePodman writes a podman stand-in that records its arguments and
+// environment into dir, and exits with code.
+func fakePodman(t *testing.T, code int) (path, dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "podman")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + dir + "/args\nenv > " + dir + "/env\nexit " + strconv.Itoa(code) + "\n"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path, dir
+}
+
+func TestPodmanRunsInAMinimalEnvironment(t *testing.T) {
+	bin, dir := fakePodman(t, 0)
+	t.Setenv("TEROK_CLAUDE_API_KEY", "sk-ant-api03-hostsecret")
+	t.Setenv("GITHUB_TOKEN", "ghp_hostsecret")
+	t.Setenv("CONTAINERS_CONF", "/etc/x.conf")
+	t.Setenv("https_proxy", "http://proxy:3128")
+	p := &Podman{Path: bin}
+	if code, err := p.Run(context.Background(), goodSpec(), Stdio{}); err != nil || code != 0 {
+		t.Fatalf("Run = %d, %v", code, err)
+	}
+	env, err := os.ReadFile(filepath.Join(dir, "env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(env), "hostsecret") {
+		t.Errorf("podman got the host's secrets:\n%s", env)
+	}
+	for _, want := range []string{"CONTAINERS_CONF=/etc/x.conf", "https_proxy=http://proxy:3128", "PATH="} {
+		if !strings.Contains(string(env), want) {
+			t.Errorf("podman's environment lacks %s:\n%s", want, env)
+		}
+	}
+	args, _ := os.ReadFile(filepath.Join(dir, "args"))
+	for _, want := range []string{"--env-host=false\n", "--http-proxy=false\n", "--\nlocalhost/x:1\nx\nlogin\n"} {
+		if !strings.Contains(string(args), want) {
+			t.Errorf("podman's arguments lack %q:\n%s", want, args)
+		}
+	}
+}
+
+func TestPodmanRunRefusesAnOptionAsImage(t *testing.T) {
+	bin, dir := fakePodman(t, 0)
+	s := goodSpec()
+	s.Image = "--volume=/etc:/host"
+	_, err := (&Podman{Path: bin}).Run(context.Background(), s, Stdio{})
+	if !errors.Is(err, sdk.ErrBadImage) {
+		t.Errorf("Run = %v, want sdk.ErrBadImage", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "args")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("podman was run")
+	}
+}
+
+func TestOwner(t *testing.T) {
+	self := OwnerLabels()
+	if o := OwnerOf(self); !o.Alive || o.PID != os.Getpid() {
+		t.Errorf("this process: %+v", o)
+	}
+	if self[LabelStart] == "" {
+		t.Error("no start time label on Linux")
+	}
+	reused := OwnerLabels()
+	reused[LabelStart] = "1"
+	if OwnerOf(reused).Alive {
+		t.Error("a live pid that started at another time was taken for the owner")
+	}
+	dead := map[string]string{LabelOwner: "2147483646", LabelHost: hostname()}
+	if OwnerOf(dead).Alive {
+		t.Error("a dead pid is alive")
+	}
+	other := map[string]string{LabelOwner: "2147483646", LabelHost: "some-other-host"}
+	if o := OwnerOf(other); !o.Alive || !strings.Contains(o.String(), "some-other-host") {
+		t.Errorf("another host's container: %+v %s", o, o)
+	}
+	if OwnerOf(map[string]string{}).Alive || OwnerOf(map[string]string{LabelOwner: "x"}).Alive {
+		t.Error("no pid, yet alive")
+	}
+}
+
+func TestStaleSparesLiveAndForeignOwners(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "podman")
+	self := `{"io.terok.auth":"1","io.terok.auth.pid":"` + strconv.Itoa(os.Getpid()) + `"}`
+	lines := "mine\t" + self + "\n" +
+		"dead\t{\"io.terok.auth\":\"1\",\"io.terok.auth.pid\":\"2147483646\"}\n" +
+		"foreign\t{\"io.terok.auth\":\"1\",\"io.terok.auth.pid\":\"2147483646\",\"io.terok.auth.host\":\"elsewhere\"}\n"
+	if err := os.WriteFile(filepath.Join(dir, "out"), []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\ncat "+dir+"/out\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := (&Podman{Path: bin}).Stale(context.Background())
+	if err != nil || strings.Join(stale, ",") != "dead" {
+		t.Errorf("Stale = %v, %v; want only dead", stale, err)
 	}
 }

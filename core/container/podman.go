@@ -3,11 +3,11 @@ package container
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,8 +41,16 @@ func (p *Podman) Check(context.Context) error {
 	return nil
 }
 
-func (p *Podman) output(ctx context.Context, args ...string) (string, error) {
+// command is podman with args, in the minimal environment podmanEnv
+// keeps, killed when ctx ends.
+func (p *Podman) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, p.bin(), args...)
+	cmd.Env = podmanEnv(os.Environ())
+	return cmd
+}
+
+func (p *Podman) output(ctx context.Context, args ...string) (string, error) {
+	cmd := p.command(ctx, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -54,7 +62,7 @@ func (p *Podman) output(ctx context.Context, args ...string) (string, error) {
 
 // Remove implements Runner.
 func (p *Podman) Remove(ctx context.Context, name string) (bool, error) {
-	if err := exec.CommandContext(ctx, p.bin(), "container", "exists", name).Run(); err != nil {
+	if err := p.command(ctx, "container", "exists", name).Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 {
 			return false, nil
@@ -72,7 +80,14 @@ const stopGrace = 5 * time.Second
 
 // Run implements Runner.
 func (p *Podman) Run(ctx context.Context, spec Spec, stdio Stdio) (int, error) {
+	if err := CheckSpec(spec); err != nil {
+		return 0, fmt.Errorf("refusing to run the login container: %w", err)
+	}
+	// Not CommandContext: when ctx ends, podman gets SIGTERM (below), which
+	// it forwards to the container, rather than a kill that would orphan
+	// the container.
 	cmd := exec.Command(p.bin(), RunArgs(spec)...)
+	cmd.Env = podmanEnv(os.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("start podman: %w", err)
@@ -111,34 +126,50 @@ func exitCode(err error) (int, error) {
 	return 0, err
 }
 
+// Existing implements Runner.
+func (p *Podman) Existing(ctx context.Context, name string) (*Existing, error) {
+	if err := p.command(ctx, "container", "exists", name).Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("podman container exists %s: %w", name, err)
+	}
+	out, err := p.output(ctx, "container", "inspect", "--format", "{{json .Config.Labels}}\t{{.State.Running}}", name)
+	if err != nil {
+		if p.command(ctx, "container", "exists", name).Run() != nil {
+			return nil, nil // gone in between
+		}
+		return nil, err
+	}
+	labels, running, _ := strings.Cut(strings.TrimSpace(out), "\t")
+	e := &Existing{Running: running == "true"}
+	if err := json.Unmarshal([]byte(labels), &e.Labels); err != nil {
+		return nil, fmt.Errorf("podman container inspect %s: labels: %w", name, err)
+	}
+	return e, nil
+}
+
 // Stale implements Runner.
 func (p *Podman) Stale(ctx context.Context) ([]string, error) {
 	out, err := p.output(ctx, "ps", "--all", "--filter", "label="+Label,
-		"--format", `{{.Names}} {{index .Labels "`+LabelOwner+`"}}`)
+		"--format", `{{.Names}}\t{{json .Labels}}`)
 	if err != nil {
 		return nil, err
 	}
 	var stale []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		name, pidStr, _ := strings.Cut(strings.TrimSpace(line), " ")
+		name, labelsJSON, _ := strings.Cut(strings.TrimSpace(line), "\t")
 		if name == "" {
 			continue
 		}
-		if pid, err := strconv.Atoi(pidStr); err == nil && ProcessAlive(pid) {
+		var labels map[string]string
+		if json.Unmarshal([]byte(labelsJSON), &labels) != nil || OwnerOf(labels).Alive {
 			continue
 		}
 		stale = append(stale, name)
 	}
 	return stale, nil
-}
-
-// ProcessAlive reports whether a process with pid exists.
-func ProcessAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // CommandLine implements Runner.

@@ -2,16 +2,22 @@ package pluginhost
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -25,9 +31,13 @@ const (
 	DefaultCallTimeout  = 10 * time.Second
 )
 
-// Trust says how to check a plugin binary before it runs.
+// Trust decides whether a plugin binary may run.
 type Trust interface {
-	SecureConfig(name, path string) (*goplugin.SecureConfig, error)
+	// Check applies every rule short of hashing the binary (for listings).
+	Check(name, path string) error
+	// Open returns the binary, open, once it passed every rule, its hash
+	// included: the host executes that file, not the path.
+	Open(name, path string) (*os.File, error)
 }
 
 // Host starts plugins and owns their processes. Close kills every plugin it
@@ -36,16 +46,32 @@ type Host struct {
 	Logger       hclog.Logger
 	StartTimeout time.Duration
 	CallTimeout  time.Duration
-	// Env is added to each plugin's environment, ahead of the host's own,
-	// so it wins.
+	// Env is added to each plugin's environment, which holds nothing else
+	// of the host's but a few harmless variables (see pluginEnv).
 	Env []string
-	// Trust, if set, decides whether a plugin may run and how go-plugin
-	// checks its binary; nil runs every plugin unchecked (tests only).
+	// Trust, if set, decides whether a plugin may run and opens its
+	// binary; nil runs every plugin unchecked (tests only).
 	Trust Trust
 
-	mu      sync.Mutex
-	clients []*goplugin.Client
-	closed  bool
+	mu     sync.Mutex
+	plugs  []*running
+	closed bool
+	mark   string // see reapOrphans
+}
+
+// running is one started plugin: its client, and its process once
+// go-plugin has asked for it.
+type running struct {
+	client *goplugin.Client
+	proc   atomic.Pointer[pluginProcess]
+}
+
+// stop kills the plugin and whatever is left in its process group.
+func (r *running) stop() {
+	r.client.Kill()
+	if p := r.proc.Load(); p != nil {
+		p.killGroup()
+	}
 }
 
 // Start launches p and returns it as an sdk.Provider whose every call is
@@ -58,33 +84,24 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
-	var secure *goplugin.SecureConfig
-	if h.Trust != nil {
-		var err error
-		if secure, err = h.Trust.SecureConfig(p.Name, p.Path); err != nil {
+	reattach, err := reattachFor(p.Name) // a plugin started by hand: see reattach.go
+	if err != nil {
+		return nil, nil, err
+	}
+	var bin *os.File
+	if reattach == nil {
+		if bin, err = h.openBinary(p); err != nil {
 			return nil, nil, err
 		}
 	}
-	cmd := exec.Command(p.Path)
-	cmd.Env = append([]string(nil), h.Env...) // go-plugin appends the host's environment after these
-	client := goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  rpc.Handshake,
-		VersionedPlugins: rpc.PluginSets(nil),
-		Cmd:              cmd,
-		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
-		SecureConfig:     secure,
-		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
-		Logger:           logger.Named(p.Name),
-		// Anything a plugin writes to stdout after the handshake is dropped:
-		// stdout is the user's, and a plugin has no business there.
-		SyncStdout: io.Discard,
-		SyncStderr: io.Discard,
-	})
-	if !h.track(client) {
-		client.Kill()
-		return nil, nil, errors.New("plugin host is closed")
+	run, err := h.newClient(p, bin, logger, reattach)
+	if err != nil {
+		if bin != nil {
+			_ = bin.Close()
+		}
+		return nil, nil, err
 	}
+	client := run.client
 
 	type started struct {
 		prov sdk.Provider
@@ -93,6 +110,9 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	done := make(chan started, 1)
 	go func() {
 		rpcClient, err := client.Client()
+		if run.proc.Load() == nil && bin != nil {
+			_ = bin.Close() // go-plugin never got as far as starting it
+		}
 		if err != nil {
 			done <- started{err: err}
 			return
@@ -113,18 +133,72 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	select {
 	case s := <-done:
 		if s.err != nil {
-			client.Kill()
+			run.stop()
 			return nil, nil, startError(p, s.err)
 		}
-		return &bounded{p: s.prov, name: p.Name, timeout: orDefault(h.CallTimeout, DefaultCallTimeout), kill: client.Kill}, client.Kill, nil
+		return &bounded{p: s.prov, name: p.Name, timeout: orDefault(h.CallTimeout, DefaultCallTimeout), kill: run.stop}, run.stop, nil
 	case <-ctx.Done():
-		client.Kill()
+		run.stop()
 		return nil, nil, ctx.Err()
 	}
 }
 
-// ErrChecksum means a plugin binary is not the one its pin names.
-var ErrChecksum = errors.New("plugin binary changed since it was trusted")
+// openBinary returns the plugin's binary, open, checked by Trust if set.
+func (h *Host) openBinary(p Plugin) (*os.File, error) {
+	if h.Trust == nil {
+		return os.Open(p.Path)
+	}
+	return h.Trust.Open(p.Name, p.Path)
+}
+
+// newClient makes the go-plugin client of p, whose process terok starts
+// itself (pluginProcess) from bin with the plugin's environment, and
+// tracks it for Close. With reattach set, the client attaches to a plugin
+// the user started by hand instead, and bin is nil.
+func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *goplugin.ReattachConfig) (*running, error) {
+	env := pluginEnv(os.Environ(), append(append([]string(nil), h.Env...), h.processMark()))
+	run := &running{}
+	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
+		HandshakeConfig:  rpc.Handshake,
+		VersionedPlugins: rpc.PluginSets(nil),
+		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
+			// cmd.Env holds only go-plugin's own variables (SkipHostEnv).
+			proc, err := newPluginProcess(bin, p.Path, append(env, cmd.Env...))
+			if err != nil {
+				return nil, err
+			}
+			run.proc.Store(proc)
+			return proc, nil
+		},
+		SkipHostEnv:      true,
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
+		Logger:           logger.Named(p.Name),
+		// Anything a plugin writes to stdout after the handshake is dropped:
+		// stdout is the user's, and a plugin has no business there.
+		SyncStdout: io.Discard,
+		SyncStderr: io.Discard,
+	}))
+	if !h.track(run) {
+		run.stop()
+		return nil, errors.New("plugin host is closed")
+	}
+	return run, nil
+}
+
+// processMark is the environment entry every plugin of this host, and so
+// every process a plugin starts, carries: Close finds them by it.
+func (h *Host) processMark() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.mark == "" {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		h.mark = "TEROK_PLUGIN_HOST=" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
+	}
+	return h.mark
+}
 
 // ErrProtocol means plugin and host share no protocol version.
 var ErrProtocol = errors.New("plugin speaks another protocol version")
@@ -132,9 +206,6 @@ var ErrProtocol = errors.New("plugin speaks another protocol version")
 func startError(p Plugin, err error) error {
 	msg := err.Error()
 	switch {
-	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
-		return fmt.Errorf("%w: %s (%s) is not the binary you trusted: its SHA-256 changed.\n"+
-			"If you updated it yourself, trust it again: terok auth plugins trust %s", ErrChecksum, p.Name, p.Path, p.Path)
 	case strings.Contains(strings.ToLower(msg), "incompatible api version"):
 		// go-plugin: "incompatible API version with plugin. Plugin version: 2, Client versions: [1]"
 		theirs, ours := "?", "?"
@@ -150,32 +221,47 @@ func startError(p Plugin, err error) error {
 	return fmt.Errorf("start plugin %s (%s): %w: %w", p.Name, p.Path, ErrPluginFailed, err)
 }
 
-func (h *Host) track(c *goplugin.Client) bool {
+func (h *Host) track(r *running) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return false
 	}
-	h.clients = append(h.clients, c)
+	h.plugs = append(h.plugs, r)
 	return true
 }
 
 // Close kills every plugin this host started, in parallel, and waits for
-// them to exit. It is safe to call more than once.
+// them to exit; then every process they started, whether still in their
+// process group or not (see reapOrphans). It is safe to call more than
+// once.
 func (h *Host) Close() {
 	h.mu.Lock()
-	clients := h.clients
-	h.clients, h.closed = nil, true
+	plugs, mark := h.plugs, h.mark
+	h.plugs, h.closed = nil, true
 	h.mu.Unlock()
+	var below []int
+	plugins := map[int]bool{}
+	for _, r := range plugs {
+		if p := r.proc.Load(); p != nil && p.pid.Load() > 0 {
+			pid := int(p.pid.Load())
+			plugins[pid] = true
+			below = append(below, descendants(pid)...)
+		}
+	}
 	var wg sync.WaitGroup
-	for _, c := range clients {
+	for _, r := range plugs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.Kill()
+			r.stop()
 		}()
 	}
 	wg.Wait()
+	killPids(below)
+	if mark != "" {
+		reapOrphans(mark, plugins)
+	}
 }
 
 func orDefault(d, def time.Duration) time.Duration {

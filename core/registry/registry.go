@@ -171,7 +171,7 @@ func (r *Registry) List(ctx context.Context) []Entry {
 			if r.Host.Trust != nil {
 				// Listing must not run what may not run; the hash is checked
 				// when the plugin starts.
-				if _, err := r.Host.Trust.SecureConfig(p.Name, p.Path); err != nil {
+				if err := r.Host.Trust.Check(p.Name, p.Path); err != nil {
 					e.Err = err
 					entries[i] = e
 					return

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 )
 
@@ -20,14 +21,18 @@ type YAMLSource struct {
 	// FS and Dir: the files are FS's *.yaml and *.yml under Dir.
 	FS  fs.FS
 	Dir string
+	// Root is the directory FS reads, for a source on disk: its files are
+	// read through safefile (regular files only, bounded); "" for the
+	// bundled files.
+	Root string
 }
 
 // DirSource reads the provider files of a directory, or one file.
 func DirSource(p string) YAMLSource {
 	if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-		return YAMLSource{Label: filepath.Dir(p), FS: os.DirFS(filepath.Dir(p)), Dir: "."}.only(filepath.Base(p))
+		return YAMLSource{Label: filepath.Dir(p), FS: os.DirFS(filepath.Dir(p)), Dir: ".", Root: filepath.Dir(p)}.only(filepath.Base(p))
 	}
-	return YAMLSource{Label: p, FS: os.DirFS(p), Dir: "."}
+	return YAMLSource{Label: p, FS: os.DirFS(p), Dir: ".", Root: p}
 }
 
 // only limits a source to one file, for a file named on the path.
@@ -111,16 +116,9 @@ func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Sha
 			if src.Label == "bundled" {
 				where = "bundled:" + name
 			}
-			data, err := fs.ReadFile(src.FS, name)
+			f, err := src.load(name, where)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
-			}
-			if err == nil && len(data) > yamlprov.MaxFileSize {
-				err = fmt.Errorf("larger than %d KiB", yamlprov.MaxFileSize>>10)
-			}
-			var f *yamlprov.File
-			if err == nil {
-				f, err = yamlprov.Load(where, data)
 			}
 			if err != nil {
 				problems = append(problems, err)
@@ -138,4 +136,30 @@ func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Sha
 		}
 	}
 	return active, shadowed, problems
+}
+
+// load reads and parses one provider file of the source. A file on disk is
+// read only if it is a regular file within the size bound (a named pipe
+// would block, a link to /dev/zero never end). A link to a file that not
+// everyone may read may be a link to a secret: if it does not parse, the
+// error says so without the parser's details, which quote the content.
+func (s YAMLSource) load(name, where string) (*yamlprov.File, error) {
+	if s.Root == "" {
+		data, err := fs.ReadFile(s.FS, name)
+		if err != nil {
+			return nil, err
+		}
+		return yamlprov.Load(where, data)
+	}
+	data, info, err := safefile.ReadFileInfo(filepath.Join(s.Root, filepath.FromSlash(name)), yamlprov.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := yamlprov.Load(where, data)
+	if err != nil && info.Symlink && info.Mode.Perm()&0o004 == 0 {
+		return nil, fmt.Errorf("%s: not a valid provider file. It is a link to a file that not everyone may read, "+
+			"so it may hold secrets and the parser's details, which quote it, are not shown; "+
+			"if it is yours, see them with: terok auth providers validate %s", where, where)
+	}
+	return f, err
 }

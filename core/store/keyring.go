@@ -49,7 +49,14 @@ type Keyring struct {
 	Backend   Backend       // nil: the OS keyring
 	Timeout   time.Duration // 0: DefaultKeyringTimeout
 	ChunkSize int           // 0: the platform's limit (see PlatformChunkSize)
+	// SettleWait is how long a write that timed out is given to finish
+	// before the account is read back (see Set); 0: DefaultSettleWait.
+	SettleWait time.Duration
 }
+
+// DefaultSettleWait: a write that did not answer within the timeout is
+// often only slow (a busy keyring daemon), and answers soon after.
+const DefaultSettleWait = 2 * time.Second
 
 var _ Store = (*Keyring)(nil)
 
@@ -178,7 +185,13 @@ func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credentia
 		return fmt.Errorf("store credential %s: %w", account, err)
 	}
 	value := string(data)
-	return k.do(ctx, "store", account, func(b Backend) error {
+	// What the account holds once the value is stored: the value, or the
+	// header naming its chunks.
+	want := value
+	if size := k.chunkSize(); size > 0 && len(value) > size {
+		want = header{n: len(splitChunks(value, size)), sum: hexSum(value)}.String()
+	}
+	pending, err := k.run(ctx, "store", account, func(b Backend) error {
 		old, _ := b.Get(Service, account)
 		oldHeader, wasChunked := parseHeader(old)
 		size := k.chunkSize()
@@ -209,6 +222,77 @@ func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credentia
 		}
 		return nil
 	})
+	if pending == nil {
+		return err
+	}
+	return k.settle(ctx, account, provider, want, pending)
+}
+
+// settle finds out what a write that did not answer in time did, before
+// anything is reported: the keyring may have stored the new value late.
+// It waits SettleWait for the write to finish, then reads the account
+// back. The new value there: the write succeeded (nil). The write failed:
+// its error, saying whether the account still holds what it held. Neither
+// known: an ErrUnsettled error saying so and how to find out.
+func (k *Keyring) settle(ctx context.Context, account, provider, want string, pending <-chan error) error {
+	wait := k.SettleWait
+	if wait <= 0 {
+		wait = DefaultSettleWait
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case err := <-pending:
+		if err == nil {
+			return nil
+		}
+		if got, rerr := k.readRaw(context.WithoutCancel(ctx), account); rerr == nil && got == want {
+			return nil // failed on something after the value was in place
+		}
+		e := classify("store", account, err)
+		var se *Error
+		if errors.As(e, &se) {
+			se.Remedy = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Remedy
+		}
+		return e
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	got, rerr := k.readRaw(context.WithoutCancel(ctx), account)
+	if rerr == nil && got == want {
+		return nil
+	}
+	seen := "and reading it back failed too"
+	if rerr == nil || errors.Is(rerr, ErrNotFound) {
+		seen = "and it does not hold the new credential yet, but the write may still complete"
+	}
+	return &Error{Op: "store", Account: account, Kind: ErrUnsettled, Err: ErrTimeout,
+		Remedy: fmt.Sprintf("The keyring did not answer within %s and has not confirmed the write %s;\n"+
+			"so terok cannot tell whether the new credential was stored. Check with: terok auth status %s --set %s\n"+
+			"(if it is not the new one, log in again, after unlocking your keyring or with a longer TEROK_KEYRING_TIMEOUT).",
+			k.timeout(), seen, provider, setOf(account))}
+}
+
+// readRaw reads what an account holds, as stored (a chunk header as is).
+func (k *Keyring) readRaw(ctx context.Context, account string) (string, error) {
+	var v string
+	err := k.do(ctx, "read", account, func(b Backend) (err error) {
+		v, err = b.Get(Service, account)
+		return err
+	})
+	return v, err
+}
+
+func setOf(account string) string {
+	set, _, _ := strings.Cut(account, "/")
+	return set
+}
+
+func (k *Keyring) timeout() time.Duration {
+	if k.Timeout > 0 {
+		return k.Timeout
+	}
+	return DefaultKeyringTimeout
 }
 
 // Delete implements Store.
@@ -249,27 +333,31 @@ func hexSum(s string) string {
 // forever waiting for an unlock prompt nobody can answer, so the call runs
 // in its own goroutine and is abandoned when the time is up.
 func (k *Keyring) do(ctx context.Context, op, account string, f func(Backend) error) error {
+	_, err := k.run(ctx, op, account, f)
+	return err
+}
+
+// run is do, and when f has not returned in time (timeout or ctx), also
+// the channel its result will come on: a write may yet complete.
+func (k *Keyring) run(ctx context.Context, op, account string, f func(Backend) error) (pending <-chan error, err error) {
 	b := k.Backend
 	if b == nil {
 		b = osKeyring{}
 	}
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = DefaultKeyringTimeout
-	}
+	timeout := k.timeout()
 	done := make(chan error, 1)
 	go func() { done <- f(b) }()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case err := <-done:
-		return classify(op, account, err)
+		return nil, classify(op, account, err)
 	case <-timer.C:
-		return &Error{Op: op, Account: account, Kind: ErrTimeout,
+		return done, &Error{Op: op, Account: account, Kind: ErrTimeout,
 			Remedy: fmt.Sprintf("It did not answer within %s; it may be waiting for an unlock prompt that cannot be shown here.\n"+
 				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout) + remedyFile}
 	case <-ctx.Done():
-		return ctx.Err()
+		return done, ctx.Err()
 	}
 }
 

@@ -128,7 +128,7 @@ func (b blockingBackend) Delete(string, string) error        { <-b.release; retu
 func TestTimeout(t *testing.T) {
 	b := blockingBackend{release: make(chan struct{})}
 	defer close(b.release)
-	k := &store.Keyring{Backend: b, Timeout: 50 * time.Millisecond}
+	k := &store.Keyring{Backend: b, Timeout: 50 * time.Millisecond, SettleWait: 50 * time.Millisecond}
 	start := time.Now()
 	err := k.Set(context.Background(), "default", "claude", sdk.APIKey("x"))
 	if !errors.Is(err, store.ErrTimeout) || !strings.Contains(err.Error(), "TEROK_KEYRING_TIMEOUT") {

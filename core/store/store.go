@@ -17,7 +17,8 @@ type Store interface {
 	// Get returns the stored credential, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, set, provider string) (sdk.Credential, error)
 	// Set stores c, replacing what was there. On error the previous value
-	// is left as it was.
+	// is left as it was, except for an error wrapping ErrUnsettled: the
+	// store did not answer and may or may not have stored c.
 	Set(ctx context.Context, set, provider string, c sdk.Credential) error
 	// Delete removes the credential; an absent one wraps ErrNotFound.
 	Delete(ctx context.Context, set, provider string) error
@@ -30,6 +31,7 @@ var (
 	ErrLocked        = errors.New("keyring is locked")
 	ErrTooBig        = errors.New("credential too big for the keyring")
 	ErrTimeout       = errors.New("keyring did not answer")
+	ErrUnsettled     = errors.New("whether the credential was stored is unknown")
 	ErrCorrupt       = errors.New("stored credential is unreadable")
 	ErrInvalidTarget = errors.New("invalid credential set or provider name")
 	ErrBackend       = errors.New("keyring failed")

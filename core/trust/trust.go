@@ -1,35 +1,39 @@
 // Package trust decides which plugin binaries terok may run. Plugins in the
 // directory of the terok executable came with it and are trusted. Any other
 // plugin runs only once the user has pinned its SHA-256 with
-// `terok auth plugins trust`; the pin is checked on every start (go-plugin's
-// SecureConfig hashes the binary afresh), so a changed binary is refused
-// until it is trusted again. A binary, or its directory, that group or
-// others may write is refused whatever the pins say: anyone could swap it.
+// `terok auth plugins trust`; the pin is checked on every start, so a changed
+// binary is refused until it is trusted again.
+//
+// Whatever the pins say, a binary is refused when anyone but the user (or
+// root) could change it: it, and every directory from its own up to /, must
+// be owned by the user or root and not writable by group or others (a
+// sticky directory such as /tmp is fine above the plugin's own directory,
+// never as that directory). Open checks all this, then opens the binary
+// once, checks it again through the open file, hashes it from that file and
+// returns it: the host executes that very file, so swapping the path after
+// the check changes nothing.
 package trust
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
-	goplugin "github.com/hashicorp/go-plugin"
-
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
 // Errors, for errors.Is.
 var (
 	ErrUntrusted = errors.New("plugin is not trusted")
 	ErrWritable  = errors.New("plugin is writable by others")
+	ErrChanged   = errors.New("plugin binary changed since it was trusted")
 )
 
 // Pin is one trusted binary.
@@ -38,6 +42,7 @@ type Pin struct {
 	Name      string    `json:"name"`
 	SHA256    string    `json:"sha256"`
 	TrustedAt time.Time `json:"trusted_at"`
+	Manifest  Manifest  `json:"manifest,omitempty"` // a script's directory: manifest.go
 }
 
 // Store is the lock file of pins ($XDG_CONFIG_HOME/terok/plugins.lock) and
@@ -53,9 +58,12 @@ type lockFile struct {
 	Plugins map[string]Pin `json:"plugins"`
 }
 
+// maxLockSize bounds the lock file: a pin is about 300 bytes.
+const maxLockSize = 4 << 20
+
 // Pins returns every pin, by path.
 func (s *Store) Pins() (map[string]Pin, error) {
-	data, err := os.ReadFile(s.Path)
+	data, err := safefile.ReadFile(s.Path, maxLockSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]Pin{}, nil
 	}
@@ -104,14 +112,19 @@ func (s *Store) Trust(ctx context.Context, name, path string) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	if err := CheckPermissions(real); err != nil {
+	f, err := openChecked(real)
+	if err != nil {
 		return Pin{}, err
 	}
-	sum, err := HashFile(real)
+	defer func() { _ = f.Close() }()
+	sum, err := hashOpen(f)
 	if err != nil {
 		return Pin{}, err
 	}
 	pin := Pin{Path: real, Name: name, SHA256: sum, TrustedAt: time.Now().UTC().Truncate(time.Second)}
+	if pin.Manifest, err = BuildManifest(real); err != nil {
+		return Pin{}, err
+	}
 	return pin, s.update(ctx, func(pins map[string]Pin) error {
 		pins[real] = pin
 		return nil
@@ -144,64 +157,6 @@ func (s *Store) Bundled(path string) bool {
 	return err == nil && filepath.Dir(real) == dir
 }
 
-// SecureConfig says how go-plugin must check the binary at path before
-// starting it: nil for a bundled plugin, the pinned checksum otherwise. It
-// refuses an unpinned binary, and any binary others may write. It does not
-// hash the binary: go-plugin does that on every start.
-func (s *Store) SecureConfig(name, path string) (*goplugin.SecureConfig, error) {
-	real, pin, st, err := s.resolve(path)
-	switch {
-	case err != nil:
-		return nil, err
-	case st == StatusBundled:
-		return nil, nil
-	case st == StatusUntrusted:
-		return nil, fmt.Errorf("%w: %s (%s) is not one of terok's own plugins and you have not trusted it.\n"+
-			"If you trust it, run: terok auth plugins trust %s", ErrUntrusted, name, real, real)
-	}
-	sum, err := hex.DecodeString(pin.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("%s: the pin of %s is damaged; trust it again", s.Path, real)
-	}
-	return &goplugin.SecureConfig{Checksum: sum, Hash: sha256.New()}, nil
-}
-
-// CheckPermissions refuses a binary that group or others may write, or
-// whose directory they may write (a sticky directory such as /tmp still
-// lets anyone add files next to it, so it counts).
-func CheckPermissions(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("%w: %s is writable by group or others (mode %v); run: chmod go-w %s", ErrWritable, path, fi.Mode().Perm(), path)
-	}
-	dir := filepath.Dir(path)
-	di, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if di.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("%w: its directory %s is writable by group or others (mode %v); move the plugin, or run: chmod go-w %s", ErrWritable, dir, di.Mode().Perm(), dir)
-	}
-	return nil
-}
-
-// HashFile returns the hex SHA-256 of a file.
-func HashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer func() { _ = f.Close() }()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // Status is a plugin's trust, for listings.
 type Status string
 
@@ -224,7 +179,10 @@ func (s *Store) resolve(path string) (real string, pin Pin, st Status, err error
 		return "", Pin{}, StatusMissing, err
 	}
 	if err := CheckPermissions(real); err != nil {
-		return real, Pin{}, StatusWritable, err
+		if errors.Is(err, ErrWritable) {
+			return real, Pin{}, StatusWritable, err
+		}
+		return real, Pin{}, StatusMissing, err
 	}
 	if s.Bundled(real) {
 		return real, Pin{}, StatusBundled, nil
@@ -240,17 +198,76 @@ func (s *Store) resolve(path string) (real string, pin Pin, st Status, err error
 	return real, pin, StatusTrusted, nil
 }
 
+// Check applies every rule that decides whether the binary at path may
+// run, short of hashing it: listings use it so as not to run what may not
+// run. Open checks it all again, and the hash.
+func (s *Store) Check(name, path string) error {
+	real, _, st, err := s.resolve(path)
+	if err != nil {
+		return err
+	}
+	if st == StatusUntrusted {
+		return untrusted(name, real)
+	}
+	return nil
+}
+
+func untrusted(name, real string) error {
+	return fmt.Errorf("%w: %s (%s) is not one of terok's own plugins and you have not trusted it.\n"+
+		"If you trust it, run: terok auth plugins trust %s", ErrUntrusted, name, real, real)
+}
+
+// Open returns the binary of plugin name at path, open for reading, once it
+// has passed every rule: it is bundled, or its SHA-256, hashed from the
+// returned file itself, is the pinned one. The caller executes that file
+// (not the path: see the package doc) and closes it.
+func (s *Store) Open(name, path string) (*os.File, error) {
+	real, pin, st, err := s.resolve(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == StatusUntrusted:
+		return nil, untrusted(name, real)
+	}
+	f, err := openChecked(real)
+	if err != nil {
+		return nil, err
+	}
+	if st == StatusBundled {
+		return f, nil
+	}
+	sum, err := hashOpen(f)
+	if err == nil && sum != pin.SHA256 {
+		err = fmt.Errorf("%w: %s (%s) is not the binary you trusted: its SHA-256 changed.\n"+
+			"If you updated it yourself, trust it again: terok auth plugins trust %s", ErrChanged, name, real, real)
+	}
+	if err == nil {
+		// A script's pin covers every file beside it that it may load.
+		err = checkManifest(real, pin)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // Verify hashes path and says where it stands.
 func (s *Store) Verify(path string) (Status, error) {
 	real, pin, st, err := s.resolve(path)
 	if err != nil || st != StatusTrusted {
 		return st, err
 	}
-	sum, err := HashFile(real)
+	f, err := openChecked(real)
 	if err != nil {
 		return StatusMissing, err
 	}
-	if sum != pin.SHA256 {
+	defer func() { _ = f.Close() }()
+	sum, err := hashOpen(f)
+	if err != nil {
+		return StatusMissing, err
+	}
+	if sum != pin.SHA256 || checkManifest(real, pin) != nil {
 		return StatusChanged, nil
 	}
 	return StatusTrusted, nil

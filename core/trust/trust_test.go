@@ -27,31 +27,34 @@ func TestTrustLifecycle(t *testing.T) {
 	}
 	s := &Store{Path: filepath.Join(base, "config", "plugins.lock"), BundledDir: bundled}
 
-	if sc, err := s.SecureConfig("claude", own); err != nil || sc != nil {
-		t.Errorf("bundled: %v, %v", sc, err)
+	if f, err := s.Open("claude", own); err != nil {
+		t.Errorf("bundled: %v", err)
+	} else {
+		_ = f.Close()
 	}
-	if _, err := s.SecureConfig("acme", third); !errors.Is(err, ErrUntrusted) {
+	if _, err := s.Open("acme", third); !errors.Is(err, ErrUntrusted) {
 		t.Errorf("untrusted: %v", err)
+	}
+	if err := s.Check("acme", third); !errors.Is(err, ErrUntrusted) {
+		t.Errorf("untrusted, check: %v", err)
 	}
 	pin, err := s.Trust(ctx, "acme", third)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := s.SecureConfig("acme", third)
-	if err != nil || sc == nil {
-		t.Fatalf("trusted: %v, %v", sc, err)
+	f, err := s.Open("acme", third)
+	if err != nil {
+		t.Fatalf("trusted: %v", err)
 	}
-	if ok, err := sc.Check(third); !ok || err != nil {
-		t.Errorf("go-plugin's check of the pinned binary: %v, %v", ok, err)
-	}
+	_ = f.Close()
 	if st, _ := s.Verify(third); st != StatusTrusted {
 		t.Errorf("status %s", st)
 	}
 	if err := os.WriteFile(third, []byte("binary v2"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := sc.Check(third); ok {
-		t.Error("go-plugin accepted a changed binary")
+	if _, err := s.Open("acme", third); !errors.Is(err, ErrChanged) {
+		t.Errorf("a changed binary opened: %v", err)
 	}
 	if st, _ := s.Verify(third); st != StatusChanged {
 		t.Errorf("status after change: %s", st)

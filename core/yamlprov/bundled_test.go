@@ -59,6 +59,7 @@ func TestBundledGolden(t *testing.T) {
 			got := map[string]any{}
 			d, _ := p.Describe(ctx, &sdk.DescribeRequest{})
 			got["describe"] = d
+			got["injection"], _ = p.Injection(ctx, &sdk.InjectionRequest{})
 			for _, m := range d.Modes {
 				switch m {
 				case sdk.ModeAPIKey:

@@ -2,7 +2,6 @@ package yamlprov
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -106,19 +105,10 @@ func (p *Provider) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk
 	fields[keyField(p.f.Key)] = key
 	resp := &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: typ, Fields: fields}}
 	if a := p.f.AuthKey; a != nil {
-		resp.KeyFiles = map[string][]byte{a.ConfigPath: []byte(renderKey(a, key))}
+		// A stand-in only: Load refuses a template that holds the key.
+		resp.KeyFiles = map[string][]byte{a.ConfigPath: []byte(a.Template)}
 	}
 	return resp, nil
-}
-
-// renderKey puts key into the template, JSON-escaped for a .json file.
-func renderKey(a *AuthKey, key string) string {
-	v := key
-	if strings.HasSuffix(a.ConfigPath, ".json") {
-		b, _ := json.Marshal(key)
-		v = string(b[1 : len(b)-1])
-	}
-	return strings.ReplaceAll(a.Template, "{{key}}", v)
 }
 
 // ContainerSpec implements sdk.Provider.

@@ -51,8 +51,12 @@ type File struct {
 	AuthKey    *AuthKey `yaml:"auth_key"`
 
 	// After a container login.
-	Capture          []CaptureRule     `yaml:"capture"`
-	PostCaptureState map[string]string `yaml:"post_capture_state"`
+	Capture          []CaptureRule `yaml:"capture"`
+	PostCaptureState StateFiles    `yaml:"post_capture_state"` // text, or a mapping written as JSON: upstream.go
+
+	// Inject says, per stored credential type, how a credential reaches
+	// the tool at run time (terok auth exec / env); see inject.go.
+	Inject map[string]*InjectSpec `yaml:"inject"`
 }
 
 // KeySpec says how to ask for a key and what to store.
@@ -70,13 +74,14 @@ type KeySpec struct {
 	Extra map[string]string `yaml:"extra"`
 }
 
-// AuthKey renders the key into a file of the provider's shared config dir,
-// for tools that read their key from a file.
+// AuthKey writes a file into the provider's shared config dir after an API
+// key login, for tools that insist on finding a config file there. The file
+// is shared with agent containers, so it never holds the key: Template is
+// written as it is (a stand-in, or a reference to the variable the inject:
+// block sets), and {{key}} is refused.
 type AuthKey struct {
 	ConfigPath string `yaml:"config_path"`
-	// Template holds {{key}} where the key goes; in a .json file the key is
-	// JSON-escaped.
-	Template string `yaml:"template"`
+	Template   string `yaml:"template"`
 }
 
 // CaptureRule reads a credential out of one file the login left. Rules are

@@ -41,6 +41,7 @@ func TestJSONSchemaMatchesTheLoader(t *testing.T) {
 		{"key", sub("key"), reflect.TypeOf(KeySpec{})},
 		{"auth_key", sub("auth_key"), reflect.TypeOf(AuthKey{})},
 		{"capture rule", schema.Defs["captureRule"].Properties, reflect.TypeOf(CaptureRule{})},
+		{"inject", schema.Defs["injectSpec"].Properties, reflect.TypeOf(InjectSpec{})},
 	} {
 		var inSchema, inGo []string
 		for k := range c.schema {

@@ -22,6 +22,9 @@ var (
 // messages. Every problem found is returned, joined, each naming the file,
 // line and column.
 func Load(name string, data []byte) (*File, error) {
+	if f, err, ok := loadIfUpstream(name, data); ok { // upstream terok's agent files: upstream.go
+		return f, err
+	}
 	f, d, err := parse(name, data)
 	if err != nil {
 		return nil, err
@@ -101,6 +104,7 @@ func (c *checker) check(f *File) {
 	for i := range f.Capture {
 		c.checkRule(&f.Capture[i], fmt.Sprintf("capture[%d]", i), modes)
 	}
+	c.checkInject(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {
@@ -151,9 +155,16 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 			c.errorf("skip_paths", "skip_paths: %v", err)
 		}
 	}
-	for k := range f.Env {
+	for k, v := range f.Env {
 		if !envVarRE.MatchString(k) {
 			c.errorf("env."+k, "env: %q is not a variable name", k)
+		} else if strings.ContainsRune(v, 0) {
+			c.errorf("env."+k, "env: the value of %s contains a NUL byte", k)
+		}
+	}
+	if f.Image != "" {
+		if err := sdk.CheckImage(f.Image); err != nil {
+			c.errorf("image", "image: %v", err)
 		}
 	}
 }
@@ -185,8 +196,10 @@ func (c *checker) checkKey(f *File) {
 		if _, err := sdk.CleanRelPath(a.ConfigPath); err != nil {
 			c.errorf("auth_key.config_path", "auth_key.config_path: %v", err)
 		}
-		if !strings.Contains(a.Template, "{{key}}") {
-			c.errorf("auth_key.template", "auth_key.template must contain {{key}}, where the key goes")
+		if strings.Contains(a.Template, "{{key}}") {
+			c.errorf("auth_key.template", "auth_key.template holds {{key}}, which would write the key into the shared config dir "+
+				"that agent containers see; terok keeps keys in its store only. Remove {{key}} (the file may hold a stand-in) "+
+				"and declare an inject: block, so the key reaches the tool at run time (terok auth exec)")
 		}
 		if f.HostDir == "" {
 			c.errorf("auth_key", "auth_key needs host_dir: the shared config dir the file goes to")

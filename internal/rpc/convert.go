@@ -182,3 +182,31 @@ func filesFromPB(fs []*pb.File) map[string][]byte {
 	}
 	return out
 }
+
+func injectionToPB(r *sdk.InjectionResponse) *pb.InjectionResponse {
+	out := &pb.InjectionResponse{}
+	for _, in := range r.Injections {
+		out.Injections = append(out.Injections, &pb.Injection{
+			CredentialType: in.CredentialType, Env: in.Env, Files: in.Files, DirEnv: in.DirEnv,
+		})
+	}
+	return out
+}
+
+func injectionFromPB(r *pb.InjectionResponse) *sdk.InjectionResponse {
+	out := &sdk.InjectionResponse{}
+	for _, in := range r.GetInjections() {
+		out.Injections = append(out.Injections, sdk.Injection{
+			CredentialType: in.GetCredentialType(), Env: emptyAsNil(in.GetEnv()),
+			Files: emptyAsNil(in.GetFiles()), DirEnv: in.GetDirEnv(),
+		})
+	}
+	return out
+}
+
+func emptyAsNil(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}

@@ -14,6 +14,13 @@
 //	terok-provider-future     built for plugin protocol 2, which this terok does not speak
 //	terok-provider-partial    implements only Describe, Negotiate and AcceptKey, as a
 //	                          plugin built against an older protocol would
+//	terok-provider-envdump    a "good" provider that first writes its environment to
+//	                          <its path>.env
+//	terok-provider-spawner    a "good" provider that first starts two sleepers in
+//	                          sessions of their own, one its child, one orphaned,
+//	                          and writes their pids to <its path>.pids
+//	terok-provider-plainhang  "hangy" served by plain go-plugin, without the SDK's
+//	                          watchdog that exits when the host is gone
 package main
 
 import (
@@ -43,7 +50,7 @@ type fault struct {
 func (f fault) Describe(ctx context.Context, _ *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
 	name := f.name
 	switch f.name {
-	case "hangy":
+	case "hangy", "plainhang":
 		<-ctx.Done()
 		time.Sleep(time.Hour)
 	case "liar":
@@ -112,6 +119,12 @@ func main() {
 		serveRaw(2, fault{name: name})
 	case "partial":
 		serveRaw(sdk.ProtocolVersion, partial{})
+	case "plainhang":
+		serveRaw(sdk.ProtocolVersion, fault{name: name})
+	case "envdump":
+		_ = os.WriteFile(os.Args[0]+".env", []byte(strings.Join(os.Environ(), "\n")), 0o600)
+	case "spawner":
+		spawnSleepers(os.Args[0] + ".pids")
 	}
 	plugin.Serve(fault{name: name})
 }

@@ -65,6 +65,7 @@ func main() {
 	case "slow":
 		defer time.Sleep(1500 * time.Millisecond)
 	}
+	hostile(os.Getenv("TEROK_FAKE"), home, cmd)
 	garbage := os.Getenv("TEROK_FAKE") == "garbage"
 
 	switch {

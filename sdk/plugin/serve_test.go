@@ -1,9 +1,18 @@
 package plugin
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
 
 func TestExitWithParent(t *testing.T) {
@@ -23,4 +32,78 @@ func TestExitWithParent(t *testing.T) {
 		t.Fatal("watchdog fired while the parent is alive")
 	case <-time.After(50 * time.Millisecond):
 	}
+}
+
+// Run by hand, outside terok and without debug mode, returns an error the
+// caller can act on instead of exiting the process.
+func TestRunNotStartedByTerok(t *testing.T) {
+	t.Setenv("TEROK_PROVIDER_PLUGIN", "")
+	err := Run(context.Background(), providertest.NewFake("x"))
+	if !errors.Is(err, ErrNotStarted) {
+		t.Errorf("Run = %v, want ErrNotStarted", err)
+	}
+}
+
+// Run leaves hclog's default logger alone unless asked.
+func TestRunSetsNoGlobalLogger(t *testing.T) {
+	t.Setenv("TEROK_PROVIDER_PLUGIN", "")
+	before := hclog.L()
+	mine := hclog.NewNullLogger()
+	_ = Run(context.Background(), providertest.NewFake("x"), WithLogger(mine))
+	if hclog.L() != before {
+		t.Error("Run set hclog's default logger without SetDefaultLogger(true)")
+	}
+	_ = Run(context.Background(), providertest.NewFake("x"), WithLogger(mine), SetDefaultLogger(true))
+	if hclog.L() != mine {
+		t.Error("SetDefaultLogger(true) did not set hclog's default logger")
+	}
+	hclog.SetDefault(before)
+}
+
+// Debug mode prints a line terok can attach with, and stops with its
+// context.
+func TestDebugPrintsReattachLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lineWriter{lines: make(chan string, 64)}
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, providertest.NewFake("acme"), Debug(true), DebugOutput(out)) }()
+	var line string
+	for line == "" {
+		select {
+		case l := <-out.lines:
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), ReattachEnv+"='"); ok {
+				line = strings.TrimSuffix(v, "'")
+			}
+		case err := <-done:
+			t.Fatalf("Run returned before printing the reattach line: %v", err)
+		case <-time.After(20 * time.Second):
+			t.Fatal("no reattach line")
+		}
+	}
+	var got map[string]Reattach
+	if err := json.Unmarshal([]byte(line), &got); err != nil {
+		t.Fatalf("reattach line %q: %v", line, err)
+	}
+	r, ok := got["acme"]
+	if !ok || r.Protocol != "grpc" || r.ProtocolVersion != sdk.ProtocolVersion || r.Pid != os.Getpid() || !r.Test || r.Addr.String == "" {
+		t.Errorf("reattach = %+v", got)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel = %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return when its context was cancelled")
+	}
+}
+
+type lineWriter struct{ lines chan string }
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(string(p), "\n") {
+		w.lines <- l
+	}
+	return len(p), nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,11 +34,30 @@ var sentinelNames = map[string]error{
 	"invalid_key":      sdk.ErrInvalidKey,
 }
 
-// CaptureGolden runs Capture for mode once per subdirectory of dir. Each
-// case holds files/ (the login container's config dir, as the tool leaves
-// it) and want.json (a Golden). A case whose want.json names an error passes
-// when Capture's error wraps that sentinel and its message contains
-// message_contains.
+// CaptureGolden runs Capture for mode once per subdirectory of dir. The
+// layout is:
+//
+//	dir/
+//	  CASE/                 one directory per case, any name
+//	    files/              the login container's config directory, as the
+//	                        tool leaves it (may be missing: no files at all)
+//	      .credentials.json
+//	      sub/dir/state.json
+//	    want.json           a Golden: what Capture must return
+//
+// want.json is either {"credential": {...}, "state_files": {...}} — the
+// credential in its stored flat shape, state files by relative path with
+// their contents as strings — or {"error": "nothing_captured",
+// "message_contains": "..."}, with error one of nothing_captured,
+// unsupported_mode, invalid_key or other. Unknown keys are an error.
+//
+// A case that captures must also pass the success checks (CheckCapture):
+// expires_at in plausible Unix seconds, clean relative state file paths, no
+// captured secret in a state file, a refresh token in files/ kept in the
+// credential; and nothing Capture logs may hold a captured secret. With
+// TEROK_UPDATE_GOLDEN=1 the cases' want.json are written from what Capture
+// returns, except for a case that fails these checks: that one is reported
+// and its want.json is left as it was.
 func CaptureGolden(t *testing.T, p sdk.Provider, mode sdk.Mode, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -57,14 +77,37 @@ func CaptureGolden(t *testing.T, p sdk.Provider, mode sdk.Mode, dir string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, capErr := p.Capture(context.Background(), &sdk.CaptureRequest{Mode: mode, Files: files})
+			rec := &logRecorder{}
+			addInputSecrets(rec, files)
+			restore := recordLogs(rec)
+			q := quiet{fail: t.Errorf, p: p, rec: rec}
+			resp, capErr := q.Capture(context.Background(), &sdk.CaptureRequest{Mode: mode, Files: files})
+			restore()
+			var problems []error
+			if capErr == nil {
+				problems = CheckCapture(files, resp)
+				for _, s := range credentialSecrets(resp.Credential) {
+					rec.addSecret("the captured "+s.name, s.value)
+				}
+			}
+			rec.check(t)
 			got := toGolden(resp, capErr)
 			wantPath := filepath.Join(caseDir, "want.json")
 			if os.Getenv(UpdateEnv) == "1" {
+				if len(problems) > 0 {
+					t.Errorf("refusing to record %s: Capture's result fails the checks:\n%s", wantPath, joinErrs(problems))
+					return
+				}
 				writeGolden(t, wantPath, got)
 				return
 			}
+			for _, err := range problems {
+				t.Error(err)
+			}
 			compareGolden(t, wantPath, got, capErr)
+			if capErr == nil {
+				CheckInjection(t, p, resp.Credential)
+			}
 		})
 	}
 }
@@ -121,16 +164,37 @@ func writeGolden(t *testing.T, path string, g Golden) {
 	}
 }
 
-func compareGolden(t *testing.T, path string, got Golden, capErr error) {
+func joinErrs(errs []error) string {
+	var b strings.Builder
+	for _, e := range errs {
+		b.WriteString("  - " + e.Error() + "\n")
+	}
+	return b.String()
+}
+
+// readGolden reads a want.json strictly: an unknown key is a typo that would
+// otherwise make a case pass for the wrong reason.
+func readGolden(path string) (Golden, error) {
+	var want Golden
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run with %s=1 to create it)", err, UpdateEnv)
+		return want, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	var want Golden
 	if err := dec.Decode(&want); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		return want, fmt.Errorf("%s: %w", path, err)
+	}
+	return want, nil
+}
+
+func compareGolden(t *testing.T, path string, got Golden, capErr error) {
+	want, err := readGolden(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%v (run with %s=1 to create it)", err, UpdateEnv)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	if want.Error != "" {
 		if capErr == nil {
@@ -152,9 +216,6 @@ func compareGolden(t *testing.T, path string, got Golden, capErr error) {
 	wantJSON, _ := json.Marshal(want)
 	if !jsonEqual(gotJSON, wantJSON) {
 		t.Errorf("Capture result differs from %s\n got: %s\nwant: %s", path, gotJSON, wantJSON)
-	}
-	if err := got.Credential.Validate(); err != nil {
-		t.Errorf("captured credential is not valid: %v", err)
 	}
 }
 

@@ -8,11 +8,27 @@
 // RunBinary checks a built plugin binary the way terok starts it.
 // CaptureGolden tests Capture against files in testdata. Fake is a
 // ready-made provider for testing code that drives providers.
+//
+// The suite checks failure paths on its own. Success paths need inputs only
+// you have: give a valid key with WithKey and login files with WithCapture
+// or WithGolden, and the suite checks what comes back — expires_at in
+// plausible Unix seconds, state and key file paths relative and clean, a
+// refresh token in the files kept in the credential — and that nothing the
+// provider logged during the suite contains the key or a captured secret:
+//
+//	providertest.Run(t, New(),
+//		providertest.WithKey("acme_0123456789abcdef0123456789abcdef"),
+//		providertest.WithGolden(sdk.ModeOAuth, "testdata/capture"))
+//
+// Logs are recorded from hclog's default logger (hclog.L()), the standard
+// log package and standard error; RunBinary records everything the plugin
+// process writes to standard error.
 package providertest
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path"
 	"reflect"
 	"strings"
@@ -25,10 +41,15 @@ import (
 )
 
 // Run runs every contract check against p, in-process and over gRPC.
-func Run(t *testing.T, p sdk.Provider) {
+func Run(t *testing.T, p sdk.Provider, opts ...Option) {
 	t.Helper()
-	t.Run("in-process", func(t *testing.T) { runChecks(t, quiet{fail: t.Errorf, p: p}) })
-	t.Run("grpc", func(t *testing.T) { runChecks(t, OverGRPC(t, p)) })
+	cfg := newConfig(opts)
+	rec := &logRecorder{}
+	restore := recordLogs(rec)
+	defer restore()
+	t.Run("in-process", func(t *testing.T) { runChecks(t, quiet{fail: t.Errorf, p: p, rec: rec}, cfg, rec) })
+	t.Run("grpc", func(t *testing.T) { runChecks(t, quiet{fail: t.Errorf, p: OverGRPC(t, p), rec: rec}, cfg, rec) })
+	t.Run("logs", func(t *testing.T) { rec.check(t) })
 }
 
 // OverGRPC serves p on an in-memory gRPC connection and returns the host's
@@ -49,7 +70,10 @@ func OverGRPC(t testing.TB, p sdk.Provider) sdk.Provider {
 	return raw.(sdk.Provider)
 }
 
-func runChecks(t *testing.T, p sdk.Provider) {
+func runChecks(t *testing.T, p sdk.Provider, cfg *config, rec *logRecorder) *sdk.DescribeResponse {
+	for _, err := range cfg.errs {
+		t.Error(err)
+	}
 	ctx := context.Background()
 	d, err := p.Describe(ctx, &sdk.DescribeRequest{})
 	if err != nil {
@@ -60,9 +84,78 @@ func runChecks(t *testing.T, p sdk.Provider) {
 	if has(d.Modes, sdk.ModeAPIKey) {
 		t.Run("KeyPrompt", func(t *testing.T) { checkKeyPrompt(t, p) })
 		t.Run("AcceptKey", func(t *testing.T) { checkAcceptKey(t, p) })
+		t.Run("AcceptKey/success", func(t *testing.T) { checkAcceptKeySuccess(t, p, cfg.keys, rec) })
 	}
 	t.Run("ContainerSpec", func(t *testing.T) { checkContainerSpec(t, p, d.Modes) })
 	t.Run("Capture", func(t *testing.T) { checkCapture(t, p, d.Modes) })
+	t.Run("Injection", func(t *testing.T) { checkInjection(t, p, d) })
+	if hasContainerMode(d.Modes) || len(cfg.captures) > 0 {
+		t.Run("Capture/success", func(t *testing.T) { checkCaptureSuccess(t, p, d.Modes, cfg.captures, rec) })
+	}
+	return d
+}
+
+func hasContainerMode(ms []sdk.Mode) bool {
+	for _, m := range ms {
+		if m.NeedsContainer() {
+			return true
+		}
+	}
+	return false
+}
+
+func checkAcceptKeySuccess(t *testing.T, p sdk.Provider, keys []string, rec *logRecorder) {
+	if len(keys) == 0 {
+		t.Log("no valid key given: AcceptKey's success path, its key files and whether the key is logged are unchecked; pass providertest.WithKey")
+		return
+	}
+	for i, key := range keys {
+		rec.addSecret(fmt.Sprintf("the key given to AcceptKey (WithKey #%d)", i+1), key)
+		resp, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: key})
+		if err != nil {
+			t.Errorf("AcceptKey(WithKey #%d) = %v, want success", i+1, err)
+			continue
+		}
+		for _, s := range credentialSecrets(resp.Credential) {
+			rec.addSecret("the stored credential's "+s.name, s.value)
+		}
+		for _, err := range CheckAcceptKey(resp) {
+			t.Error(err)
+		}
+	}
+}
+
+func checkCaptureSuccess(t *testing.T, p sdk.Provider, supported []sdk.Mode, samples []sample, rec *logRecorder) {
+	if len(samples) == 0 {
+		t.Log("no login files given: Capture's success path (expiry, state files, refresh token, secrets in logs) is unchecked; pass providertest.WithCapture or WithGolden")
+		return
+	}
+	for _, s := range samples {
+		if !has(supported, s.mode) {
+			t.Errorf("%s: mode %q is not one Describe lists", s.name, s.mode)
+			continue
+		}
+		addInputSecrets(rec, s.files)
+		resp, err := p.Capture(context.Background(), &sdk.CaptureRequest{Mode: s.mode, Files: s.files})
+		if err != nil {
+			t.Errorf("Capture(%q, %s) = %v, want a credential", s.mode, s.name, err)
+			continue
+		}
+		for _, sec := range credentialSecrets(resp.Credential) {
+			rec.addSecret("the captured "+sec.name, sec.value)
+		}
+		for _, err := range CheckCapture(s.files, resp) {
+			t.Errorf("Capture(%q, %s): %v", s.mode, s.name, err)
+		}
+	}
+}
+
+// addInputSecrets records the refresh tokens of login files, which a
+// provider must not log even when it drops them.
+func addInputSecrets(rec *logRecorder, files map[string][]byte) {
+	for _, rt := range refreshTokens(files) {
+		rec.addSecret("the refresh token in "+rt.file, rt.value)
+	}
 }
 
 func checkDescribe(t *testing.T, p sdk.Provider, first *sdk.DescribeResponse) {
@@ -155,10 +248,7 @@ func checkContainerSpec(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 		if len(spec.Command) == 0 {
 			t.Errorf("ContainerSpec(%q) has no command", m)
 		}
-		if err := sdk.CheckConfigPath(spec.ConfigPath); err != nil {
-			t.Errorf("ContainerSpec(%q): %v", m, err)
-		}
-		if err := sdk.CheckRunArgs(spec.RunArgs); err != nil {
+		if err := sdk.CheckContainerSpec(spec); err != nil {
 			t.Errorf("ContainerSpec(%q): terok would refuse to run it: %v", m, err)
 		}
 	}

@@ -9,32 +9,65 @@ import (
 )
 
 // quiet wraps an in-process provider so that every call fails the test if
-// it writes to standard output, which in a plugin carries the handshake.
+// it writes to standard output, which in a plugin carries the handshake,
+// and records what it writes to standard error, which terok forwards as
+// the plugin's log.
 type quiet struct {
 	fail func(format string, args ...any)
 	p    sdk.Provider
+	rec  *logRecorder // nil: standard error is left alone
 }
 
-func watchStdout[Resp any](q quiet, method string, call func() (Resp, error)) (Resp, error) {
+// capture redirects *f to a pipe while call runs and returns what was
+// written to it.
+func capture(f **os.File, call func()) ([]byte, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		q.fail("watch standard output: %v", err)
-		return call()
+		return nil, err
 	}
-	saved := os.Stdout
-	os.Stdout = w
+	saved := *f
+	*f = w
 	got := make(chan []byte, 1)
 	go func() {
 		b, _ := io.ReadAll(r)
 		got <- b
 	}()
-	resp, cerr := call()
-	os.Stdout = saved
+	defer func() {
+		*f = saved
+		_ = w.Close()
+	}()
+	call()
+	*f = saved
 	_ = w.Close()
-	if out := <-got; len(out) > 0 {
+	out := <-got
+	_ = r.Close()
+	return out, nil
+}
+
+func watchStdout[Resp any](q quiet, method string, call func() (Resp, error)) (Resp, error) {
+	var resp Resp
+	var cerr error
+	inner := func() { resp, cerr = call() }
+	if q.rec != nil {
+		stderrCall := inner
+		inner = func() {
+			errOut, err := capture(&os.Stderr, stderrCall)
+			if err != nil {
+				q.fail("watch standard error: %v", err)
+				return
+			}
+			_, _ = q.rec.Write(errOut)
+			_, _ = os.Stderr.Write(errOut)
+		}
+	}
+	out, err := capture(&os.Stdout, inner)
+	if err != nil {
+		q.fail("watch standard output: %v", err)
+		return call()
+	}
+	if len(out) > 0 {
 		q.fail("%s wrote to standard output: %q", method, out)
 	}
-	_ = r.Close()
 	return resp, cerr
 }
 

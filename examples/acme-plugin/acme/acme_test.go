@@ -12,8 +12,17 @@ import (
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
 
+// A valid key and login files, so the suite checks the success paths too:
+// what AcceptKey and Capture return, and that neither is logged.
+var samples = []providertest.Option{
+	providertest.WithKey("acme_0123456789abcdef0123456789abcdef"),
+	providertest.WithCapture(sdk.ModeOAuth, map[string][]byte{
+		"session.json": []byte(`{"token":"acme-access-token","refresh":"acme-refresh-token","expires":1796083200}`),
+	}),
+}
+
 // The whole contract, in-process and over gRPC, in one line.
-func TestConformance(t *testing.T) { providertest.Run(t, New()) }
+func TestConformance(t *testing.T) { providertest.Run(t, New(), samples...) }
 
 // The built binary, started the way terok starts it. (terok's own CI
 // passes the binary it built in TEROK_TEST_EXAMPLE.)
@@ -25,7 +34,7 @@ func TestBinary(t *testing.T) {
 			t.Fatalf("build: %v\n%s", err, out)
 		}
 	}
-	providertest.RunBinary(t, bin)
+	providertest.RunBinary(t, bin, samples...)
 }
 
 func TestCapture(t *testing.T) {

@@ -911,6 +911,161 @@ func (x *CaptureResponse) GetStateFiles() []*File {
 	return nil
 }
 
+type InjectionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InjectionRequest) Reset() {
+	*x = InjectionRequest{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InjectionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InjectionRequest) ProtoMessage() {}
+
+func (x *InjectionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InjectionRequest.ProtoReflect.Descriptor instead.
+func (*InjectionRequest) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{15}
+}
+
+// How stored credentials reach a tool at run time, per credential type.
+// Every field is optional; later ones (an API host, an auth header and its
+// prefix, stand-in variables for a credential proxy) are added with new
+// numbers, and an older peer ignores them.
+type Injection struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CredentialType string                 `protobuf:"bytes,1,opt,name=credential_type,json=credentialType,proto3" json:"credential_type,omitempty"`
+	// Variable name -> value template over the credential's fields.
+	Env map[string]string `protobuf:"bytes,2,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Files rendered into a private directory: relative path -> template.
+	Files map[string]string `protobuf:"bytes,3,rep,name=files,proto3" json:"files,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The variable set to the private directory's path.
+	DirEnv        string `protobuf:"bytes,4,opt,name=dir_env,json=dirEnv,proto3" json:"dir_env,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Injection) Reset() {
+	*x = Injection{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Injection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Injection) ProtoMessage() {}
+
+func (x *Injection) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Injection.ProtoReflect.Descriptor instead.
+func (*Injection) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Injection) GetCredentialType() string {
+	if x != nil {
+		return x.CredentialType
+	}
+	return ""
+}
+
+func (x *Injection) GetEnv() map[string]string {
+	if x != nil {
+		return x.Env
+	}
+	return nil
+}
+
+func (x *Injection) GetFiles() map[string]string {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+func (x *Injection) GetDirEnv() string {
+	if x != nil {
+		return x.DirEnv
+	}
+	return ""
+}
+
+type InjectionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Injections    []*Injection           `protobuf:"bytes,1,rep,name=injections,proto3" json:"injections,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InjectionResponse) Reset() {
+	*x = InjectionResponse{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InjectionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InjectionResponse) ProtoMessage() {}
+
+func (x *InjectionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InjectionResponse.ProtoReflect.Descriptor instead.
+func (*InjectionResponse) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *InjectionResponse) GetInjections() []*Injection {
+	if x != nil {
+		return x.Injections
+	}
+	return nil
+}
+
 var File_internal_proto_providerv1_provider_proto protoreflect.FileDescriptor
 
 const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
@@ -985,14 +1140,32 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"credential\x18\x01 \x01(\v2\x1d.terok.provider.v1.CredentialR\n" +
 	"credential\x128\n" +
 	"\vstate_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\n" +
-	"stateFiles2\x9d\x04\n" +
+	"stateFiles\"\x12\n" +
+	"\x10InjectionRequest\"\xb7\x02\n" +
+	"\tInjection\x12'\n" +
+	"\x0fcredential_type\x18\x01 \x01(\tR\x0ecredentialType\x127\n" +
+	"\x03env\x18\x02 \x03(\v2%.terok.provider.v1.Injection.EnvEntryR\x03env\x12=\n" +
+	"\x05files\x18\x03 \x03(\v2'.terok.provider.v1.Injection.FilesEntryR\x05files\x12\x17\n" +
+	"\adir_env\x18\x04 \x01(\tR\x06dirEnv\x1a6\n" +
+	"\bEnvEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a8\n" +
+	"\n" +
+	"FilesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"Q\n" +
+	"\x11InjectionResponse\x12<\n" +
+	"\n" +
+	"injections\x18\x01 \x03(\v2\x1c.terok.provider.v1.InjectionR\n" +
+	"injections2\xf5\x04\n" +
 	"\bProvider\x12S\n" +
 	"\bDescribe\x12\".terok.provider.v1.DescribeRequest\x1a#.terok.provider.v1.DescribeResponse\x12V\n" +
 	"\tNegotiate\x12#.terok.provider.v1.NegotiateRequest\x1a$.terok.provider.v1.NegotiateResponse\x12V\n" +
 	"\tKeyPrompt\x12#.terok.provider.v1.KeyPromptRequest\x1a$.terok.provider.v1.KeyPromptResponse\x12V\n" +
 	"\tAcceptKey\x12#.terok.provider.v1.AcceptKeyRequest\x1a$.terok.provider.v1.AcceptKeyResponse\x12b\n" +
 	"\rContainerSpec\x12'.terok.provider.v1.ContainerSpecRequest\x1a(.terok.provider.v1.ContainerSpecResponse\x12P\n" +
-	"\aCapture\x12!.terok.provider.v1.CaptureRequest\x1a\".terok.provider.v1.CaptureResponseB:Z8github.com/terok-ai/terok-auth/internal/proto/providerv1b\x06proto3"
+	"\aCapture\x12!.terok.provider.v1.CaptureRequest\x1a\".terok.provider.v1.CaptureResponse\x12V\n" +
+	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponseB:Z8github.com/terok-ai/terok-auth/internal/proto/providerv1b\x06proto3"
 
 var (
 	file_internal_proto_providerv1_provider_proto_rawDescOnce sync.Once
@@ -1006,7 +1179,7 @@ func file_internal_proto_providerv1_provider_proto_rawDescGZIP() []byte {
 	return file_internal_proto_providerv1_provider_proto_rawDescData
 }
 
-var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*DescribeRequest)(nil),       // 0: terok.provider.v1.DescribeRequest
 	(*DescribeResponse)(nil),      // 1: terok.provider.v1.DescribeResponse
@@ -1023,33 +1196,43 @@ var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*File)(nil),                  // 12: terok.provider.v1.File
 	(*CaptureRequest)(nil),        // 13: terok.provider.v1.CaptureRequest
 	(*CaptureResponse)(nil),       // 14: terok.provider.v1.CaptureResponse
-	nil,                           // 15: terok.provider.v1.ContainerSpecResponse.EnvEntry
+	(*InjectionRequest)(nil),      // 15: terok.provider.v1.InjectionRequest
+	(*Injection)(nil),             // 16: terok.provider.v1.Injection
+	(*InjectionResponse)(nil),     // 17: terok.provider.v1.InjectionResponse
+	nil,                           // 18: terok.provider.v1.ContainerSpecResponse.EnvEntry
+	nil,                           // 19: terok.provider.v1.Injection.EnvEntry
+	nil,                           // 20: terok.provider.v1.Injection.FilesEntry
 }
 var file_internal_proto_providerv1_provider_proto_depIdxs = []int32{
 	3,  // 0: terok.provider.v1.NegotiateResponse.unavailable:type_name -> terok.provider.v1.UnavailableMode
 	8,  // 1: terok.provider.v1.AcceptKeyResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 2: terok.provider.v1.AcceptKeyResponse.key_files:type_name -> terok.provider.v1.File
-	15, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
+	18, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
 	12, // 4: terok.provider.v1.CaptureRequest.files:type_name -> terok.provider.v1.File
 	8,  // 5: terok.provider.v1.CaptureResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 6: terok.provider.v1.CaptureResponse.state_files:type_name -> terok.provider.v1.File
-	0,  // 7: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
-	2,  // 8: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
-	5,  // 9: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
-	7,  // 10: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
-	10, // 11: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
-	13, // 12: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
-	1,  // 13: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
-	4,  // 14: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
-	6,  // 15: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
-	9,  // 16: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
-	11, // 17: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
-	14, // 18: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
-	13, // [13:19] is the sub-list for method output_type
-	7,  // [7:13] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	19, // 7: terok.provider.v1.Injection.env:type_name -> terok.provider.v1.Injection.EnvEntry
+	20, // 8: terok.provider.v1.Injection.files:type_name -> terok.provider.v1.Injection.FilesEntry
+	16, // 9: terok.provider.v1.InjectionResponse.injections:type_name -> terok.provider.v1.Injection
+	0,  // 10: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
+	2,  // 11: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
+	5,  // 12: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
+	7,  // 13: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
+	10, // 14: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
+	13, // 15: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
+	15, // 16: terok.provider.v1.Provider.Injection:input_type -> terok.provider.v1.InjectionRequest
+	1,  // 17: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
+	4,  // 18: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
+	6,  // 19: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
+	9,  // 20: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
+	11, // 21: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
+	14, // 22: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
+	17, // 23: terok.provider.v1.Provider.Injection:output_type -> terok.provider.v1.InjectionResponse
+	17, // [17:24] is the sub-list for method output_type
+	10, // [10:17] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_internal_proto_providerv1_provider_proto_init() }
@@ -1063,7 +1246,7 @@ func file_internal_proto_providerv1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_internal_proto_providerv1_provider_proto_rawDesc), len(file_internal_proto_providerv1_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	Provider_AcceptKey_FullMethodName     = "/terok.provider.v1.Provider/AcceptKey"
 	Provider_ContainerSpec_FullMethodName = "/terok.provider.v1.Provider/ContainerSpec"
 	Provider_Capture_FullMethodName       = "/terok.provider.v1.Provider/Capture"
+	Provider_Injection_FullMethodName     = "/terok.provider.v1.Provider/Injection"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -41,6 +42,9 @@ type ProviderClient interface {
 	AcceptKey(ctx context.Context, in *AcceptKeyRequest, opts ...grpc.CallOption) (*AcceptKeyResponse, error)
 	ContainerSpec(ctx context.Context, in *ContainerSpecRequest, opts ...grpc.CallOption) (*ContainerSpecResponse, error)
 	Capture(ctx context.Context, in *CaptureRequest, opts ...grpc.CallOption) (*CaptureResponse, error)
+	// Injection is optional: a plugin built before it answers Unimplemented,
+	// which the host reads as "no injection declared".
+	Injection(ctx context.Context, in *InjectionRequest, opts ...grpc.CallOption) (*InjectionResponse, error)
 }
 
 type providerClient struct {
@@ -111,6 +115,16 @@ func (c *providerClient) Capture(ctx context.Context, in *CaptureRequest, opts .
 	return out, nil
 }
 
+func (c *providerClient) Injection(ctx context.Context, in *InjectionRequest, opts ...grpc.CallOption) (*InjectionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(InjectionResponse)
+	err := c.cc.Invoke(ctx, Provider_Injection_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -121,6 +135,9 @@ type ProviderServer interface {
 	AcceptKey(context.Context, *AcceptKeyRequest) (*AcceptKeyResponse, error)
 	ContainerSpec(context.Context, *ContainerSpecRequest) (*ContainerSpecResponse, error)
 	Capture(context.Context, *CaptureRequest) (*CaptureResponse, error)
+	// Injection is optional: a plugin built before it answers Unimplemented,
+	// which the host reads as "no injection declared".
+	Injection(context.Context, *InjectionRequest) (*InjectionResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -148,6 +165,9 @@ func (UnimplementedProviderServer) ContainerSpec(context.Context, *ContainerSpec
 }
 func (UnimplementedProviderServer) Capture(context.Context, *CaptureRequest) (*CaptureResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Capture not implemented")
+}
+func (UnimplementedProviderServer) Injection(context.Context, *InjectionRequest) (*InjectionResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Injection not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -278,6 +298,24 @@ func _Provider_Capture_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_Injection_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(InjectionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).Injection(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_Injection_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).Injection(ctx, req.(*InjectionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -308,6 +346,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Capture",
 			Handler:    _Provider_Capture_Handler,
+		},
+		{
+			MethodName: "Injection",
+			Handler:    _Provider_Injection_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

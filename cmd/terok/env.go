@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/inject"
+	"github.com/terok-ai/terok-auth/core/store"
+)
+
+type envOptions struct {
+	f            *factory
+	Providers    []string
+	Set          string
+	Format       string
+	AllowExpired bool
+}
+
+func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra.Command {
+	opts := &envOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "env [--set S] [--format shell|dotenv|json] PROVIDER...",
+		Short: "Print providers' credentials as environment variables, for scripts",
+		Long: "Print the variables the named providers declare, with their credentials, to standard\n" +
+			"output: shell (export lines for eval), dotenv (double-quoted, escaped) or json.\n" +
+			"The output holds secrets: read it into a process, never into a shared file. A\n" +
+			"provider that hands its credential over in files (codex's ChatGPT login) needs\n" +
+			"`terok auth exec`. TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when a\n" +
+			"credential is missing or expired.",
+		Example: "  eval \"$(terok auth env gh)\"\n" +
+			"  terok auth env claude gh --format json | jq -r .GH_TOKEN",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("name the providers whose variables to print")
+			}
+			opts.Providers = splitProviders(args)
+			if err := checkTargets(opts.Providers, opts.Set); err != nil {
+				return err
+			}
+			if !inList(inject.Formats, opts.Format) {
+				return usageErrorf("unknown --format %q: choose %s", opts.Format, strings.Join(inject.Formats, ", "))
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return envRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv or json")
+	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
+	return cmd
+}
+
+func envRun(ctx context.Context, opts *envOptions) error {
+	plan, err := resolvePlan(ctx, opts.f, opts.Providers, opts.Set, opts.AllowExpired)
+	if err != nil {
+		return err
+	}
+	out, err := plan.Format(opts.Format)
+	var nf *inject.ErrNeedsFiles
+	if errors.As(err, &nf) {
+		return usageErrorf("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(opts.f.IO.Out, out)
+	return err
+}
+
+func inList(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/inject"
+	"github.com/terok-ai/terok-auth/core/store"
+)
+
+type execOptions struct {
+	f            *factory
+	Providers    []string
+	Command      []string
+	Set          string
+	AllowExpired bool
+}
+
+func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cobra.Command {
+	opts := &execOptions{f: f}
+	cmd := &cobra.Command{
+		Use:   "exec [--set S] PROVIDER[,PROVIDER...] -- COMMAND [ARGS...]",
+		Short: "Run a command with providers' credentials in its environment",
+		Long: "Run COMMAND with the credentials of the named providers, handed over the way each\n" +
+			"provider declares: environment variables (e.g. GH_TOKEN) and, for tools that only read\n" +
+			"files, files in a private directory (0700) that a variable points at (e.g. CODEX_HOME)\n" +
+			"and that is removed when the command ends, however it ends.\n\n" +
+			"Signals are passed on to the command, and its exit code is terok's. Nothing secret\n" +
+			"is put on a command line or in a shared directory. For a container, name the\n" +
+			"variables podman should pass in: terok auth exec gh -- podman run -e GH_TOKEN IMAGE.\n" +
+			"TEROK_<PROVIDER>_API_KEY, when set, wins over the stored credential. Exits 4 when a\n" +
+			"credential is missing or expired.",
+		Example: "  terok auth exec gh -- gh pr list\n" +
+			"  terok auth exec claude,gh -- podman run --rm -it -e ANTHROPIC_API_KEY -e GH_TOKEN IMAGE\n" +
+			"  terok auth exec codex -- sh -c 'podman run --rm -v \"$CODEX_HOME:/home/dev/.codex:Z\" IMAGE codex'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dash := cmd.ArgsLenAtDash()
+			switch {
+			case dash < 0:
+				return usageErrorf("put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND")
+			case dash == 0:
+				return usageErrorf("name the providers whose credentials the command gets, before --")
+			case dash == len(args):
+				return usageErrorf("no command after --")
+			}
+			opts.Providers = splitProviders(args[:dash])
+			opts.Command = args[dash:]
+			if err := checkTargets(opts.Providers, opts.Set); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return execRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
+	return cmd
+}
+
+func execRun(ctx context.Context, opts *execOptions) error {
+	f := opts.f
+	plan, err := resolvePlan(ctx, f, opts.Providers, opts.Set, opts.AllowExpired)
+	if err != nil {
+		return err
+	}
+	code, err := plan.Exec(opts.Command, inject.ExecConfig{
+		Stdin: f.IO.In, Stdout: f.IO.Out, Stderr: f.IO.ErrOut, InTTY: f.IO.InTTY, Getenv: f.Getenv,
+	})
+	return &commandExit{code: code, err: err}
+}
+
+// resolvePlan opens each provider, resolves what it injects, and stops the
+// plugins again before anything runs.
+func resolvePlan(ctx context.Context, f *factory, names []string, set string, allowExpired bool) (*inject.Plan, error) {
+	providers, err := f.Providers()
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := f.Accounts()
+	if err != nil {
+		return nil, err
+	}
+	var targets []inject.Target
+	for _, name := range names {
+		p, err := providers.Open(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		defer p.Close()
+		targets = append(targets, inject.Target{Name: name, Provider: p.Provider})
+	}
+	plan, err := inject.Resolve(ctx, accounts, targets, inject.Options{Set: set, AllowExpired: allowExpired})
+	if errors.Is(err, inject.ErrNotStored) || errors.Is(err, inject.ErrExpired) {
+		return nil, notAuthenticated{err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Redact.Add(plan.Secrets...)
+	return plan, nil
+}
+
+// splitProviders reads "a,b c" as a, b, c, each once.
+func splitProviders(args []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range args {
+		for _, p := range strings.Split(a, ",") {
+			if p = strings.TrimSpace(p); p != "" && !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// notAuthenticated keeps a message as it is and makes terok exit 4.
+type notAuthenticated struct{ err error }
+
+func (e notAuthenticated) Error() string   { return e.err.Error() }
+func (e notAuthenticated) Unwrap() []error { return []error{errNotAuthenticated, e.err} }
+
+// commandExit is how a command terok ran ended: terok exits with its code,
+// and says something only when terok itself failed around it.
+type commandExit struct {
+	code int
+	err  error
+}
+
+func (e *commandExit) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("the command exited with code %d", e.code)
+	}
+	return e.err.Error()
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// installOptions holds `plugins install`'s flags and dependencies.
+type installOptions struct {
+	Source    string
+	Checksums string
+	// Client fetches https sources; tests give one that trusts their
+	// server. The system's CA roots (and SSL_CERT_FILE) apply otherwise.
+	Client *http.Client
+}
+
+// userPluginDir is where `plugins install` puts plugins: the user's data
+// dir, which is on the plugin search path.
+func userPluginDir(f *factory) string { return filepath.Join(f.Dirs.Data, "plugins") }
+
+func newPluginsInstallCmd(f *factory) *cobra.Command {
+	opts := &installOptions{}
+	cmd := &cobra.Command{
+		Use:   "install SOURCE",
+		Short: "Install a plugin from a release archive, an https URL of one, or a binary, and trust it",
+		Long: "SOURCE is a release archive (terok-provider-NAME_VERSION_OS_ARCH.tar.gz or .zip), an https URL\n" +
+			"of one, or a plugin binary (terok-provider-NAME). An archive is installed only when its\n" +
+			"SHA256SUMS (beside it, or given with --checksums) lists it with a matching SHA-256; a binary\n" +
+			"is checked against a SHA256SUMS beside it when there is one. The plugin goes into\n" +
+			"$XDG_DATA_HOME/terok/plugins and is trusted (pinned). See docs/plugin-release.md.",
+		Args: exactArgs(1, "a release archive, URL or plugin binary"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Source = args[0]
+			return pluginsInstallRun(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Checksums, "checksums", "", "the SHA256SUMS file or https URL to verify against (default: the one beside SOURCE)")
+	return cmd
+}
+
+func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) error {
+	client := opts.Client
+	if client == nil {
+		client = &http.Client{Timeout: 5 * time.Minute, CheckRedirect: httpsOnly}
+	}
+	rel, err := fetchRelease(ctx, client, opts.Source, opts.Checksums)
+	if err != nil {
+		return err
+	}
+	// Verify before reading the archive: an archive nobody vouches for is
+	// not parsed at all.
+	_, isBinary := pluginName(rel.name)
+	sum, err := rel.verify(isBinary)
+	if err != nil {
+		return err
+	}
+	p, err := extractPlugin(rel)
+	if err != nil {
+		return err
+	}
+	if rel.sums == nil {
+		fmt.Fprintf(f.IO.ErrOut, "No %s beside %s; installing the binary you gave (sha256 %s)\n", checksumsName, opts.Source, sum)
+	}
+	dest, err := placePlugin(userPluginDir(f), p)
+	if err != nil {
+		return fmt.Errorf("install %s: %w; nothing was installed", p.name, err)
+	}
+	pin, err := f.Trust.Trust(ctx, p.name, dest)
+	if err != nil {
+		_ = os.Remove(dest)
+		return fmt.Errorf("trust %s: %w; the plugin was removed again", dest, err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Installed %s to %s and trusted it (sha256 %s)\n", p.name, dest, pin.SHA256)
+	found, _, _ := pluginhost.Discover(f.SearchPath)
+	for _, q := range found {
+		if q.Name == p.name && q.Path != dest {
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s comes earlier on the plugin path and wins over the one just installed\n", q.Path)
+		}
+	}
+	return nil
+}
+
+func newPluginsRemoveCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a plugin installed with `plugins install`, and stop trusting it",
+		Args:  exactArgs(1, "a plugin name"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return pluginsRemoveRun(cmd.Context(), f, args[0])
+		},
+	}
+}
+
+func pluginsRemoveRun(ctx context.Context, f *factory, name string) error {
+	if !sdk.ValidName(name) {
+		return usageErrorf("%q is not a plugin name", name)
+	}
+	dir := userPluginDir(f)
+	path := filepath.Join(dir, pluginhost.Prefix+name)
+	pinned, cerr := trust.Canonical(path) // as the pin records it; gone once removed
+	if cerr != nil {
+		pinned = path
+	}
+	if err := os.Remove(path); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		msg := fmt.Sprintf("no plugin %s in %s, where `plugins install` puts them", name, dir)
+		if found, _, _ := pluginhost.Discover(f.SearchPath); len(found) > 0 {
+			for _, p := range found {
+				if p.Name == name {
+					msg += fmt.Sprintf("; the one terok uses is %s, which was not installed by terok: remove it yourself", p.Path)
+				}
+			}
+		}
+		return errors.New(msg)
+	}
+	n, err := f.Trust.Untrust(ctx, pinned)
+	if err != nil {
+		return fmt.Errorf("removed %s, but could not drop its pin: %w", path, err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Removed %s (%d pin dropped)\n", path, n)
+	return nil
+}

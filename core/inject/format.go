@@ -1,0 +1,88 @@
+package inject
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Formats Format writes.
+var Formats = []string{"shell", "dotenv", "json"}
+
+// ErrNeedsFiles means a provider's credential is used through files,
+// which exist only while `terok auth exec` runs a command.
+type ErrNeedsFiles struct{ Providers []string }
+
+func (e *ErrNeedsFiles) Error() string {
+	return fmt.Sprintf("%s take their credentials from files in a private directory, which exist only while a command runs; "+
+		"use: terok auth exec %s -- COMMAND", joinComma(e.Providers), strings.Join(e.Providers, ","))
+}
+
+// Format writes the plan's variables for a consumer:
+//
+//   - shell: export NAME='value' lines for eval in any POSIX shell;
+//   - dotenv: NAME="value" lines, with \ " $ and newlines escaped, as
+//     dotenv parsers read them;
+//   - json: one object of name to value.
+//
+// A plan with private files cannot be written: there is no directory to
+// point at once terok has exited.
+func (p *Plan) Format(format string) (string, error) {
+	if len(p.Dirs) > 0 {
+		return "", &ErrNeedsFiles{Providers: p.FileInjections()}
+	}
+	var b strings.Builder
+	switch format {
+	case "shell", "":
+		for _, k := range p.Names() {
+			fmt.Fprintf(&b, "export %s=%s\n", k, ShellQuote(p.Env[k]))
+		}
+	case "dotenv":
+		for _, k := range p.Names() {
+			fmt.Fprintf(&b, "%s=%s\n", k, dotenvQuote(p.Env[k]))
+		}
+	case "json":
+		data, err := json.MarshalIndent(p.Env, "", "  ")
+		if err != nil {
+			return "", err
+		}
+		b.Write(data)
+		b.WriteByte('\n')
+	default:
+		return "", fmt.Errorf("unknown format %q: choose %s", format, strings.Join(Formats, ", "))
+	}
+	return b.String(), nil
+}
+
+// ShellQuote quotes s for a POSIX shell: inside single quotes nothing is
+// special but the single quote itself, which closes the quotes, is
+// written escaped, and reopens them.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// dotenvQuote writes s in double quotes, escaping what dotenv parsers
+// treat specially there: backslash, the quote, $ (variable expansion) and
+// line breaks.
+func dotenvQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '$':
+			b.WriteString(`\$`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

@@ -1,0 +1,213 @@
+// Package inject carries out what providers declare about using a stored
+// credential (sdk.Injector): it renders each provider's declaration over its
+// credential into one plan of environment variables and private files, runs
+// a command with them, and formats them for `terok auth env`. Secrets travel
+// only in the child's environment and in a private directory (0700, on the
+// user's runtime tmpfs where there is one) that is removed when the command
+// ends, however it ends.
+//
+// Start with Resolve, then Plan.Exec or Plan.Format.
+package inject
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Errors a caller maps to exit codes: both mean "log in first" (exit 4).
+var (
+	ErrNotStored = errors.New("not logged in")
+	ErrExpired   = errors.New("credential expired")
+)
+
+// Source gives the credential a tool should use: the environment override
+// (TEROK_<PROVIDER>_API_KEY) if set, else the stored one. account.Accounts
+// is the real one.
+type Source interface {
+	Token(ctx context.Context, set, provider string) (c sdk.Credential, source string, err error)
+}
+
+// Target is one opened provider to inject.
+type Target struct {
+	Name     string
+	Provider sdk.Provider
+}
+
+// Options say how to resolve.
+type Options struct {
+	Set string
+	// AllowExpired uses an expired credential anyway.
+	AllowExpired bool
+	Now          func() time.Time
+}
+
+// Plan is what a command gets: variables, and per provider the files of
+// its private directory.
+type Plan struct {
+	// Env is every injected variable, by name.
+	Env map[string]string
+	// Dirs are the providers that need a private directory, in order.
+	Dirs []DirPlan
+	// Secrets are the credential values, for checks and log masking.
+	Secrets []string
+}
+
+// DirPlan is one provider's private directory: the variable that points at
+// it and the files in it.
+type DirPlan struct {
+	Provider string
+	Var      string
+	Files    map[string][]byte
+}
+
+// Resolve reads each target's credential and declaration and renders them
+// into one plan. It fails, naming the provider, when a credential is not
+// stored or expired, when a provider declares no injection for its type,
+// or when two providers set the same variable.
+func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*Plan, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	plan := &Plan{Env: map[string]string{}}
+	owner := map[string]string{}
+	for _, t := range targets {
+		r, err := resolveOne(ctx, src, t, opts, now())
+		if err != nil {
+			return nil, err
+		}
+		plan.Secrets = append(plan.Secrets, r.secrets...)
+		names := make([]string, 0, len(r.Env)+1)
+		for k := range r.Env {
+			names = append(names, k)
+		}
+		if r.DirEnv != "" {
+			names = append(names, r.DirEnv)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if o, ok := owner[k]; ok {
+				return nil, fmt.Errorf("%s and %s both set %s; run them in separate commands", o, t.Name, k)
+			}
+			owner[k] = t.Name
+		}
+		for k, v := range r.Env {
+			plan.Env[k] = v
+		}
+		if r.DirEnv != "" {
+			plan.Dirs = append(plan.Dirs, DirPlan{Provider: t.Name, Var: r.DirEnv, Files: r.Files})
+		}
+	}
+	return plan, nil
+}
+
+type resolved struct {
+	*sdk.Rendered
+	secrets []string
+}
+
+func resolveOne(ctx context.Context, src Source, t Target, opts Options, now time.Time) (*resolved, error) {
+	decl, err := declaration(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	cred, from, err := src.Token(ctx, opts.Set, t.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w: nothing stored for %s (set: %s); log in with: %s", ErrNotStored, t.Name, opts.Set, LoginCommand(t.Name, opts.Set))
+	}
+	if err != nil {
+		return nil, err
+	}
+	in, ok := decl.For(cred.Type)
+	if !ok && from == "env" {
+		// The override is a bare key; the provider knows what a key of its
+		// stores as (gh: an oauth_token for github.com).
+		if cred, err = fromOverride(ctx, t, cred); err != nil {
+			return nil, err
+		}
+		in, ok = decl.For(cred.Type)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%s declares no injection for its stored %s credential, so terok does not know how a tool takes it; "+
+			"print it for your own use with: terok auth token %s", t.Name, cred.Type, t.Name)
+	}
+	if exp, ok := cred.ExpiresAt(); ok && !exp.After(now) && !opts.AllowExpired {
+		return nil, fmt.Errorf("%w: the %s credential of %s (set: %s) expired at %s; log in again with: %s (or pass --allow-expired to use it anyway)",
+			ErrExpired, cred.Type, t.Name, opts.Set, exp.UTC().Format(time.RFC3339), LoginCommand(t.Name, opts.Set))
+	}
+	r, err := in.Render(cred)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return &resolved{Rendered: r, secrets: leftover.Secrets(cred)}, nil
+}
+
+// declaration asks the provider how its credentials are used.
+func declaration(ctx context.Context, t Target) (*sdk.InjectionResponse, error) {
+	inj, ok := t.Provider.(sdk.Injector)
+	if !ok {
+		return nil, noDeclaration(t.Name)
+	}
+	decl, err := inj.Injection(ctx, &sdk.InjectionRequest{})
+	if errors.Is(err, sdk.ErrUnimplemented) {
+		return nil, noDeclaration(t.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	if err := sdk.ValidateInjection(decl); err != nil {
+		return nil, fmt.Errorf("%s declares an injection terok will not carry out: %w", t.Name, err)
+	}
+	return decl, nil
+}
+
+func noDeclaration(name string) error {
+	return fmt.Errorf("%s declares no injection (a plugin built for an older terok, or a provider file without an inject: block); "+
+		"print its secret for your own use with: terok auth token %s", name, name)
+}
+
+func fromOverride(ctx context.Context, t Target, c sdk.Credential) (sdk.Credential, error) {
+	resp, err := t.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: c.Get("key")})
+	if err != nil {
+		return c, fmt.Errorf("%s: the key in %s is not one %s accepts: %w", t.Name, store.EnvVar(t.Name), t.Name, err)
+	}
+	return resp.Credential, nil
+}
+
+// LoginCommand is the command that stores a fresh credential.
+func LoginCommand(provider, set string) string {
+	if set == "" || set == store.DefaultSet {
+		return "terok auth login " + provider
+	}
+	return "terok auth login " + provider + " --set " + set
+}
+
+// FileInjections names the providers of the plan that need files, for
+// messages.
+func (p *Plan) FileInjections() []string {
+	var out []string
+	for _, d := range p.Dirs {
+		out = append(out, d.Provider)
+	}
+	return out
+}
+
+// Names returns the injected variable names, sorted.
+func (p *Plan) Names() []string {
+	names := make([]string, 0, len(p.Env))
+	for k := range p.Env {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func joinComma(s []string) string { return strings.Join(s, ", ") }

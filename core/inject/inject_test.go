@@ -1,0 +1,208 @@
+package inject
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/providertest"
+)
+
+// fakeSource holds credentials by provider; "env" ones come from the
+// override.
+type fakeSource map[string]sdk.Credential
+
+func (s fakeSource) Token(_ context.Context, _, provider string) (sdk.Credential, string, error) {
+	if c, ok := s["env:"+provider]; ok {
+		return c, "env", nil
+	}
+	c, ok := s[provider]
+	if !ok {
+		return c, "", &store.Error{Op: "read", Account: provider, Kind: store.ErrNotFound}
+	}
+	return c, "keyring", nil
+}
+
+// injecting is a fake provider with a declaration.
+type injecting struct {
+	*providertest.Fake
+	decl *sdk.InjectionResponse
+}
+
+func (p injecting) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	return p.decl, nil
+}
+
+func target(name string, inj ...sdk.Injection) Target {
+	return Target{Name: name, Provider: injecting{providertest.NewFake(name), &sdk.InjectionResponse{Injections: inj}}}
+}
+
+var (
+	keyTo = func(v string) sdk.Injection {
+		return sdk.Injection{CredentialType: sdk.TypeAPIKey, Env: map[string]string{v: "${key}"}}
+	}
+	hard = `it's "quoted" $HOME ${X} \ back` + "\nsecond line\ttab"
+)
+
+func TestResolve(t *testing.T) {
+	ctx := context.Background()
+	oauthFiles := sdk.Injection{CredentialType: sdk.TypeOAuth, Files: map[string]string{"auth.json": `{"t":${access_token|json}}`}, DirEnv: "TOOL_HOME"}
+	src := fakeSource{
+		"a": sdk.APIKey("key-a-123456"),
+		"b": {Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "tok-b-123456", "expires_at": float64(time.Now().Add(time.Hour).Unix())}},
+	}
+	plan, err := Resolve(ctx, src, []Target{target("a", keyTo("A_KEY")), target("b", oauthFiles)}, Options{Set: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Env["A_KEY"] != "key-a-123456" || len(plan.Env) != 1 {
+		t.Errorf("env = %v", plan.Env)
+	}
+	if len(plan.Dirs) != 1 || plan.Dirs[0].Var != "TOOL_HOME" || string(plan.Dirs[0].Files["auth.json"]) != `{"t":"tok-b-123456"}` {
+		t.Errorf("dirs = %+v", plan.Dirs)
+	}
+	if strings.Join(plan.Secrets, ",") != "key-a-123456,tok-b-123456" {
+		t.Errorf("secrets = %v", plan.Secrets)
+	}
+}
+
+func TestResolveRefuses(t *testing.T) {
+	ctx := context.Background()
+	expired := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "tok", "expires_at": float64(1000)}}
+	oauthEnv := sdk.Injection{CredentialType: sdk.TypeOAuth, Env: map[string]string{"T": "${access_token}"}}
+	for _, tc := range []struct {
+		name    string
+		src     fakeSource
+		targets []Target
+		is      error
+		want    string
+	}{
+		{"not stored", fakeSource{}, []Target{target("a", keyTo("A"))}, ErrNotStored, "terok auth login a --set work"},
+		{"expired", fakeSource{"a": expired}, []Target{target("a", oauthEnv)}, ErrExpired, "--allow-expired"},
+		{"no declaration for the type", fakeSource{"a": expired}, []Target{target("a", keyTo("A"))}, nil, "declares no injection for its stored oauth"},
+		{"no declaration at all", fakeSource{"a": sdk.APIKey("k")}, []Target{{Name: "a", Provider: struct{ sdk.Provider }{providertest.NewFake("a")}}}, nil, "terok auth token a"},
+		{"conflict", fakeSource{"a": sdk.APIKey("k1"), "b": sdk.APIKey("k2")}, []Target{target("a", keyTo("K")), target("b", keyTo("K"))}, nil, "a and b both set K"},
+		{"missing field", fakeSource{"a": {Type: sdk.TypeAPIKey, Fields: map[string]any{"other": "x"}}}, []Target{target("a", keyTo("K"))}, nil, `no field "key"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Resolve(ctx, tc.src, tc.targets, Options{Set: "work"})
+			if err == nil || (tc.is != nil && !errors.Is(err, tc.is)) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %v containing %q", err, tc.is, tc.want)
+			}
+		})
+	}
+	plan, err := Resolve(ctx, fakeSource{"a": expired}, []Target{target("a", oauthEnv)}, Options{Set: "default", AllowExpired: true})
+	if err != nil || plan.Env["T"] != "tok" {
+		t.Errorf("--allow-expired: %v, %v", plan, err)
+	}
+}
+
+// The override is a bare key; a provider that stores keys as another type
+// turns it into that type through AcceptKey.
+func TestResolveEnvOverride(t *testing.T) {
+	gh := sdk.Injection{CredentialType: sdk.TypeOAuthToken, Env: map[string]string{"GH_TOKEN": "${token}"}}
+	f := providertest.NewFake("gh")
+	p := overrideFake{injecting{f, &sdk.InjectionResponse{Injections: []sdk.Injection{gh}}}}
+	src := fakeSource{"env:gh": sdk.APIKey("fake-override")}
+	plan, err := Resolve(context.Background(), src, []Target{{Name: "gh", Provider: p}}, Options{Set: "default"})
+	if err != nil || plan.Env["GH_TOKEN"] != "fake-override" {
+		t.Fatalf("plan %+v, %v", plan, err)
+	}
+}
+
+type overrideFake struct{ injecting }
+
+func (overrideFake) AcceptKey(_ context.Context, r *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": r.Key, "host": "github.com"}}}, nil
+}
+
+func TestFormatRoundTrips(t *testing.T) {
+	plan := &Plan{Env: map[string]string{"HARD": hard, "PLAIN": "x", "EMPTYISH": " "}}
+	sh, err := plan.Format("shell")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("sh", "-c", sh+`printf '%s' "$HARD"`).Output()
+	if err != nil || string(out) != hard {
+		t.Errorf("shell round trip = %q, %v\nscript:\n%s", out, err, sh)
+	}
+	js, _ := plan.Format("json")
+	var m map[string]string
+	if err := json.Unmarshal([]byte(js), &m); err != nil || m["HARD"] != hard {
+		t.Errorf("json round trip = %v, %v", m, err)
+	}
+	dot, _ := plan.Format("dotenv")
+	if !strings.Contains(dot, `HARD="it's \"quoted\" \$HOME \${X} \\ back\nsecond line`+"\t"+`tab"`) {
+		t.Errorf("dotenv = %s", dot)
+	}
+	if _, err := plan.Format("yaml"); err == nil {
+		t.Error("unknown format accepted")
+	}
+	withFiles := &Plan{Dirs: []DirPlan{{Provider: "codex", Var: "CODEX_HOME"}}}
+	var nf *ErrNeedsFiles
+	if _, err := withFiles.Format("shell"); !errors.As(err, &nf) || !strings.Contains(err.Error(), "terok auth exec codex -- COMMAND") {
+		t.Errorf("a plan with files formatted: %v", err)
+	}
+}
+
+func TestExec(t *testing.T) {
+	tmp := t.TempDir()
+	plan := &Plan{
+		Env:  map[string]string{"A_KEY": hard},
+		Dirs: []DirPlan{{Provider: "codex", Var: "CODEX_HOME", Files: map[string][]byte{"auth.json": []byte("secret-json"), "sub/x": []byte("y")}}},
+	}
+	var out strings.Builder
+	script := `printf '%s' "$A_KEY" > "$OUT/key"; cat "$CODEX_HOME/auth.json" > "$OUT/file"; stat -c %a "$CODEX_HOME" "$CODEX_HOME/auth.json" > "$OUT/modes"; echo "$CODEX_HOME" > "$OUT/dir"; exit 3`
+	outDir := t.TempDir()
+	code, err := plan.Exec([]string{"sh", "-c", script}, ExecConfig{Stdout: &out, Stderr: &out, TempDir: tmp, Env: append(os.Environ(), "OUT="+outDir, "A_KEY=old")})
+	if err != nil || code != 3 {
+		t.Fatalf("code %d, err %v, output %s", code, err, out.String())
+	}
+	read := func(n string) string { b, _ := os.ReadFile(filepath.Join(outDir, n)); return string(b) }
+	if read("key") != hard || read("file") != "secret-json" || read("modes") != "700\n600\n" {
+		t.Errorf("key %q file %q modes %q", read("key"), read("file"), read("modes"))
+	}
+	if _, err := os.Stat(strings.TrimSpace(read("dir"))); !os.IsNotExist(err) {
+		t.Errorf("private dir left: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, DirPrefix+"*")); len(left) > 0 {
+		t.Errorf("left %v", left)
+	}
+	if code, err := plan.Exec([]string{"/nonexistent/cmd"}, ExecConfig{TempDir: tmp}); code != 127 || err == nil {
+		t.Errorf("missing command: %d, %v", code, err)
+	}
+	if code, _ := plan.Exec([]string{"sh", "-c", "kill -KILL $$"}, ExecConfig{TempDir: tmp}); code != 128+9 {
+		t.Errorf("killed command: code %d", code)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, DirPrefix+"*")); len(left) > 0 {
+		t.Errorf("left after a killed command: %v", left)
+	}
+}
+
+func TestSweepStale(t *testing.T) {
+	tmp := t.TempDir()
+	// A pid that cannot be running: beyond pid_max.
+	dead := filepath.Join(tmp, fmt.Sprintf("%s%d-x", DirPrefix, 1<<30))
+	live := filepath.Join(tmp, fmt.Sprintf("%s%d-x", DirPrefix, os.Getppid()))
+	for _, d := range []string{dead, live} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	SweepStale(tmp)
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Error("a dead terok's dir was kept")
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Error("a live terok's dir was removed")
+	}
+}

@@ -1,0 +1,101 @@
+// Package leftover finds and removes files that hold a stored secret where
+// no secret belongs: the providers' shared config directories, which agent
+// containers see. Earlier versions of terok wrote API keys there
+// (config.json, vibe's .env); this package finds them by content, so it
+// also catches a copy made by hand.
+package leftover
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Limits keep a scan cheap on a large tree: bigger files and files past
+// MaxFiles are not read.
+const (
+	MaxFileSize = 1 << 20
+	MaxFiles    = 10000
+)
+
+// MinSecretLen is the shortest value searched for: a shorter one would
+// match by chance.
+const MinSecretLen = 8
+
+// Find returns the regular files under dir (symbolic links are not
+// followed) whose content holds any of secrets, sorted. A missing dir holds
+// nothing.
+func Find(dir string, secrets []string) ([]string, error) {
+	needles := usable(secrets)
+	if len(needles) == 0 {
+		return nil, nil
+	}
+	var found []string
+	seen := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if seen++; seen > MaxFiles {
+			return filepath.SkipAll
+		}
+		if info, err := d.Info(); err != nil || info.Size() > MaxFileSize {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		if Holds(data, needles) {
+			found = append(found, p)
+		}
+		return nil
+	})
+	sort.Strings(found)
+	return found, err
+}
+
+// Holds reports whether data contains any of secrets that is long enough
+// to mean something.
+func Holds(data []byte, secrets []string) bool {
+	for _, s := range usable(secrets) {
+		if bytes.Contains(data, []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Remove removes the files under dir that hold any of secrets and returns
+// what it removed.
+func Remove(dir string, secrets []string) ([]string, error) {
+	found, err := Find(dir, secrets)
+	var removed []string
+	for _, p := range found {
+		if rerr := os.Remove(p); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+			err = errors.Join(err, rerr)
+			continue
+		}
+		removed = append(removed, p)
+	}
+	return removed, err
+}
+
+func usable(secrets []string) []string {
+	var out []string
+	for _, s := range secrets {
+		if len(s) >= MinSecretLen {
+			out = append(out, s)
+		}
+	}
+	return out
+}

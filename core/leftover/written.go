@@ -1,0 +1,128 @@
+package leftover
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Written records, per credential set and provider, the files a login
+// created in the shared config dirs, so that logout can remove them. Files
+// a login only added keys to (they were there before) are not recorded:
+// they hold the user's own settings too. It lives in the state dir and
+// holds paths only.
+type Written struct {
+	Path string
+}
+
+type writtenFile struct {
+	Version int                 `json:"version"`
+	Files   map[string][]string `json:"files"` // "set/provider" -> absolute paths
+}
+
+func key(set, provider string) string { return set + "/" + provider }
+
+func (w *Written) load() (writtenFile, error) {
+	f := writtenFile{Version: 1, Files: map[string][]string{}}
+	data, err := os.ReadFile(w.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return f, nil
+	}
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(data, &f); err != nil || f.Files == nil {
+		// A damaged record only means logout removes less; start over.
+		return writtenFile{Version: 1, Files: map[string][]string{}}, nil
+	}
+	return f, nil
+}
+
+func (w *Written) update(ctx context.Context, change func(*writtenFile)) error {
+	if err := os.MkdirAll(dirOf(w.Path), 0o700); err != nil {
+		return err
+	}
+	return atomicfile.Locked(ctx, w.Path, func() error {
+		f, err := w.load()
+		if err != nil {
+			return err
+		}
+		change(&f)
+		data, err := json.MarshalIndent(f, "", "  ")
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteFile(w.Path, append(data, '\n'), 0o600)
+	})
+}
+
+// Add records paths as created for set and provider.
+func (w *Written) Add(ctx context.Context, set, provider string, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	return w.update(ctx, func(f *writtenFile) {
+		have := map[string]bool{}
+		for _, p := range f.Files[key(set, provider)] {
+			have[p] = true
+		}
+		for _, p := range paths {
+			have[p] = true
+		}
+		list := make([]string, 0, len(have))
+		for p := range have {
+			list = append(list, p)
+		}
+		sort.Strings(list)
+		f.Files[key(set, provider)] = list
+	})
+}
+
+// Take forgets what set and provider created and returns the paths no
+// other set or provider also created, which the caller may remove.
+func (w *Written) Take(ctx context.Context, set, provider string) ([]string, error) {
+	var out []string
+	err := w.update(ctx, func(f *writtenFile) {
+		mine := f.Files[key(set, provider)]
+		delete(f.Files, key(set, provider))
+		others := map[string]bool{}
+		for _, list := range f.Files {
+			for _, p := range list {
+				others[p] = true
+			}
+		}
+		for _, p := range mine {
+			if !others[p] {
+				out = append(out, p)
+			}
+		}
+	})
+	return out, err
+}
+
+// Secrets are the string fields of c that may be secret: all but the few
+// known to be plain (host, user, account names), and long enough to search
+// for.
+func Secrets(c sdk.Credential) []string {
+	var out []string
+	for k, v := range c.Fields {
+		s, ok := v.(string)
+		if !ok || len(s) < MinSecretLen || plainField[k] {
+			continue
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var plainField = map[string]bool{"host": true, "user": true, "subscription_type": true, "rate_limit_tier": true, "account_id": true}
+
+func dirOf(p string) string { return filepath.Dir(p) }

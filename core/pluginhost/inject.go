@@ -1,0 +1,19 @@
+package pluginhost
+
+import (
+	"context"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Injection is bounded like every other call; the gRPC client underneath
+// always implements it (an older plugin answers sdk.ErrUnimplemented).
+func (b *bounded) Injection(ctx context.Context, req *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	inj, ok := b.p.(sdk.Injector)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return call(b, ctx, "Injection", func(ctx context.Context) (*sdk.InjectionResponse, error) { return inj.Injection(ctx, req) })
+}
+
+var _ sdk.Injector = (*bounded)(nil)

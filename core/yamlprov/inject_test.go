@@ -1,0 +1,87 @@
+package yamlprov
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// checkInjectionOfLoaded: a file Load accepted declares an injection the
+// host accepts too (FuzzLoad runs it on every file it makes up).
+func checkInjectionOfLoaded(t *testing.T, f *File) {
+	t.Helper()
+	resp, err := New(f).Injection(context.Background(), &sdk.InjectionRequest{})
+	if len(f.Inject) == 0 {
+		if !errors.Is(err, sdk.ErrUnimplemented) {
+			t.Fatalf("no inject: block, but Injection = %v, %v", resp, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sdk.ValidateInjection(resp); err != nil {
+		t.Fatalf("accepted an inject: block the host refuses: %v", err)
+	}
+}
+
+func TestInjectBlock(t *testing.T) {
+	f, err := Load("t.yaml", []byte(`name: t
+label: T
+modes: [api_key, oauth]
+host_dir: _t
+container_mount: /home/dev/.t
+command: t login
+key: {type: pat, extra: {host: example.com}}
+capture:
+  - file: auth.json
+    format: json
+    type: oauth
+    fields: {access_token: tokens.access, refresh_token: tokens.refresh}
+    optional: [refresh_token]
+inject:
+  pat:
+    env: {T_TOKEN: "${token}", T_HOST: "${host}"}
+  oauth:
+    env: {T_TOKEN: "Bearer ${access_token}"}
+    files: {cfg/auth.json: '{"r": ${refresh_token?|json}}'}
+    dir_env: T_HOME
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInjectionOfLoaded(t, f)
+	resp, _ := New(f).Injection(context.Background(), &sdk.InjectionRequest{})
+	in, ok := resp.For(sdk.TypeOAuth)
+	if !ok {
+		t.Fatal("no oauth injection")
+	}
+	r, err := in.Render(sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "a"}})
+	if err != nil || r.Env["T_TOKEN"] != "Bearer a" || string(r.Files["cfg/auth.json"]) != `{"r": ""}` || r.DirEnv != "T_HOME" {
+		t.Errorf("rendered %+v, %v", r, err)
+	}
+	pat, _ := resp.For(sdk.TypePAT)
+	if r, err := pat.Render(sdk.Credential{Type: sdk.TypePAT, Fields: map[string]any{"token": "x", "host": "h"}}); err != nil || r.Env["T_HOST"] != "h" {
+		t.Errorf("pat rendered %+v, %v", r, err)
+	}
+}
+
+// Every bundled provider says how each credential type it stores is used.
+func TestBundledProvidersDeclareInjection(t *testing.T) {
+	for name, f := range bundled(t) {
+		modes := map[sdk.Mode]bool{}
+		for _, m := range f.Modes {
+			modes[sdk.Mode(m)] = true
+		}
+		for typ := range storedFields(f, modes) {
+			if _, ok := f.Inject[typ]; !ok {
+				t.Errorf("%s stores %s credentials but has no inject.%s", name, typ, typ)
+			}
+		}
+		if f.AuthKey != nil {
+			t.Errorf("%s writes an auth_key file; bundled providers use inject:", name)
+		}
+	}
+}
