@@ -132,15 +132,6 @@ func (p *Podman) Stale(ctx context.Context) ([]string, error) {
 	return stale, nil
 }
 
-// ProcessAlive reports whether a process with pid exists.
-func ProcessAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}
-
 // CommandLine implements Runner.
 func (p *Podman) CommandLine(spec Spec) []string {
 	return append([]string{p.bin()}, RunArgs(spec)...)
