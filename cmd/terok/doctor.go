@@ -31,7 +31,15 @@ func newDoctorCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the keyring, podman, plugins and provider files, and say what to fix",
-		Args:  noArgs,
+		Long: "Check everything terok depends on and say, for each problem, what to do about it:\n" +
+			"the config file and environment, the credential store (it writes, reads and deletes a\n" +
+			"probe credential), podman and login containers left behind, each plugin's trust and\n" +
+			"whether it starts, and the YAML provider files. It runs with a broken config file, to\n" +
+			"report it. Exits 1 when any check fails.",
+		Example: "  terok auth doctor\n" +
+			"  terok auth doctor --json | jq -r '.[] | select(.status != \"ok\") | .name'",
+		Args:        noArgs,
+		Annotations: map[string]string{toleratesConfigErr: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			checks := doctorRun(cmd.Context(), f)
 			if asJSON {
@@ -66,6 +74,14 @@ func newDoctorCmd(f *factory) *cobra.Command {
 
 func doctorRun(ctx context.Context, f *factory) []check {
 	var checks []check
+	if f.ConfigErr != nil {
+		for _, e := range strings.Split(f.ConfigErr.Error(), "\n") {
+			checks = append(checks, check{Name: "settings", Status: "fail", Detail: e + " (the default is used instead)",
+				Fix: "correct it in " + f.Config.File + " or the environment; terok config shows every setting"})
+		}
+	} else {
+		checks = append(checks, check{Name: "settings", Status: "ok", Detail: "config file and environment are valid"})
+	}
 	checks = append(checks, doctorStore(ctx, f))
 	checks = append(checks, doctorPodman(ctx, f)...)
 	src, _ := f.Providers()

@@ -23,7 +23,10 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		Short: "Remove stored credentials",
 		Long: "Remove the stored credential of each provider named, or of every provider in the set\n" +
 			"with --all. Nothing else is touched. Logging out of something that is not stored\n" +
-			"says so and succeeds.",
+			"says so and succeeds; a name that is neither installed nor stored is a usage error (exit 2).",
+		Example: "  terok auth logout claude\n" +
+			"  terok auth logout --all --set work",
+		ValidArgsFunction: completeProviders(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.All && len(args) > 0:
@@ -43,6 +46,7 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "log out of every provider in the set")
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	completeSets(cmd, f)
 	return cmd
 }
 
@@ -53,6 +57,11 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		return err
 	}
 	providers := opts.Providers
+	if !opts.All {
+		if err := checkKnown(ctx, f, providers, opts.Set); err != nil {
+			return err
+		}
+	}
 	if opts.All {
 		if providers, err = allProviders(f, accounts, opts.Set); err != nil {
 			return err
@@ -67,6 +76,7 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		switch {
 		case removed:
 			removedAny = true
+			f.changed = append(f.changed, fmt.Sprintf("logged out of %s (set: %s)", p, opts.Set))
 			fmt.Fprintf(f.IO.ErrOut, "Logged out of %s (set: %s)\n", p, opts.Set)
 		case !opts.All:
 			fmt.Fprintf(f.IO.ErrOut, "%s was not logged in (set: %s); nothing to do\n", p, opts.Set)
