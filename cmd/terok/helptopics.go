@@ -50,7 +50,8 @@ Plugins and providers:
       directories, ':'-separated, searched for terok-provider-* plugins before
       the usual ones ('terok auth providers' lists where each came from)
   TEROK_PROVIDERS_PATH
-      directories, ':'-separated, of YAML provider files
+      YAML provider files or directories of them, ':'-separated, read last so
+      they win over the bundled, system and user ones
   TEROK_PODMAN
       the podman binary to run login containers with (default: podman on PATH)
 
@@ -72,7 +73,7 @@ const exitCodesHelp = `terok exits with:
        in the config file or the environment, or a question that needs a
        terminal asked without one
     4  not authenticated: 'status PROVIDER' or 'token PROVIDER' found nothing
-       stored (or the credential could not be read)
+       stored (a store that cannot be read is 1, not 4)
   130  interrupted (Ctrl-C or SIGTERM); a credential stored before the
        interruption stays stored, and terok says which
 
