@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -71,16 +70,13 @@ func checkKnown(_ context.Context, f *factory, names []string, set string) error
 }
 
 func unknownProvider(name string, known []string) error {
-	msg := fmt.Sprintf("unknown provider %q", name)
+	if len(known) == 0 {
+		return usageErrorf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", name)
+	}
 	if s := suggest(name, known); s != "" {
-		msg += fmt.Sprintf("; did you mean %q?", s)
+		return usageErrorf("unknown provider %q; did you mean %q? Available: %s", name, s, strings.Join(known, ", "))
 	}
-	if len(known) > 0 {
-		msg += " (known: " + strings.Join(known, ", ") + "; see terok auth providers)"
-	} else {
-		msg += " (no providers are installed; see terok auth providers)"
-	}
-	return usageErr{fmt.Errorf("%s", msg)}
+	return usageErrorf("unknown provider %q; available: %s", name, strings.Join(known, ", "))
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be
