@@ -252,3 +252,18 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("fields:\n%s", out)
 	}
 }
+
+// A keyring that is not there is reported by what to do, with the keyring
+// library's own words last.
+func TestStoreErrorDetailLast(t *testing.T) {
+	msg := "store credential default/openrouter: no keyring service (exec: \"dbus-launch\": executable file not found in $PATH)\nNo Secret Service answered.\nOr use --store file."
+	want := "store credential default/openrouter: no keyring service\nNo Secret Service answered.\nOr use --store file.\n(details: exec: \"dbus-launch\": executable file not found in $PATH)"
+	if got := detailLast(msg); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	for _, keep := range []string{"unknown provider \"x\" (known: a, b)", "plain error", "one line: with (a detail)"} {
+		if got := detailLast(keep); got != keep {
+			t.Errorf("detailLast(%q) = %q", keep, got)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -96,7 +97,7 @@ func reportExit(ctx context.Context, f *factory, err error) int {
 	case code == exitInterrupted:
 		fmt.Fprintln(io.ErrOut, "Interrupted; nothing was changed.")
 	case err != nil:
-		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
+		fmt.Fprintf(io.ErrOut, "terok: %s\n", detailLast(err.Error()))
 		if code == exitUsage && strings.HasPrefix(err.Error(), "unknown command") && !strings.Contains(err.Error(), "--help") {
 			fmt.Fprintln(io.ErrOut, "Run 'terok --help' for usage.")
 		}
@@ -310,4 +311,20 @@ func noArgs(_ *cobra.Command, args []string) error {
 		return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
 	}
 	return nil
+}
+
+// backendDetail is the store's "(backend error)" after what went wrong, on
+// an error's first line.
+var backendDetail = regexp.MustCompile(`^(.*?: [^()\n]*?) \(([^\n]*)\)$`)
+
+// detailLast moves a store error's backend detail, such as `exec:
+// "dbus-launch": executable file not found`, from the first line, where it
+// hides what to do, to the end.
+func detailLast(msg string) string {
+	first, rest, hasRest := strings.Cut(msg, "\n")
+	m := backendDetail.FindStringSubmatch(first)
+	if m == nil || !hasRest {
+		return msg
+	}
+	return m[1] + "\n" + rest + "\n(details: " + m[2] + ")"
 }

@@ -181,7 +181,7 @@ func storeUnreadable(statuses []account.Status) error {
 	if len(failed) == 0 {
 		return nil
 	}
-	return fmt.Errorf("could not read the credential store for %s, so their status is unknown: %s", strings.Join(failed, ", "), first)
+	return fmt.Errorf("could not read the credential store for %s, so their status is unknown: %s", strings.Join(failed, ", "), detailLast(first))
 }
 
 func dash(s string) string {
