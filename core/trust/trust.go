@@ -174,7 +174,7 @@ func CheckPermissions(path string) error {
 	if err != nil {
 		return err
 	}
-	if fi.Mode().Perm()&0o022 != 0 {
+	if othersMayWrite(fi) {
 		return fmt.Errorf("%w: %s is writable by group or others (mode %v); run: chmod go-w %s", ErrWritable, path, fi.Mode().Perm(), path)
 	}
 	dir := filepath.Dir(path)
@@ -182,7 +182,7 @@ func CheckPermissions(path string) error {
 	if err != nil {
 		return err
 	}
-	if di.Mode().Perm()&0o022 != 0 {
+	if othersMayWrite(di) {
 		return fmt.Errorf("%w: its directory %s is writable by group or others (mode %v); move the plugin, or run: chmod go-w %s", ErrWritable, dir, di.Mode().Perm(), dir)
 	}
 	return nil
