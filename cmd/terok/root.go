@@ -129,7 +129,7 @@ func (f *factory) setup(flags map[string]string) error {
 	f.Host.CallTimeout = cfg.Duration("plugin_timeout")
 	// Plugins log at the level the host shows, wherever it was set.
 	f.Host.Env = []string{"TEROK_LOG_LEVEL=" + cfg.Get("log_level")}
-	f.SearchPath = pluginhost.SearchPath(f.Getenv, exeDir())
+	f.SearchPath = paths.PluginDirs(f.Getenv, dirs, exeDir())
 	f.Trust = &trust.Store{Path: filepath.Join(dirs.Config, "plugins.lock"), BundledDir: exeDir()}
 	f.Host.Trust = f.Trust
 	f.Prompter = prompt.New(f.IO)

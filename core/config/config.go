@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,10 +55,8 @@ var Settings = []Setting{
 
 func oneOf(choices ...string) func(string) error {
 	return func(v string) error {
-		for _, c := range choices {
-			if v == c {
-				return nil
-			}
+		if slices.Contains(choices, v) {
+			return nil
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(choices, ", "))
 	}
