@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
-	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -84,16 +83,16 @@ func doctorRun(ctx context.Context, f *factory) []check {
 	}
 	checks = append(checks, doctorStore(ctx, f))
 	checks = append(checks, doctorPodman(ctx, f)...)
-	src, _ := f.Providers()
-	reg, _ := src.(*registry.Registry)
-	if reg != nil {
-		checks = append(checks, doctorPlugins(ctx, f, reg)...)
-		for _, p := range reg.Problems {
-			checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
-		}
-		checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", len(reg.YAML))})
+	src, err := f.Providers()
+	if err != nil {
+		return append(checks, check{Name: "providers", Status: "fail", Detail: firstLine(err.Error())})
 	}
-	return checks
+	inv := f.Inventory()
+	checks = append(checks, doctorPlugins(ctx, f, src, inv.Plugins)...)
+	for _, p := range inv.Problems {
+		checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
+	}
+	return append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", inv.YAML)})
 }
 
 // doctorStore writes, reads and deletes a probe credential.
@@ -164,9 +163,9 @@ func doctorPodman(ctx context.Context, f *factory) []check {
 	return checks
 }
 
-func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []check {
+func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins []pluginhost.Plugin) []check {
 	var checks []check
-	for _, p := range reg.Plugins {
+	for _, p := range plugins {
 		c := check{Name: "plugin " + p.Name}
 		st, err := f.Trust.Verify(p.Path)
 		switch st {
@@ -183,7 +182,7 @@ func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []ch
 			checks = append(checks, c)
 			continue
 		}
-		opened, err := reg.Open(ctx, p.Name)
+		opened, err := src.Open(ctx, p.Name)
 		if err != nil {
 			c.Status, c.Detail = "fail", firstLine(err.Error())
 			if errors.Is(err, pluginhost.ErrPluginFailed) {

@@ -43,6 +43,9 @@ type factory struct {
 	Prompter prompt.Prompter
 	// Providers finds and opens providers.
 	Providers func() (providerSource, error)
+	// Inventory is what Providers found, for the doctor; call it after
+	// Providers.
+	Inventory func() providerInventory
 	// Accounts returns the credential manager.
 	Accounts func() (*account.Accounts, error)
 	// Runner runs login containers.
@@ -73,6 +76,15 @@ type providerSource interface {
 	Open(ctx context.Context, name string) (*registry.Provider, error)
 	List(ctx context.Context) []registry.Entry
 	ShadowedProviders() []registry.Shadowed
+}
+
+// providerInventory is what the doctor checks of what was found: the plugin
+// binaries, the provider files that did not load, and how many YAML
+// providers did.
+type providerInventory struct {
+	Plugins  []pluginhost.Plugin
+	Problems []error
+	YAML     int
 }
 
 // Main runs terok with args and returns its exit code. Every plugin it
@@ -147,6 +159,12 @@ func (f *factory) setup(flags map[string]string) error {
 		}
 		f.registry = reg
 		return reg, nil
+	}
+	f.Inventory = func() providerInventory {
+		if f.registry == nil {
+			return providerInventory{}
+		}
+		return providerInventory{Plugins: f.registry.Plugins, Problems: f.registry.Problems, YAML: len(f.registry.YAML)}
 	}
 	f.Accounts = func() (*account.Accounts, error) {
 		a := &account.Accounts{
