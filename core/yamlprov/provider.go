@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -51,12 +52,7 @@ func (p *Provider) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk
 }
 
 func (p *Provider) supports(m sdk.Mode) bool {
-	for _, x := range p.modes {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(p.modes, m)
 }
 
 // KeyPrompt implements sdk.Provider.

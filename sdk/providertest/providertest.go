@@ -15,6 +15,7 @@ import (
 	"errors"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,10 +182,5 @@ func checkCapture(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 }
 
 func has(ms []sdk.Mode, m sdk.Mode) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ms, m)
 }
