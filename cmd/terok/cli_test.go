@@ -267,3 +267,20 @@ func TestStoreErrorDetailLast(t *testing.T) {
 		}
 	}
 }
+
+// The key checks agree with their hints: openrouter refuses what does not
+// start with sk-or-, and gh's hint says why a short token is refused.
+func TestKeyChecksMatchTheirHints(t *testing.T) {
+	for _, tt := range []struct{ provider, key, want string }{
+		{"openrouter", "wrongkey", "starts with sk-or-"},
+		{"gh", "ghp_newcomerGH0003", "followed by at least 16"},
+	} {
+		io, in, _, errOut := iostreams.Test()
+		in.WriteString(tt.key)
+		env := isolated(t)
+		code := Main(context.Background(), io, []string{"auth", "login", tt.provider, "--with-key"}, func(k string) string { return env[k] })
+		if code != exitError || !strings.Contains(errOut.String(), tt.want) || !strings.Contains(errOut.String(), "nothing was stored") {
+			t.Errorf("%s %q: exit %d, %q", tt.provider, tt.key, code, errOut)
+		}
+	}
+}
