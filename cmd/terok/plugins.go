@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 
@@ -98,8 +99,11 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 
 // resolvePlugin turns a name or a path into a plugin binary.
 func resolvePlugin(f *factory, arg string) (name, path string, err error) {
-	if strings.ContainsRune(arg, filepath.Separator) {
+	if strings.ContainsRune(arg, filepath.Separator) || strings.ContainsRune(arg, '/') {
 		name = strings.TrimPrefix(filepath.Base(arg), pluginhost.Prefix)
+		if runtime.GOOS == "windows" {
+			name = strings.TrimSuffix(strings.ToLower(name), ".exe")
+		}
 		if !strings.HasPrefix(filepath.Base(arg), pluginhost.Prefix) || !sdk.ValidName(name) {
 			return "", "", usageErrorf("%s is not a plugin binary: plugins are named %sNAME", arg, pluginhost.Prefix)
 		}
