@@ -284,3 +284,17 @@ func TestKeyChecksMatchTheirHints(t *testing.T) {
 		}
 	}
 }
+
+// An unknown key does not hide a bad name or a bad mode in the same file.
+func TestValidateShowsEveryProblem(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(file, []byte("version: 1\nname: Bad Name\nlabel: Bad\nmodes: [api_key, sso]\ncolour: blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, isolated(t), "auth", "providers", "validate", file)
+	for _, want := range []string{file + `:5:1: unknown key "colour"`, file + `:2:7: name "Bad Name" is not valid`, file + `:4:18: unknown mode "sso"`} {
+		if code != exitError || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+}
