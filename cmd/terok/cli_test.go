@@ -298,3 +298,22 @@ func TestValidateShowsEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+// In a script, a login that replaces a stored credential says so.
+func TestScriptedLoginSaysItReplaced(t *testing.T) {
+	env := isolated(t)
+	login := func() string {
+		io, in, _, errOut := iostreams.Test()
+		in.WriteString("sk-or-v1-0123456789abcdef0123456789abcdef")
+		if code := Main(context.Background(), io, []string{"auth", "login", "openrouter", "--with-key"}, func(k string) string { return env[k] }); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return errOut.String()
+	}
+	if first := login(); strings.Contains(first, "replaced") {
+		t.Errorf("first login: %q", first)
+	}
+	if second := login(); !strings.Contains(second, "This replaced the credential openrouter had before (set: default).") {
+		t.Errorf("second login: %q", second)
+	}
+}

@@ -128,8 +128,10 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	if err != nil {
 		return err
 	}
-	if key == nil && f.IO.CanPrompt() {
-		if st, err := accounts.Status(ctx, opts.Set, []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+	replacing := false
+	if st, err := accounts.Status(ctx, opts.Set, []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+		replacing = true
+		if key == nil && f.IO.CanPrompt() {
 			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", opts.Provider, opts.Set, modeName(sdk.Mode(st[0].Type))),
 				[]string{"Log in again and replace it", "Keep it"}, 1)
 			if err != nil {
@@ -156,6 +158,9 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		err = login.Run(ctx, req)
 		if err == nil {
 			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", opts.Provider, opts.Set))
+			if replacing {
+				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", opts.Provider, opts.Set)
+			}
 			return nil
 		}
 		if key != nil || !f.IO.CanPrompt() || !errors.Is(err, sdk.ErrInvalidKey) || try == keyTries || ctx.Err() != nil {
