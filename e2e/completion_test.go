@@ -14,9 +14,14 @@ import (
 // real bash on a real terminal, with terok's completion loaded: bash offers
 // the provider names, with their labels.
 func TestBashCompletesProviderNames(t *testing.T) {
+	requireKeyring(t) // the end-to-end environment make test sets up
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Fatal("this test needs bash")
+	}
+	const bashCompletion = "/usr/share/bash-completion/bash_completion"
+	if _, err := os.Stat(bashCompletion); err != nil {
+		t.Fatalf("this test needs bash-completion (%v); make test installs it (scripts/deps test), or: apt-get install bash-completion", err)
 	}
 	home := t.TempDir()
 	cmd := exec.Command(bash, "--norc", "--noprofile", "-i")
@@ -29,9 +34,8 @@ func TestBashCompletesProviderNames(t *testing.T) {
 	t.Cleanup(func() { _ = tty.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	out := &screen{}
 	go func() { _, _ = io.Copy(out, tty) }()
-	// bash-completion, where installed, is what users have; cobra's script
-	// also works without it.
-	script := "[ -r /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion\n" +
+	// Cobra's bash script relies on bash-completion, as users' shells have.
+	script := ". " + bashCompletion + "\n" +
 		"source <(" + filepath.Join(binDir, "terok") + " completion bash)\n" +
 		"echo loaded-$((40+2))\n"
 	if _, err := tty.Write([]byte(script)); err != nil {
