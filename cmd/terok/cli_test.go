@@ -121,9 +121,16 @@ func TestStoreFlagOnlyWhereItMatters(t *testing.T) {
 }
 
 func TestDidYouMean(t *testing.T) {
-	code, _, stderr := run(t, nil, "auth", "loginn")
-	if code != exitUsage || !strings.Contains(stderr, `did you mean "login"?`) {
-		t.Errorf("exit %d, %q", code, stderr)
+	for args, want := range map[string]string{
+		"auth loginn":            `did you mean "login"?`,
+		"auth plugins trus":      `unknown command "trus" for "terok auth plugins"; did you mean "trust"?`,
+		"auth providers validat": `did you mean "validate"?`,
+		"confg":                  "config",
+	} {
+		code, _, stderr := run(t, isolated(t), strings.Fields(args)...)
+		if code != exitUsage || !strings.Contains(stderr, want) || strings.Count(stderr, "--help' for usage") != 1 {
+			t.Errorf("%s: exit %d, %q", args, code, stderr)
+		}
 	}
 }
 

@@ -324,11 +324,20 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-func noArgs(_ *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	if cmd.HasSubCommands() {
+		// A mistyped subcommand lands here as an argument.
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		cmd.SuggestionsMinimumDistance = 2
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf("; did you mean %q?", s[0])
+		}
+		return usageErrorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())
+	}
+	return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
 }
 
 // backendDetail is the store's "(backend error)" after what went wrong, on
