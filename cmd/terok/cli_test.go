@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	providersd "github.com/terok-ai/terok-auth/providers.d"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -322,5 +324,38 @@ func TestScriptedLoginSaysItReplaced(t *testing.T) {
 	}
 	if second := login(); !strings.Contains(second, "This replaced the credential openrouter had before (set: default).") {
 		t.Errorf("second login: %q", second)
+	}
+}
+
+// fakeRunner is a container runtime that is installed; info fails when
+// infoErr is set.
+type fakeRunner struct {
+	container.Runner
+	infoErr error
+}
+
+func (fakeRunner) Check(context.Context) error             { return nil }
+func (fakeRunner) Stale(context.Context) ([]string, error) { return nil, nil }
+func (r fakeRunner) Version(context.Context) (string, error) {
+	if r.infoErr != nil {
+		return "", r.infoErr
+	}
+	return "9.9.9", nil
+}
+
+// The doctor asks the runner, not a podman binary of its own finding.
+func TestDoctorAsksTheRunner(t *testing.T) {
+	for _, tt := range []struct {
+		r          fakeRunner
+		status     string
+		detailPart string
+	}{
+		{fakeRunner{}, "ok", "podman 9.9.9"},
+		{fakeRunner{infoErr: errors.New("podman info: exit status 125:\nError: cannot set up namespace")}, "fail", "Error: cannot set up namespace"},
+	} {
+		checks := doctorPodman(context.Background(), &factory{Runner: tt.r})
+		if len(checks) == 0 || checks[0].Status != tt.status || !strings.Contains(checks[0].Detail, tt.detailPart) {
+			t.Errorf("%+v", checks)
+		}
 	}
 }

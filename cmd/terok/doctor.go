@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
@@ -137,18 +137,17 @@ func doctorPodman(ctx context.Context, f *factory) []check {
 		c.Status, c.Detail, c.Fix = "warn", "not found: OAuth and device logins are not possible", howTo
 		return []check{c}
 	}
-	podman := f.Getenv("TEROK_PODMAN")
-	if podman == "" {
-		podman = "podman"
+	c.Status, c.Detail = "ok", "podman found"
+	if v, ok := f.Runner.(container.Versioner); ok {
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		version, err := v.Version(cctx)
+		if err != nil {
+			c.Status, c.Detail, c.Fix = "fail", "podman info failed: "+lastLine(err.Error()), "run `podman info` and fix what it reports"
+			return []check{c}
+		}
+		c.Detail = "podman " + version
 	}
-	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(cctx, podman, "info", "--format", "{{.Version.Version}}").CombinedOutput()
-	if err != nil {
-		c.Status, c.Detail, c.Fix = "fail", "podman info failed: "+firstLine(strings.TrimSpace(string(out))), "run `podman info` and fix what it reports"
-		return []check{c}
-	}
-	c.Status, c.Detail = "ok", "podman "+strings.TrimSpace(string(out))
 	checks := []check{c}
 	stale, err := f.Runner.Stale(ctx)
 	switch {
@@ -196,4 +195,11 @@ func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins 
 		checks = append(checks, c)
 	}
 	return checks
+}
+
+// lastLine is the last non-empty line of s: where a command's own error
+// message usually is.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
