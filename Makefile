@@ -3,9 +3,25 @@ GO       ?= go
 BIN      := bin
 TESTBIN  := testbin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The time of the last commit: man pages and archives carry it, not the time
+# of the build, so two builds of one commit are byte-identical.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
 LDFLAGS  := -X main.version=$(VERSION) \
             -X github.com/terok-ai/terok-auth/plugins/claude/provider.Version=$(VERSION) \
             -X github.com/terok-ai/terok-auth/plugins/codex/provider.Version=$(VERSION)
+# Release builds drop the symbol table and DWARF (-s -w) and the build ID.
+# make build does too, unless DEBUG=1, which keeps them and turns off
+# optimisations, for a debugger.
+ifeq ($(DEBUG),1)
+BUILDFLAGS := -trimpath -gcflags=all='-N -l' -ldflags '$(LDFLAGS)'
+else
+BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS) -s -w -buildid='
+endif
+RELEASEFLAGS := -trimpath -buildvcs=false -ldflags '$(LDFLAGS) -s -w -buildid='
+# What make dist builds for, as GOOS/GOARCH.
+DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+DIST     := dist
 PREFIX   ?= $(HOME)/.local
 
 # Pinned tool versions. protoc itself is Debian's protobuf-compiler (3.21.12);
@@ -17,15 +33,51 @@ TOOLS := $(CURDIR)/.tools
 
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: help build testbins test test-unit bench lint generate check-generated install fuzz clean
+.PHONY: docs help build testbins test test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-build: ## build terok and its bundled plugins into bin/
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok ./cmd/terok
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-claude ./plugins/claude
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/terok-provider-codex ./plugins/codex
+build: ## build terok and its bundled plugins into bin/ (DEBUG=1 keeps debug info)
+	$(GO) build $(BUILDFLAGS) -o $(BIN)/terok ./cmd/terok
+	$(GO) build $(BUILDFLAGS) -o $(BIN)/terok-provider-claude ./plugins/claude
+	$(GO) build $(BUILDFLAGS) -o $(BIN)/terok-provider-codex ./plugins/codex
+
+# Man pages and completions come from the command tree itself; gen-docs is
+# built in only with -tags gendocs. They do not depend on the platform, so
+# the host's build writes them for every archive.
+docs: ## write the man pages and shell completions into bin/share/
+	rm -rf $(BIN)/share
+	$(GO) run -tags gendocs -ldflags '-X main.version=$(VERSION)' ./cmd/terok gen-docs $(BIN)/share
+
+man: docs ## write the man pages (bin/share/man/man1) and completions
+
+# One archive per target, each with the binaries, completions, man pages,
+# README (and a licence file, once the repository has one), plus SHA256SUMS.
+dist: docs ## build reproducible release archives and SHA256SUMS into dist/
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	set -e; for t in $(DIST_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; exe=; [ $$os = windows ] && exe=.exe; \
+		d=$(DIST)/stage/terok-$(VERSION)-$$os-$$arch; mkdir -p $$d; \
+		for p in terok:./cmd/terok terok-provider-claude:./plugins/claude terok-provider-codex:./plugins/codex; do \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build $(RELEASEFLAGS) -o $$d/$${p%%:*}$$exe $${p#*:}; \
+		done; \
+		cp -R $(BIN)/share/completions $(BIN)/share/man $$d/; cp README.md $$d/; \
+		for l in LICENSE LICENSE.md LICENSE.txt COPYING; do [ -f $$l ] && cp $$l $$d/; done; \
+		ext=tar.gz; [ $$os = windows ] && ext=zip; \
+		$(GO) run ./internal/distpack -mtime $(SOURCE_DATE_EPOCH) -o $(DIST)/terok-$(VERSION)-$$os-$$arch.$$ext $$d; \
+	done
+	rm -rf $(DIST)/stage
+	cd $(DIST) && sha256sum terok-* > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
+
+cross-vet: ## vet every package for every target of make dist
+	set -e; for t in $(DIST_TARGETS); do \
+		echo "vet $$t"; \
+		pkgs=./...; [ $${t%/*} = windows ] && pkgs="$$($(GO) list ./... | grep -v /e2e)"; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $$pkgs; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet -tags gendocs ./cmd/terok; \
+	done
 
 # Test-only binaries: a plugin that misbehaves on demand, and a static stand-in
 # for the vendor CLIs that goes into the login container images.
@@ -96,9 +148,14 @@ generate: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate the p
 check-generated: generate ## fail if the committed generated code differs from what generate makes
 	@git diff --exit-code -- internal/proto || { echo "generated code drifted: run 'make generate' and commit the result"; exit 1; }
 
-install: build ## install terok and its plugins into PREFIX/bin (default ~/.local)
-	install -d $(PREFIX)/bin
+install: build docs ## install terok, its plugins, man pages and completions under PREFIX (default ~/.local)
+	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \
+		$(PREFIX)/share/zsh/site-functions $(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(BIN)/terok $(BIN)/terok-provider-claude $(BIN)/terok-provider-codex $(PREFIX)/bin/
+	install -m 0644 $(BIN)/share/man/man1/*.1 $(PREFIX)/share/man/man1/
+	install -m 0644 $(BIN)/share/completions/terok.bash $(PREFIX)/share/bash-completion/completions/terok
+	install -m 0644 $(BIN)/share/completions/_terok $(PREFIX)/share/zsh/site-functions/_terok
+	install -m 0644 $(BIN)/share/completions/terok.fish $(PREFIX)/share/fish/vendor_completions.d/terok.fish
 
 clean: ## remove build output
-	rm -rf $(BIN) $(TESTBIN)
+	rm -rf $(BIN) $(TESTBIN) $(DIST)

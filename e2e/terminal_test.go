@@ -137,9 +137,9 @@ func TestProviderMenu(t *testing.T) {
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t, "TEROK_AUTH_IMAGE="+vendorImage+":ok")
 	cmd, tty, out := startPTY(t, e.opts.env, "auth", "--set", set)
-	out.expect(t, "2. Claude (claude): oauth, api_key\r\n")
-	out.expect(t, "4. Codex (codex): oauth, device, api_key  ✓ logged in")
-	out.expect(t, "5. GitHub CLI (gh): oauth, api_key\r\n")
+	out.expect(t, "2. Claude (claude): oauth, api-key\r\n")
+	out.expect(t, "4. Codex (codex): oauth, device, api-key  ✓ logged in")
+	out.expect(t, "5. GitHub CLI (gh): oauth, api-key\r\n")
 	out.expect(t, "Log in to (numbers or names, comma-separated): ")
 	if _, err := tty.Write([]byte("99\r")); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -60,12 +61,7 @@ func JoinModes(modes []Mode) string {
 }
 
 func containsMode(modes []Mode, m Mode) bool {
-	for _, x := range modes {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(modes, m)
 }
 
 // ValidateDescription checks a DescribeResponse for the mistakes the host

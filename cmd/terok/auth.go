@@ -9,10 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
-	"github.com/terok-ai/terok-auth/sdk"
 )
 
 func newAuthCmd(f *factory) *cobra.Command {
@@ -22,22 +20,33 @@ func newAuthCmd(f *factory) *cobra.Command {
 		Short: "Log in to providers, see and manage stored credentials",
 		Long: "Log in to providers, see and manage stored credentials.\n\n" +
 			"Without a command, on a terminal: choose providers to log in to from a menu.",
-		Args: func(_ *cobra.Command, args []string) error {
+		Example: "  terok auth                     # on a terminal: pick providers from a menu\n" +
+			"  terok auth --set work          # the same, storing into the set \"work\"\n" +
+			"  terok auth login claude\n" +
+			"  terok auth status",
+		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageErrorf("unknown command %q for \"terok auth\"", args[0])
+				msg := fmt.Sprintf("unknown command %q for \"terok auth\"", args[0])
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					msg += fmt.Sprintf("; did you mean %q?", s[0])
+				}
+				return usageErrorf("%s\nRun 'terok auth --help' for usage.", msg)
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !store.ValidSet(opts.Set) {
-				return usageErrorf("invalid --set %q", opts.Set)
+			if err := checkSet(opts.Set); err != nil {
+				return err
 			}
-			if opts.Project != "" && !container.ValidProject(opts.Project) {
-				return usageErrorf("invalid --project %q", opts.Project)
+			if err := checkProject(opts.Project); err != nil {
+				return err
 			}
 			return authMenuRun(cmd.Context(), opts)
 		},
 	}
+	cmd.SuggestionsMinimumDistance = 2
+	storeFlag(cmd)
+	completeSets(cmd, f)
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
 	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
@@ -87,7 +96,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 		if authed[e.Name] {
 			mark = "  ✓ logged in"
 		}
-		fmt.Fprintf(w, "  %d. %s (%s): %s%s\n", i+1, e.Desc.Label, e.Name, sdk.JoinModes(e.Desc.Modes), mark)
+		fmt.Fprintf(w, "  %d. %s (%s): %s%s\n", i+1, e.Desc.Label, e.Name, joinModes(e.Desc.Modes), mark)
 	}
 	var chosen []string
 	for attempt := 0; ; attempt++ {

@@ -16,7 +16,10 @@ func newConfigCmd(f *factory) *cobra.Command {
 		Use:   "config",
 		Short: "Show the effective settings and where each comes from",
 		Long: "Show every setting, its value, and where the value comes from: the default, the\n" +
-			"config file, an environment variable or a flag (each overrides the one before).",
+			"config file, an environment variable or a flag (each overrides the one before).\n" +
+			"'terok help environment' lists the variables.",
+		Example: "  terok config\n" +
+			"  terok config --json | jq -r '.settings[] | select(.key == \"store\") | .value'",
 		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			values := f.Config.Values()
@@ -38,5 +41,6 @@ func newConfigCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	storeFlag(cmd)
 	return cmd
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"sort"
 	"strings"
@@ -14,10 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
-	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -36,7 +35,15 @@ func newDoctorCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check the keyring, podman, plugins and provider files, and say what to fix",
-		Args:  noArgs,
+		Long: "Check everything terok depends on and say, for each problem, what to do about it:\n" +
+			"the config file and environment, the credential store (it writes, reads and deletes a\n" +
+			"probe credential), podman and login containers left behind, each plugin's trust and\n" +
+			"whether it starts, and the YAML provider files. It runs with a broken config file, to\n" +
+			"report it. Exits 1 when any check fails.",
+		Example: "  terok auth doctor\n" +
+			"  terok auth doctor --json | jq -r '.[] | select(.status != \"ok\") | .name'",
+		Args:        noArgs,
+		Annotations: map[string]string{toleratesConfigErr: "true"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			checks := doctorRun(cmd.Context(), f)
 			if asJSON {
@@ -71,19 +78,27 @@ func newDoctorCmd(f *factory) *cobra.Command {
 
 func doctorRun(ctx context.Context, f *factory) []check {
 	var checks []check
+	if f.ConfigErr != nil {
+		for _, e := range strings.Split(f.ConfigErr.Error(), "\n") {
+			checks = append(checks, check{Name: "settings", Status: "fail", Detail: e + " (the default is used instead)",
+				Fix: "correct it in " + f.Config.File + " or the environment; terok config shows every setting"})
+		}
+	} else {
+		checks = append(checks, check{Name: "settings", Status: "ok", Detail: "config file and environment are valid"})
+	}
 	checks = append(checks, doctorStore(ctx, f))
 	checks = append(checks, doctorPodman(ctx, f)...)
-	src, _ := f.Providers()
-	reg, _ := src.(*registry.Registry)
-	if reg != nil {
-		checks = append(checks, doctorPlugins(ctx, f, reg)...)
-		for _, p := range reg.Problems {
-			checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
-		}
-		checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", len(reg.YAML))})
+	src, err := f.Providers()
+	if err != nil {
+		return append(checks, check{Name: "providers", Status: "fail", Detail: firstLine(err.Error())})
 	}
-	checks = append(checks, doctorLeftovers(ctx, f)...)
-	return checks
+	inv := f.Inventory()
+	checks = append(checks, doctorPlugins(ctx, f, src, inv.Plugins)...)
+	for _, p := range inv.Problems {
+		checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
+	}
+	checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", inv.YAML)})
+	return append(checks, doctorLeftovers(ctx, f)...)
 }
 
 // doctorStore writes, reads and deletes a probe credential.
@@ -128,18 +143,17 @@ func doctorPodman(ctx context.Context, f *factory) []check {
 		c.Status, c.Detail, c.Fix = "warn", "not found: OAuth and device logins are not possible", howTo
 		return []check{c}
 	}
-	podman := f.Getenv("TEROK_PODMAN")
-	if podman == "" {
-		podman = "podman"
+	c.Status, c.Detail = "ok", "podman found"
+	if v, ok := f.Runner.(container.Versioner); ok {
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		version, err := v.Version(cctx)
+		if err != nil {
+			c.Status, c.Detail, c.Fix = "fail", "podman info failed: "+lastLine(err.Error()), "run `podman info` and fix what it reports"
+			return []check{c}
+		}
+		c.Detail = "podman " + version
 	}
-	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(cctx, podman, "info", "--format", "{{.Version.Version}}").CombinedOutput()
-	if err != nil {
-		c.Status, c.Detail, c.Fix = "fail", "podman info failed: "+firstLine(strings.TrimSpace(string(out))), "run `podman info` and fix what it reports"
-		return []check{c}
-	}
-	c.Status, c.Detail = "ok", "podman "+strings.TrimSpace(string(out))
 	checks := []check{c}
 	stale, err := f.Runner.Stale(ctx)
 	switch {
@@ -154,9 +168,9 @@ func doctorPodman(ctx context.Context, f *factory) []check {
 	return checks
 }
 
-func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []check {
+func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins []pluginhost.Plugin) []check {
 	var checks []check
-	for _, p := range reg.Plugins {
+	for _, p := range plugins {
 		c := check{Name: "plugin " + p.Name}
 		st, err := f.Trust.Verify(p.Path)
 		switch st {
@@ -173,7 +187,7 @@ func doctorPlugins(ctx context.Context, f *factory, reg *registry.Registry) []ch
 			checks = append(checks, c)
 			continue
 		}
-		opened, err := reg.Open(ctx, p.Name)
+		opened, err := src.Open(ctx, p.Name)
 		if err != nil {
 			c.Status, c.Detail = "fail", firstLine(err.Error())
 			if errors.Is(err, pluginhost.ErrPluginFailed) {
@@ -249,4 +263,11 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		})
 	}
 	return out
+}
+
+// lastLine is the last non-empty line of s: where a command's own error
+// message usually is.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
-	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Exit codes, as scripts see them.
@@ -59,17 +58,3 @@ func (e usageErr) Error() string   { return e.err.Error() }
 func (e usageErr) Unwrap() []error { return []error{auth.ErrUsage, e.err} }
 
 func usageErrorf(format string, a ...any) error { return usageErr{fmt.Errorf(format, a...)} }
-
-// checkTargets validates provider names and a credential set given on the
-// command line.
-func checkTargets(providers []string, set string) error {
-	for _, p := range providers {
-		if !sdk.ValidName(p) {
-			return usageErrorf("invalid provider name %q", p)
-		}
-	}
-	if !store.ValidSet(set) {
-		return usageErrorf("invalid --set %q: use letters, digits, '.', '_' and '-'", set)
-	}
-	return nil
-}

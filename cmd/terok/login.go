@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/auth"
-	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -42,9 +42,22 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		Example: "  terok auth login claude\n" +
 			"  printf '%s' \"$ANTHROPIC_API_KEY\" | terok auth login claude --with-key\n" +
 			"  terok auth login codex --mode api-key --set work",
-		Args: exactArgs(1, "one provider name"),
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return usageErrorf("name the provider to log in to (see terok auth providers)")
+			case len(args) > 1:
+				return usageErrorf("expected one provider name, got %d arguments; a key is never taken from the command line, "+
+					"where other users could see it: pipe it to standard input instead: printf '%%s' \"$KEY\" | terok auth login %s --with-key", len(args), args[0])
+			}
+			return nil
+		},
+		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
+			if err := checkTargets(args, opts.Set); err != nil {
+				return err
+			}
 			m, err := auth.ParseMode(mode)
 			if err != nil {
 				return err
@@ -53,11 +66,8 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			if opts.WithKey && m != "" && m != sdk.ModeAPIKey {
 				return usageErrorf("--with-key gives an API key, but --mode is %s", mode)
 			}
-			if !store.ValidSet(opts.Set) {
-				return usageErrorf("invalid --set %q: use letters, digits, '.', '_' and '-'", opts.Set)
-			}
-			if opts.Project != "" && !container.ValidProject(opts.Project) {
-				return usageErrorf("invalid --project %q: use letters, digits, '.', '_' and '-'", opts.Project)
+			if err := checkProject(opts.Project); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -71,6 +81,9 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the login is for (names the container); default: host-wide")
 	cmd.Flags().String("image", "", "container image for an OAuth or device login (default: TEROK_AUTH_IMAGE, the config, the provider's)")
 	cmd.Flags().String("mounts-dir", "", "where providers' shared config dirs live (default: TEROK_MOUNTS_DIR, the config, ~/.local/share/terok/mounts)")
+	completeModes(cmd, f)
+	completeSets(cmd, f)
+	_ = cmd.MarkFlagDirname("mounts-dir")
 	return cmd
 }
 
@@ -95,9 +108,18 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	return loginOne(ctx, f, providers, opts, key)
 }
 
-// loginOne logs in to one provider.
+// keyTries is how many keys a user may type at a terminal before the login
+// gives up.
+const keyTries = 3
+
+// loginOne logs in to one provider. At a terminal it asks before replacing
+// a stored credential, and lets a mistyped key be typed again.
 func loginOne(ctx context.Context, f *factory, providers providerSource, opts *loginOptions, key *string) error {
 	p, err := providers.Open(ctx, opts.Provider)
+	var unknown *registry.UnknownProviderError
+	if errors.As(err, &unknown) {
+		return unknownProvider(unknown.Name, unknown.Available)
+	}
 	if err != nil {
 		return err
 	}
@@ -106,9 +128,24 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	if err != nil {
 		return err
 	}
+	replacing := false
+	if st, err := accounts.Status(ctx, opts.Set, []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+		replacing = true
+		if key == nil && f.IO.CanPrompt() {
+			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", opts.Provider, opts.Set, modeName(sdk.Mode(st[0].Type))),
+				[]string{"Log in again and replace it", "Keep it"}, 1)
+			if err != nil {
+				return err
+			}
+			if i == 1 {
+				fmt.Fprintf(f.IO.ErrOut, "Kept the stored credential of %s (set: %s)\n", opts.Provider, opts.Set)
+				return nil
+			}
+		}
+	}
 	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
-	return login.Run(ctx, auth.LoginRequest{
+	req := auth.LoginRequest{
 		Provider:         p,
 		Desc:             p.Desc,
 		Set:              opts.Set,
@@ -117,7 +154,24 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		ContainerRuntime: f.HasContainerRuntime(),
 		Project:          opts.Project,
 		Image:            f.Config.Get("auth_image"),
-	})
+	}
+	for try := 1; ; try++ {
+		err = login.Run(ctx, req)
+		if err == nil {
+			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", opts.Provider, opts.Set))
+			if replacing {
+				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", opts.Provider, opts.Set)
+			}
+			return nil
+		}
+		if key != nil || !f.IO.CanPrompt() || !errors.Is(err, sdk.ErrInvalidKey) || try == keyTries || ctx.Err() != nil {
+			return err
+		}
+		// The key was refused before anything was stored: ask again, for
+		// a key this time, rather than end the login on a typo.
+		fmt.Fprintf(f.IO.ErrOut, "%v\nTry again (%d of %d):\n", err, try+1, keyTries)
+		req.Mode = sdk.ModeAPIKey
+	}
 }
 
 func readKey(r io.Reader) (string, error) {

@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
-
-	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -21,12 +20,13 @@ func TestLoginFlags(t *testing.T) {
 		{"defaults", []string{"claude"}, loginOptions{Provider: "claude", Set: "default"}, ""},
 		{"all flags", []string{"codex", "--mode", "api-key", "--with-key", "--set", "work"}, loginOptions{Provider: "codex", Mode: sdk.ModeAPIKey, WithKey: true, Set: "work"}, ""},
 		{"device", []string{"codex", "--mode=device"}, loginOptions{Provider: "codex", Mode: sdk.ModeDevice, Set: "default"}, ""},
-		{"no provider", nil, loginOptions{}, "expected one provider name, got 0 arguments"},
-		{"a key as an argument", []string{"claude", "sk-ant-secret"}, loginOptions{}, "expected one provider name, got 2 arguments"},
+		{"no provider", nil, loginOptions{}, "name the provider to log in to"},
+		{"a key as an argument", []string{"claude", "sk-ant-secret"}, loginOptions{}, "expected one provider name, got 2 arguments; a key is never taken from the command line"},
 		{"unknown mode", []string{"claude", "--mode", "sso"}, loginOptions{}, `unknown mode "sso": choose api-key, oauth or device`},
 		{"with-key and oauth", []string{"claude", "--with-key", "--mode", "oauth"}, loginOptions{}, "--with-key gives an API key, but --mode is oauth"},
 		{"bad set", []string{"claude", "--set", "a b"}, loginOptions{}, `invalid --set "a b": use letters, digits, '.', '_' and '-'`},
-		{"unknown flag", []string{"claude", "--key", "x"}, loginOptions{}, "unknown flag: --key"},
+		{"a key as a flag", []string{"claude", "--key", "x"}, loginOptions{}, "unknown flag: --key: a key is never taken from the command line, where other users could see it; pipe it to standard input instead"},
+		{"unknown flag", []string{"claude", "--frob"}, loginOptions{}, "unknown flag: --frob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,11 +37,11 @@ func TestLoginFlags(t *testing.T) {
 				return nil
 			})
 			cmd.SetArgs(tt.args)
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err} })
+			cmd.SetFlagErrorFunc(flagError)
 			cmd.SilenceUsage, cmd.SilenceErrors = true, true
 			err := cmd.ExecuteContext(context.Background())
 			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
 				if code := exitCode(context.Background(), err); code != exitUsage {

@@ -30,7 +30,10 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 			"with --all, with the files its login created in the providers' shared config dirs and\n" +
 			"any file there that holds the credential's secret (an earlier terok wrote API keys into\n" +
 			"config.json or .env files). Logging out of something that is not stored says so and\n" +
-			"succeeds.",
+			"succeeds; a name that is neither installed nor stored is a usage error (exit 2).",
+		Example: "  terok auth logout claude\n" +
+			"  terok auth logout --all --set work",
+		ValidArgsFunction: completeProviders(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.All && len(args) > 0:
@@ -50,6 +53,7 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "log out of every provider in the set")
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	completeSets(cmd, f)
 	return cmd
 }
 
@@ -60,6 +64,11 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		return err
 	}
 	providers := opts.Providers
+	if !opts.All {
+		if err := checkKnown(ctx, f, providers, opts.Set); err != nil {
+			return err
+		}
+	}
 	if opts.All {
 		if providers, err = allProviders(f, accounts, opts.Set); err != nil {
 			return err
@@ -80,6 +89,7 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		switch {
 		case removed:
 			removedAny = true
+			f.changed = append(f.changed, fmt.Sprintf("logged out of %s (set: %s)", p, opts.Set))
 			fmt.Fprintf(f.IO.ErrOut, "Logged out of %s (set: %s)\n", p, opts.Set)
 		case !opts.All:
 			fmt.Fprintf(f.IO.ErrOut, "%s was not logged in (set: %s); nothing to do\n", p, opts.Set)

@@ -38,7 +38,7 @@ func TestBadEnvironmentIsReported(t *testing.T) {
 		"TEROK_KEYRING_TIMEOUT":  `keyring_timeout "soon" (from env TEROK_KEYRING_TIMEOUT) must be a positive duration`,
 		"TEROK_CREDENTIAL_STORE": `store "soon" (from env TEROK_CREDENTIAL_STORE) must be one of keyring, file`,
 	} {
-		code, _, stderr := run(t, map[string]string{env: "soon"}, "version")
+		code, _, stderr := run(t, map[string]string{env: "soon"}, "config")
 		if code != exitUsage || !strings.Contains(stderr, want) {
 			t.Errorf("%s: exit %d, stderr %q", env, code, stderr)
 		}

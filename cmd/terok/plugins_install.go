@@ -40,6 +40,9 @@ func newPluginsInstallCmd(f *factory) *cobra.Command {
 			"SHA256SUMS (beside it, or given with --checksums) lists it with a matching SHA-256; a binary\n" +
 			"is checked against a SHA256SUMS beside it when there is one. The plugin goes into\n" +
 			"$XDG_DATA_HOME/terok/plugins and is trusted (pinned). See docs/plugin-release.md.",
+		Example: "  terok auth plugins install https://example.com/v0.1.0/terok-provider-acme_0.1.0_linux_amd64.tar.gz\n" +
+			"  terok auth plugins install ./terok-provider-acme_0.1.0_linux_amd64.tar.gz --checksums ./SHA256SUMS\n" +
+			"  terok auth plugins install ./terok-provider-acme",
 		Args: exactArgs(1, "a release archive, URL or plugin binary"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Source = args[0]
@@ -96,7 +99,10 @@ func newPluginsRemoveCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove NAME",
 		Short: "Remove a plugin installed with `plugins install`, and stop trusting it",
-		Args:  exactArgs(1, "a plugin name"),
+		Long: "Remove the plugin NAME from the user plugin dir ($XDG_DATA_HOME/terok/plugins) and remove\n" +
+			"its pin. Plugins elsewhere on the plugin path are not touched: untrust them instead.",
+		Example: "  terok auth plugins remove acme",
+		Args:    exactArgs(1, "a plugin name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return pluginsRemoveRun(cmd.Context(), f, args[0])
 		},

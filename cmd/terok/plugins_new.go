@@ -52,6 +52,8 @@ func newPluginsNewCmd(f *factory) *cobra.Command {
 			"a provider with an API key and an OAuth capture to adapt, its providertest suite and golden\n" +
 			"captures, a main with a -debug flag, and release.sh, which builds the archive and SHA256SUMS\n" +
 			"that `terok auth plugins install` takes. Then: cd DIR && go mod tidy && go test ./...",
+		Example: "  terok auth plugins new gemini\n" +
+			"  terok auth plugins new gemini ./gemini-plugin --module example.com/terok-provider-gemini",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
 				return usageErrorf("expected NAME [DIR]")

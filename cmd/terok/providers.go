@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -29,6 +32,8 @@ func newProvidersCmd(f *factory, runF func(context.Context, *providersOptions) e
 		Long: "List every provider with its label, modes and where it comes from: a plugin binary,\n" +
 			"or a YAML file (bundled, the system's, yours, or from TEROK_PROVIDERS_PATH).\n" +
 			"--all also lists the providers hidden by another of the same name.",
+		Example: "  terok auth providers\n" +
+			"  terok auth providers --all --json",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -102,7 +107,7 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		case j.ShadowedBy != "":
 			label = "(shadowed by " + j.ShadowedBy + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(sdk.JoinModes(j.Modes)), j.Kind, j.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(joinModes(j.Modes)), j.Kind, j.Source)
 	}
 	if opts.All {
 		defer printUpstreamNotes(f.IO.Out, out) // providers_upstream.go
@@ -112,10 +117,13 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 
 func newValidateCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "validate FILE...",
+		Use:   "validate FILE|DIR...",
 		Short: "Check provider files without installing them",
 		Long: "Check YAML provider files and print every problem in every file, each with its file,\n" +
-			"line and column. Exits 1 when there is any.",
+			"line and column. A directory stands for the *.yaml and *.yml files in it. Exits 1 when\n" +
+			"there is any problem.",
+		Example: "  terok auth providers validate ./acme.yaml\n" +
+			"  terok auth providers validate ~/.config/terok/providers.d",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("name at least one provider file")
@@ -125,6 +133,10 @@ func newValidateCmd(f *factory) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			bad := 0
 			names := map[string]string{}
+			args, err := expandDirs(args)
+			if err != nil {
+				return err
+			}
 			for _, path := range args {
 				err := validateFile(path, names)
 				if err != nil {
@@ -140,6 +152,32 @@ func newValidateCmd(f *factory) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// expandDirs replaces each directory in paths by the provider files in it.
+func expandDirs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.IsDir() {
+			out = append(out, p) // validateFile reports it
+			continue
+		}
+		var files []string
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, err := filepath.Glob(filepath.Join(p, pat))
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, m...)
+		}
+		if len(files) == 0 {
+			return nil, usageErrorf("%s holds no provider files (*.yaml, *.yml)", p)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
 }
 
 func validateFile(path string, names map[string]string) error {

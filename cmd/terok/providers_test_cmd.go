@@ -33,6 +33,8 @@ func newProvidersTestCmd(f *factory) *cobra.Command {
 			"config directory after a login (e.g. ~/.config/tool), and print what terok would store.\n" +
 			"Secret values are masked: only non-secret fields (host, user, expiry, …) are shown.\n" +
 			"Nothing is stored. Exits 1 when nothing is captured, saying what each rule found.",
+		Example: "  terok auth providers test ./acme.yaml --capture ~/.config/acme\n" +
+			"  terok auth providers test ./acme.yaml --capture ./testdata/login --mode device --json",
 		Args: exactArgs(1, "a provider file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -42,6 +43,9 @@ type factory struct {
 	Prompter prompt.Prompter
 	// Providers finds and opens providers.
 	Providers func() (providerSource, error)
+	// Inventory is what Providers found, for the doctor; call it after
+	// Providers.
+	Inventory func() providerInventory
 	// Accounts returns the credential manager.
 	Accounts func() (*account.Accounts, error)
 	// Runner runs login containers.
@@ -56,8 +60,14 @@ type factory struct {
 	Redact *redact.Writer
 	// SearchPath is where plugins are looked for, for messages.
 	SearchPath []string
+	// ConfigErr is what was wrong with the settings; the defaults stand in
+	// for the bad ones.
+	ConfigErr error
 
 	registry *registry.Registry // loaded once per command
+	// changed lists what this run stored or removed, for the message when
+	// it is interrupted.
+	changed []string
 }
 
 // providerSource is what commands need of the registry.
@@ -68,6 +78,15 @@ type providerSource interface {
 	ShadowedProviders() []registry.Shadowed
 }
 
+// providerInventory is what the doctor checks of what was found: the plugin
+// binaries, the provider files that did not load, and how many YAML
+// providers did.
+type providerInventory struct {
+	Plugins  []pluginhost.Plugin
+	Problems []error
+	YAML     int
+}
+
 // Main runs terok with args and returns its exit code. Every plugin it
 // started is stopped before it returns, also when ctx is cancelled (Ctrl-C).
 func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) int {
@@ -76,7 +95,12 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 	defer f.Host.Close()
 	cmd := newRootCmd(f)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	return reportExit(ctx, f, cmd.ExecuteContext(ctx))
+}
+
+// reportExit says what went wrong, if anything, and returns the exit code.
+func reportExit(ctx context.Context, f *factory, err error) int {
+	io := f.IO
 	code := exitCode(ctx, err)
 	var ran *commandExit
 	switch {
@@ -86,11 +110,13 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 		}
 	case errors.Is(err, auth.ErrStopped):
 		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
+	case code == exitInterrupted && len(f.changed) > 0:
+		fmt.Fprintf(io.ErrOut, "Interrupted. Done before that: %s; nothing else was changed.\n", strings.Join(f.changed, "; "))
 	case code == exitInterrupted:
 		fmt.Fprintln(io.ErrOut, "Interrupted; nothing was changed.")
 	case err != nil:
-		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
-		if code == exitUsage && strings.HasPrefix(err.Error(), "unknown command") {
+		fmt.Fprintf(io.ErrOut, "terok: %s\n", detailLast(err.Error()))
+		if code == exitUsage && strings.HasPrefix(err.Error(), "unknown command") && !strings.Contains(err.Error(), "--help") {
 			fmt.Fprintln(io.ErrOut, "Run 'terok --help' for usage.")
 		}
 	}
@@ -104,15 +130,18 @@ func (f *factory) flushLog() {
 	}
 }
 
-// setup resolves the configuration and builds what commands use.
+// setup resolves the configuration and builds what commands use. A config
+// that does not load leaves the defaults in place and its error in
+// f.ConfigErr; the caller decides whether that stops the command.
 func (f *factory) setup(flags map[string]string) error {
 	dirs, err := paths.FromEnv(f.Getenv)
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(filepath.Join(dirs.Config, "config.yml"), f.Getenv, flags)
+	cfg, err := config.Load(filepath.Join(dirs.Config, "config.yml"), f.Getenv, flags,
+		map[string]string{"mounts_dir": filepath.Join(dirs.Data, "mounts")})
 	if err != nil {
-		return usageErr{err}
+		f.ConfigErr = err
 	}
 	level := hclog.LevelFromString(cfg.Get("log_level"))
 	// Every log line, the plugins' forwarded ones included, passes the
@@ -125,7 +154,7 @@ func (f *factory) setup(flags map[string]string) error {
 	f.Host.CallTimeout = cfg.Duration("plugin_timeout")
 	// Plugins log at the level the host shows, wherever it was set.
 	f.Host.Env = []string{"TEROK_LOG_LEVEL=" + cfg.Get("log_level")}
-	f.SearchPath = pluginhost.SearchPath(f.Getenv, exeDir())
+	f.SearchPath = paths.PluginDirs(f.Getenv, dirs, exeDir())
 	f.Trust = &trust.Store{Path: filepath.Join(dirs.Config, "plugins.lock"), BundledDir: exeDir()}
 	f.Host.Trust = f.Trust
 	f.Prompter = prompt.New(f.IO)
@@ -143,6 +172,12 @@ func (f *factory) setup(flags map[string]string) error {
 		}
 		f.registry = reg
 		return reg, nil
+	}
+	f.Inventory = func() providerInventory {
+		if f.registry == nil {
+			return providerInventory{}
+		}
+		return providerInventory{Plugins: f.registry.Plugins, Problems: f.registry.Problems, YAML: len(f.registry.YAML)}
 	}
 	f.Accounts = func() (*account.Accounts, error) {
 		a := &account.Accounts{
@@ -162,9 +197,6 @@ func (f *factory) setup(flags map[string]string) error {
 	f.Runner = &container.Podman{Path: f.Getenv("TEROK_PODMAN")}
 	f.HasContainerRuntime = func() bool { return f.Runner.Check(context.Background()) == nil }
 	f.MountsDir = cfg.Get("mounts_dir")
-	if f.MountsDir == "" {
-		f.MountsDir = filepath.Join(dirs.Data, "mounts")
-	}
 	return nil
 }
 
@@ -181,33 +213,118 @@ func exeDir() string {
 	return filepath.Dir(exe)
 }
 
+// Command annotations.
+const (
+	// noSetup marks a command that needs no configuration (version, help,
+	// completion): it runs even when the config file is broken.
+	noSetup = "terok/no-setup"
+	// toleratesConfigErr marks a command that runs with a broken config and
+	// reports it itself (doctor).
+	toleratesConfigErr = "terok/tolerates-config-error"
+	// helpTopic marks a help topic: `terok help NAME` shows it.
+	helpTopic = "terok/help-topic"
+)
+
+// extraCommands are added by files built with a tag (gendocs.go).
+var extraCommands []func(*factory) *cobra.Command
+
 func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "terok",
 		Short: "Authenticate AI coding agents and developer tools for sandboxed containers",
 		Long: "terok stores credentials for AI coding agents and developer tools (Claude, Codex, …)\n" +
 			"in the OS keyring, by asking for an API key or by running the vendor's own login\n" +
-			"in a container, so they can later run inside sandboxes.",
+			"in a container, so they can later run inside sandboxes.\n\n" +
+			"See 'terok help environment' for the variables terok reads and\n" +
+			"'terok help exit-codes' for what its exit codes mean.",
+		Example: "  terok auth login claude\n" +
+			"  terok auth status\n" +
+			"  terok completion bash > ~/.local/share/bash-completion/completions/terok",
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			// Flags that override a setting, wherever the command defines them.
-			flags := map[string]string{}
-			for _, s := range config.Settings {
-				if fl := cmd.Flags().Lookup(s.Flag); s.Flag != "" && fl != nil && fl.Changed {
-					flags[s.Flag] = fl.Value.String()
-				}
+			if annotated(cmd, noSetup) {
+				return nil
 			}
-			return f.setup(flags)
+			if err := f.setup(settingFlags(cmd)); err != nil {
+				return err
+			}
+			if f.ConfigErr != nil && !annotated(cmd, toleratesConfigErr) {
+				return usageErr{fmt.Errorf("%w\n(fix the setting, or run 'terok auth doctor' to see every problem)", f.ConfigErr)}
+			}
+			return nil
 		},
 	}
-	root.PersistentFlags().String("store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
+	root.SetVersionTemplate("terok {{.Version}}\n")
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetIn(f.IO.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newAuthCmd(f), newConfigCmd(f), newVersionCmd(f))
+	root.AddCommand(helpTopics()...)
+	for _, c := range extraCommands {
+		root.AddCommand(c(f))
+	}
+	// Cobra adds the completion command on Execute; make it now, so it can
+	// be told it needs no configuration.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			markNoSetup(c)
+			c.Example = "  terok completion bash > ~/.local/share/bash-completion/completions/terok\n" +
+				"  terok completion zsh > \"${fpath[1]}/_terok\"\n" +
+				"  terok completion fish > ~/.config/fish/completions/terok.fish"
+		}
+	}
 	return root
+}
+
+// storeFlag adds --store to the commands that use the credential store.
+func storeFlag(cmd *cobra.Command) {
+	cmd.PersistentFlags().String("store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
+	_ = cmd.RegisterFlagCompletionFunc("store", cobra.FixedCompletions(
+		[]string{"keyring\tthe OS keyring", "file\tplain JSON files, not encrypted"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// settingFlags are the flags that override a setting, wherever the command
+// defines them, that the user set.
+func settingFlags(cmd *cobra.Command) map[string]string {
+	flags := map[string]string{}
+	for _, s := range config.Settings {
+		if fl := cmd.Flags().Lookup(s.Flag); s.Flag != "" && fl != nil && fl.Changed {
+			flags[s.Flag] = fl.Value.String()
+		}
+	}
+	return flags
+}
+
+// annotated reports whether cmd or a command above it carries key.
+func annotated(cmd *cobra.Command, key string) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[key] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func markNoSetup(cmd *cobra.Command) {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[noSetup] = "true"
+}
+
+// flagError makes a flag error a usage error, and answers the mistakes a
+// user makes most: a key given as a flag.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if cmd.Flags().Lookup("with-key") != nil && strings.HasPrefix(msg, "unknown flag: --key") || strings.HasPrefix(msg, "unknown flag: --api-key") || strings.HasPrefix(msg, "unknown flag: --token") {
+		return usageErrorf("%v: a key is never taken from the command line, where other users could see it; "+
+			"pipe it to standard input instead: printf '%%s' \"$KEY\" | %s --with-key", err, cmd.CommandPath())
+	}
+	return usageErr{err}
 }
 
 // exactArgs is cobra.ExactArgs, as a usage error.
@@ -220,9 +337,34 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
-func noArgs(_ *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	if cmd.HasSubCommands() {
+		// A mistyped subcommand lands here as an argument.
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		cmd.SuggestionsMinimumDistance = 2
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += fmt.Sprintf("; did you mean %q?", s[0])
+		}
+		return usageErrorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())
+	}
+	return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
+}
+
+// backendDetail is the store's "(backend error)" after what went wrong, on
+// an error's first line.
+var backendDetail = regexp.MustCompile(`^(.*?: [^()\n]*?) \(([^\n]*)\)$`)
+
+// detailLast moves a store error's backend detail, such as `exec:
+// "dbus-launch": executable file not found`, from the first line, where it
+// hides what to do, to the end.
+func detailLast(msg string) string {
+	first, rest, hasRest := strings.Cut(msg, "\n")
+	m := backendDetail.FindStringSubmatch(first)
+	if m == nil || !hasRest {
+		return msg
+	}
+	return m[1] + "\n" + rest + "\n(details: " + m[2] + ")"
 }

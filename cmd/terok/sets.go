@@ -16,7 +16,12 @@ func newSetsCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sets",
 		Short: "List the credential sets in use",
-		Args:  noArgs,
+		Long: "List the credential sets that hold at least one credential, and the providers in each.\n\n" +
+			"A set is a named group of credentials (--set on login, status, token and logout;\n" +
+			"\"default\" when none is given): keep work and personal keys apart, or one per project.",
+		Example: "  terok auth sets\n" +
+			"  terok auth sets --json",
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			accounts, err := f.Accounts()
 			if err != nil {

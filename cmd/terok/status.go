@@ -13,6 +13,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type statusOptions struct {
@@ -30,7 +31,12 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		Short: "Show which providers are authenticated",
 		Long: "Show, for every provider (or the ones named), whether a credential is stored, its type,\n" +
 			"where it is kept, when it was stored and when it expires.\n\n" +
-			"Exits 4 when a provider named on the command line is not authenticated.",
+			"Exits 4 when a provider named on the command line is not authenticated, 2 when it is\n" +
+			"not a provider terok knows, and 1 when the credential store cannot be read.",
+		Example: "  terok auth status\n" +
+			"  terok auth status claude || terok auth login claude\n" +
+			"  terok auth status --set work --json | jq -r '.[] | select(.authenticated) | .provider'",
+		ValidArgsFunction: completeProviders(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkTargets(args, opts.Set); err != nil {
 				return err
@@ -44,6 +50,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 	}
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to show")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	completeSets(cmd, f)
 	return cmd
 }
 
@@ -54,7 +61,11 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	providers := opts.Providers
-	if len(providers) == 0 {
+	if len(providers) > 0 {
+		if err := checkKnown(ctx, f, providers, opts.Set); err != nil {
+			return err
+		}
+	} else {
 		providers, err = allProviders(f, accounts, opts.Set)
 		if err != nil {
 			return err
@@ -75,6 +86,9 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		}
 	} else {
 		printStatus(f, statuses, opts.now())
+	}
+	if err := storeUnreadable(statuses); err != nil {
+		return err
 	}
 	if len(opts.Providers) > 0 {
 		var missing []string
@@ -126,24 +140,48 @@ func printStatus(f *factory, statuses []account.Status, now time.Time) {
 		if s.Authenticated {
 			state = "logged in"
 		}
-		backend := s.Backend
+		typ, backend, stored, exp := modeName(sdk.Mode(s.Type)), s.Backend, when(s.StoredAt, now), expires(s, now)
 		if s.EnvOverride != "" {
-			backend = "env"
+			// What is used comes from the environment: what the store holds
+			// (its date, its expiry) does not apply.
+			typ, backend, stored, exp = modeName(sdk.TypeAPIKey), "env", "-", "-"
 			notes = append(notes, fmt.Sprintf("%s: %s is set and wins over what is stored", s.Provider, s.EnvOverride))
 		}
 		if s.Warning != "" {
 			notes = append(notes, fmt.Sprintf("%s: %s", s.Provider, s.Warning))
 		}
-		if s.Error != "" {
-			state += " (unverified)"
-			notes = append(notes, fmt.Sprintf("%s: could not read the store: %s", s.Provider, firstLine(s.Error)))
+		if s.Error != "" && s.EnvOverride == "" {
+			state = "unknown"
+			if s.Authenticated {
+				state = "logged in (unverified)"
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Provider, s.Set, state, dash(s.Type), dash(backend), when(s.StoredAt, now), expires(s, now))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Provider, s.Set, state, dash(typ), dash(backend), stored, exp)
 	}
 	_ = tw.Flush()
 	for _, n := range notes {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", n)
 	}
+}
+
+// storeUnreadable is the one error for every credential the store could
+// not read: the same keyring failure, once, with what to do.
+func storeUnreadable(statuses []account.Status) error {
+	var failed []string
+	first := ""
+	for _, s := range statuses {
+		if s.Error == "" || s.EnvOverride != "" {
+			continue
+		}
+		failed = append(failed, s.Provider)
+		if first == "" {
+			first = s.Error
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("could not read the credential store for %s, so their status is unknown: %s", strings.Join(failed, ", "), detailLast(first))
 }
 
 func dash(s string) string {

@@ -28,8 +28,11 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 		Long: "Print the provider's secret to standard output and nothing else: the API key, the\n" +
 			"access token or the token, depending on the credential type; --field picks another\n" +
 			"field. TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when nothing is stored.",
-		Example: `  export ANTHROPIC_API_KEY="$(terok auth token claude)"`,
-		Args:    exactArgs(1, "one provider name"),
+		Example: "  export ANTHROPIC_API_KEY=\"$(terok auth token claude)\"\n" +
+			"  terok auth token codex --field refresh_token\n" +
+			"  terok auth token gh --set work",
+		Args:              exactArgs(1, "one provider name"),
+		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
 			if err := checkTargets(args, opts.Set); err != nil {
@@ -43,6 +46,8 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 	}
 	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
 	cmd.Flags().StringVar(&opts.Field, "field", "", "the credential field to print (e.g. refresh_token)")
+	completeSets(cmd, f)
+	completeFields(cmd, f)
 	return cmd
 }
 
@@ -58,6 +63,9 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	f := opts.f
 	accounts, err := f.Accounts()
 	if err != nil {
+		return err
+	}
+	if err := checkKnown(ctx, f, []string{opts.Provider}, opts.Set); err != nil {
 		return err
 	}
 	c, _, err := accounts.Token(ctx, opts.Set, opts.Provider)

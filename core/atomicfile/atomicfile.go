@@ -69,10 +69,14 @@ func Locked(ctx context.Context, path string, fn func() error) error {
 		return err
 	}
 	lock := flock.New(path + ".lock")
-	ctx, cancel := context.WithTimeout(ctx, LockTimeout)
+	lctx, cancel := context.WithTimeout(ctx, LockTimeout)
 	defer cancel()
-	ok, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil && ctx.Err() == nil {
+	ok, err := lock.TryLockContext(lctx, 20*time.Millisecond)
+	if ctx.Err() != nil {
+		// The caller gave up (Ctrl-C), not the lock's holder.
+		return fmt.Errorf("lock %s: %w", path, ctx.Err())
+	}
+	if err != nil && lctx.Err() == nil {
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !ok {

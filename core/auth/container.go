@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/capture"
@@ -306,17 +305,6 @@ func (l *Login) sweep(ctx context.Context) {
 		}
 		_ = capture.Wipe(d)
 	}
-}
-
-// ownedByMe reports whether path (not followed) belongs to this user: in
-// a shared temp dir, what another user left is theirs to remove.
-func ownedByMe(path string) bool {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return !ok || int(st.Uid) == os.Getuid()
 }
 
 func (l *Login) removeAfterStop(name string) {

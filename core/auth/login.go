@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/capture"
@@ -315,10 +316,5 @@ func reason(neg *sdk.NegotiateResponse, m sdk.Mode) string {
 }
 
 func contains(ms []sdk.Mode, m sdk.Mode) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ms, m)
 }

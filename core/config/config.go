@@ -11,6 +11,8 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,10 +56,8 @@ var Settings = []Setting{
 
 func oneOf(choices ...string) func(string) error {
 	return func(v string) error {
-		for _, c := range choices {
-			if v == c {
-				return nil
-			}
+		if slices.Contains(choices, v) {
+			return nil
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(choices, ", "))
 	}
@@ -115,16 +115,28 @@ func (c *Config) Values() []Value {
 const maxFileSize = 64 << 10
 
 // Load resolves every setting. file is the config file's path (a missing
-// file is fine); flags holds the flags the user set, by flag name.
-func Load(file string, getenv func(string) string, flags map[string]string) (*Config, error) {
+// file is fine); flags holds the flags the user set, by flag name; defaults
+// overrides the built-in default of a setting whose default depends on
+// where terok runs (mounts_dir), by key.
+//
+// Load always returns a usable Config: a setting whose value is bad, or a
+// config file that does not parse, falls back to what comes before it, and
+// the error says what was wrong. So `terok version` and `terok auth doctor`
+// still run with a broken config file, and the doctor can report it.
+func Load(file string, getenv func(string) string, flags map[string]string, defaults map[string]string) (*Config, error) {
+	var errs []error
 	fromFile, err := readFile(file)
 	if err != nil {
-		return nil, err
+		errs = append(errs, err)
+		fromFile = nil
 	}
 	c := &Config{values: map[string]Value{}, File: file}
-	var errs []error
 	for _, s := range Settings {
 		v := Value{Key: s.Key, Value: s.Default, Source: "default", Help: s.Help}
+		if d, ok := defaults[s.Key]; ok {
+			v.Value = d
+		}
+		good := v
 		if fv, ok := fromFile[s.Key]; ok {
 			v.Value, v.Source = fv, file
 		}
@@ -137,6 +149,7 @@ func Load(file string, getenv func(string) string, flags map[string]string) (*Co
 		if s.validate != nil && v.Value != "" {
 			if err := s.validate(v.Value); err != nil {
 				errs = append(errs, fmt.Errorf("%s %q (from %s) %w", s.Key, v.Value, v.Source, err))
+				v = good
 			}
 		}
 		c.values[s.Key] = v
@@ -165,7 +178,7 @@ func Parse(name string, data []byte) (map[string]string, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil // an empty file
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, syntaxError(name, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -210,4 +223,40 @@ func knownKeys() string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ", ")
+}
+
+// yamlLine is the "yaml: line N: " yaml.v3 puts before a syntax error.
+var yamlLine = regexp.MustCompile(`^yaml: (line \d+: )?`)
+
+// maxBisectLines bounds the search for a syntax error's line; a config file
+// longer than this is not one a person wrote, and keeps yaml's own line.
+const maxBisectLines = 400
+
+// syntaxError says on which line a syntax error is. yaml.v3 counts some
+// lines from 0 and gives none for an error on the first line, so the line
+// is found instead: it is the one after the longest start of the file that
+// still parses.
+func syntaxError(name string, data []byte, err error) error {
+	msg := err.Error()
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > maxBisectLines {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	msg = yamlLine.ReplaceAllString(msg, "")
+	line := 1
+	for k := len(lines) - 1; k > 0; k-- {
+		var n yaml.Node
+		if derr := yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &n); derr == nil {
+			line = k + 1
+			break
+		}
+	}
+	if line <= len(lines) {
+		text := lines[line-1]
+		indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+		if col := strings.IndexByte(indent, '\t'); col >= 0 {
+			return fmt.Errorf("%s:%d:%d: a tab character: YAML indents with spaces, not tabs", name, line, col+1)
+		}
+	}
+	return fmt.Errorf("%s:%d: %s", name, line, msg)
 }

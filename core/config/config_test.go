@@ -14,7 +14,7 @@ func TestPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"TEROK_KEYRING_TIMEOUT": "7s", "TEROK_CREDENTIAL_STORE": "file"}
-	c, err := Load(file, func(k string) string { return env[k] }, map[string]string{"store": "keyring"})
+	c, err := Load(file, func(k string) string { return env[k] }, map[string]string{"store": "keyring"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,14 +41,14 @@ func TestPrecedence(t *testing.T) {
 }
 
 func TestMissingFileIsDefaults(t *testing.T) {
-	c, err := Load(filepath.Join(t.TempDir(), "none.yml"), func(string) string { return "" }, nil)
+	c, err := Load(filepath.Join(t.TempDir(), "none.yml"), func(string) string { return "" }, nil, nil)
 	if err != nil || c.Get("store") != "keyring" {
 		t.Fatalf("%v %v", c, err)
 	}
 }
 
 func TestBadValuesFromEnvAndFlags(t *testing.T) {
-	_, err := Load("", func(k string) string { return map[string]string{"TEROK_PLUGIN_TIMEOUT": "soon"}[k] }, map[string]string{"store": "cloud"})
+	_, err := Load("", func(k string) string { return map[string]string{"TEROK_PLUGIN_TIMEOUT": "soon"}[k] }, map[string]string{"store": "cloud"}, nil)
 	for _, want := range []string{`plugin_timeout "soon" (from env TEROK_PLUGIN_TIMEOUT) must be a positive duration`, `store "cloud" (from flag --store) must be one of keyring, file`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
@@ -65,8 +65,12 @@ func TestParseErrors(t *testing.T) {
 		{"not a scalar", "store:\n  - file\n", "c.yml:2:3: store must be a single value"},
 		{"not a mapping", "- store\n", "c.yml:1:1: expected a mapping of settings"},
 		{"duplicate", "store: file\nstore: keyring\n", "c.yml:2:1: store is set twice"},
-		{"syntax error", "store: [file\n", "c.yml: yaml:"},
-		{"tabs", "store:\tfile\n\tx: y\n", "c.yml: yaml:"},
+		{"syntax error", "store: [file\n", "c.yml:1: did not find expected"},
+		{"syntax error on line 2", "store: keyring\nlog_level: [debug\n", "c.yml:2: did not find expected ',' or ']'"},
+		{"missing colon on line 2", "store: keyring\nlog_level debug\nplugin_timeout: 1s\n", "c.yml:2: could not find expected ':'"},
+		{"unclosed quote", "store: \"file\nlog_level: warn\n", "c.yml:1: "},
+		{"tab on line 1", "\tstore: file\n", "c.yml:1:1: a tab character: YAML indents with spaces"},
+		{"tab on line 2", "store: file\n\tx: y\n", "c.yml:2:1: a tab character: YAML indents with spaces"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,7 +92,7 @@ func TestHugeFileIsRefused(t *testing.T) {
 	if err := os.WriteFile(file, []byte("# "+strings.Repeat("x", maxFileSize)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(file, func(string) string { return "" }, nil); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := Load(file, func(string) string { return "" }, nil, nil); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -117,4 +121,26 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A broken file or a bad value leaves a usable Config: the value before it
+// wins, and the error says what was wrong.
+func TestLoadFallsBackAndReports(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yml")
+	if err := os.WriteFile(file, []byte("store: file\nlog_level [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TEROK_LOG_LEVEL": "loud", "TEROK_PLUGIN_TIMEOUT": "3s"}
+	c, err := Load(file, func(k string) string { return env[k] }, nil, map[string]string{"mounts_dir": "/data/mounts"})
+	if err == nil || !strings.Contains(err.Error(), "config.yml:2:") || !strings.Contains(err.Error(), `log_level "loud"`) {
+		t.Errorf("err = %v", err)
+	}
+	if c == nil {
+		t.Fatal("no Config")
+	}
+	for key, want := range map[string]string{"store": "keyring", "log_level": "warn", "plugin_timeout": "3s", "mounts_dir": "/data/mounts"} {
+		if got := c.Get(key); got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
 }

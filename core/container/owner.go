@@ -1,12 +1,10 @@
 package container
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // Labels that say which terok process started a container, so that a login
@@ -107,13 +105,4 @@ func processStart(pid int) string {
 		return ""
 	}
 	return fields[19]
-}
-
-// ProcessAlive reports whether a process with pid exists.
-func ProcessAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

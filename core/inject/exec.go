@@ -38,14 +38,6 @@ type ExecConfig struct {
 	Getenv func(string) string
 }
 
-// forwarded are the signals terok passes on to the command. Without a
-// terminal, whoever signals terok means the command.
-var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2}
-
-// fromTerminal are the signals a terminal sends to the whole foreground
-// process group, the command included.
-var fromTerminal = map[os.Signal]bool{syscall.SIGINT: true, syscall.SIGQUIT: true}
-
 // Exec runs argv with the plan's variables and private directories and
 // returns its exit code: the command's own, 128+N when a signal N ended it,
 // 127 when it could not be found and 126 when it could not be started. The
@@ -205,12 +197,4 @@ func SweepStale(dir string) {
 		}
 		_ = os.RemoveAll(d)
 	}
-}
-
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -7,6 +7,8 @@ package paths
 import (
 	"errors"
 	"path/filepath"
+	"runtime"
+	"slices"
 )
 
 // Dirs are terok's directories for one user.
@@ -40,4 +42,34 @@ func FromEnv(getenv func(string) string) (Dirs, error) {
 	d.State = pick("XDG_STATE_HOME", filepath.Join(".local", "state"))
 	d.Cache = pick("XDG_CACHE_HOME", ".cache")
 	return d, err
+}
+
+// PluginDirs returns where plugin binaries are looked for, in order of
+// precedence: TEROK_PLUGIN_PATH (a list like PATH), the user's data dir,
+// the directory of the terok executable (exeDir, may be ""), then the
+// system dirs (none on Windows). The plugin host takes this list from its
+// caller and reads no environment itself.
+func PluginDirs(getenv func(string) string, d Dirs, exeDir string) []string {
+	var dirs []string
+	for _, p := range filepath.SplitList(getenv("TEROK_PLUGIN_PATH")) {
+		if p != "" {
+			dirs = append(dirs, p)
+		}
+	}
+	if d.Data != "" {
+		dirs = append(dirs, filepath.Join(d.Data, "plugins"))
+	}
+	if exeDir != "" {
+		dirs = append(dirs, exeDir)
+	}
+	if runtime.GOOS != "windows" {
+		dirs = append(dirs, "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins")
+	}
+	out := dirs[:0]
+	for _, p := range dirs {
+		if c := filepath.Clean(p); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -2,6 +2,9 @@ package paths
 
 import (
 	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -17,5 +20,21 @@ func TestFromEnv(t *testing.T) {
 	}
 	if _, err := FromEnv(func(string) string { return "" }); !errors.Is(err, ErrNoHome) {
 		t.Errorf("no HOME: %v", err)
+	}
+}
+
+func TestPluginDirs(t *testing.T) {
+	env := map[string]string{"TEROK_PLUGIN_PATH": "/a::/b/../b/" + string(filepath.ListSeparator) + "/a"}
+	d := Dirs{Data: "/home/u/.local/share/terok"}
+	got := PluginDirs(func(k string) string { return env[k] }, d, "/opt/terok/bin")
+	want := []string{"/a", "/b", "/home/u/.local/share/terok/plugins", "/opt/terok/bin"}
+	if runtime.GOOS != "windows" {
+		want = append(want, "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins")
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got := PluginDirs(func(string) string { return "" }, Dirs{}, ""); runtime.GOOS != "windows" && got[0] != "/usr/local/lib/terok/plugins" {
+		t.Errorf("no dirs: %v", got)
 	}
 }

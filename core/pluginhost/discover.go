@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -75,7 +74,7 @@ func Discover(dirs []string) (found, shadowed []Plugin, err error) {
 			continue
 		}
 		for _, e := range entries {
-			name, ok := strings.CutPrefix(e.Name(), Prefix)
+			name, ok := pluginName(e.Name())
 			if !ok || !sdk.ValidName(name) {
 				continue
 			}
@@ -94,11 +93,4 @@ func Discover(dirs []string) (found, shadowed []Plugin, err error) {
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
 	return found, shadowed, errors.Join(errs...)
-}
-
-// isExecutable follows links: an installed plugin is often a link into a
-// package's own directory.
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }

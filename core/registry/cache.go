@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"syscall"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -29,11 +28,11 @@ func identity(path string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	dev, ino, ctime, ok := fileIDs(fi)
 	if !ok {
 		return "", false
 	}
-	return fmt.Sprintf("%s|%d|%d|%d|%d|%d", path, st.Dev, st.Ino, fi.Size(), fi.ModTime().UnixNano(), ctimeNano(st)), true
+	return fmt.Sprintf("%s|%d|%d|%d|%d|%d", path, dev, ino, fi.Size(), fi.ModTime().UnixNano(), ctime), true
 }
 
 func (c *DescribeCache) load() {

@@ -46,7 +46,7 @@ func TestBundledProvidersKeepTheContract(t *testing.T) {
 }
 
 // sampleKeys are keys each bundled provider accepts, for the goldens.
-var sampleKeys = map[string]string{"gh": "ghp_0123456789abcdefABCDEF0123456789abcd"}
+var sampleKeys = map[string]string{"gh": "ghp_0123456789abcdefABCDEF0123456789abcd", "openrouter": "sk-or-v1-0123456789abcdef0123456789abcdef"}
 
 // TestBundledGolden records, per bundled provider, everything the host sees
 // of it without a container: description, key prompt, an accepted key with

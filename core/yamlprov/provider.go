@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -50,12 +51,7 @@ func (p *Provider) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk
 }
 
 func (p *Provider) supports(m sdk.Mode) bool {
-	for _, x := range p.modes {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(p.modes, m)
 }
 
 // KeyPrompt implements sdk.Provider.

@@ -26,12 +26,14 @@ func Load(name string, data []byte) (*File, error) {
 		return f, err
 	}
 	f, d, err := parse(name, data)
-	if err != nil {
+	if err != nil && (f == nil || !onlyUnknownKeys(d.errs)) {
 		return nil, err
 	}
+	// Unknown keys do not hide the problems of the rest of the file (a bad
+	// name, a bad mode): everything else decoded, so check it too.
 	c := &checker{d: d}
 	c.check(f)
-	if err := errors.Join(c.errs...); err != nil {
+	if err := errors.Join(append([]error{err}, c.errs...)...); err != nil {
 		return nil, err
 	}
 	if len(f.Modes) == 0 {
@@ -285,4 +287,16 @@ func keyField(k *KeySpec) string {
 		return "key"
 	}
 	return "token"
+}
+
+// onlyUnknownKeys reports whether every decoding error is an unknown key,
+// after which the rest of the file decoded as written.
+func onlyUnknownKeys(errs []error) bool {
+	for _, err := range errs {
+		var e *Error
+		if !errors.As(err, &e) || !strings.HasPrefix(e.Msg, "unknown key ") {
+			return false
+		}
+	}
+	return len(errs) > 0
 }

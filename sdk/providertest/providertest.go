@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,10 +272,5 @@ func checkCapture(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 }
 
 func has(ms []sdk.Mode, m sdk.Mode) bool {
-	for _, x := range ms {
-		if x == m {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ms, m)
 }

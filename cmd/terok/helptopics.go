@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/terok-ai/terok-auth/core/config"
+)
+
+// helpTopics are the pages `terok help NAME` shows that are not commands.
+// Cobra shows a command without Run as an "additional help topic".
+func helpTopics() []*cobra.Command {
+	topic := func(name, short, long string) *cobra.Command {
+		return &cobra.Command{
+			Use: name, Short: short, Long: long,
+			Annotations: map[string]string{helpTopic: "true", noSetup: "true"},
+		}
+	}
+	return []*cobra.Command{
+		topic("environment", "Environment variables terok reads", environmentHelp()),
+		topic("exit-codes", "What terok's exit codes mean", exitCodesHelp),
+	}
+}
+
+func environmentHelp() string {
+	var b strings.Builder
+	b.WriteString("Settings, in rising precedence: the default, the config file\n" +
+		"($XDG_CONFIG_HOME/terok/config.yml), the environment variable, the flag.\n" +
+		"'terok config' shows each setting's value and where it came from.\n\n")
+	for _, s := range config.Settings {
+		fmt.Fprintf(&b, "  %s\n      %s (config key %s", s.Env, s.Help, s.Key)
+		if s.Flag != "" {
+			fmt.Fprintf(&b, ", flag --%s", s.Flag)
+		}
+		if s.Default != "" {
+			fmt.Fprintf(&b, ", default %s", s.Default)
+		}
+		b.WriteString(")\n")
+	}
+	b.WriteString(`
+Credentials:
+  TEROK_<PROVIDER>_API_KEY
+      an API key that wins over the stored credential of PROVIDER (upper case,
+      '-' as '_'), e.g. TEROK_CLAUDE_API_KEY; 'terok auth status' shows it.
+
+Plugins and providers:
+  TEROK_PLUGIN_PATH
+      directories, ':'-separated, searched for terok-provider-* plugins before
+      the usual ones ('terok auth providers' lists where each came from)
+  TEROK_PROVIDERS_PATH
+      YAML provider files or directories of them, ':'-separated, read last so
+      they win over the bundled, system and user ones
+  TEROK_PODMAN
+      the podman binary to run login containers with (default: podman on PATH)
+
+Directories (XDG base directories):
+  XDG_CONFIG_HOME   config.yml, plugins.lock, providers.d/   (default ~/.config)
+  XDG_DATA_HOME     credentials of the file store, mounts/   (default ~/.local/share)
+  XDG_STATE_HOME    the index of stored credentials          (default ~/.local/state)
+  XDG_CACHE_HOME    what plugins said about themselves       (default ~/.cache)
+  HOME              the base of the defaults above
+`)
+	return b.String()
+}
+
+const exitCodesHelp = `terok exits with:
+
+    0  success
+    1  an error: something failed (the message says what, and what to do)
+    2  usage: an unknown command, flag, provider, mode or set, a bad setting
+       in the config file or the environment, or a question that needs a
+       terminal asked without one
+    4  not authenticated: 'status PROVIDER' or 'token PROVIDER' found nothing
+       stored (a store that cannot be read is 1, not 4)
+  130  interrupted (Ctrl-C or SIGTERM); a credential stored before the
+       interruption stays stored, and terok says which
+
+Scripts can test for 4 to decide whether to log in:
+
+  terok auth status claude >/dev/null
+  if [ $? -eq 4 ]; then terok auth login claude; fi
+`

@@ -1,5 +1,0 @@
-package registry
-
-import "syscall"
-
-func ctimeNano(st *syscall.Stat_t) int64 { return st.Ctim.Nano() }
