@@ -43,8 +43,9 @@ func (s *screen) expect(t *testing.T, want string) {
 func deleteStored(set, provider string) error { return keyring.Delete("terok", set+"/"+provider) }
 
 // TestTerminalMenuAndMaskedPrompt logs in as a person would: on a real
-// pseudo-terminal, choosing from the mode menu and typing the key at a
-// prompt that does not echo it.
+// pseudo-terminal, pressing Enter at the mode menu and typing the key at a
+// prompt that does not echo it. With no login image set, Enter picks the
+// API key, and the menu says why OAuth cannot run yet.
 func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 	requireKeyring(t)
 	const set = "e2e-tty"
@@ -52,7 +53,7 @@ func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 	cmd := exec.Command(filepath.Join(binDir, "terok"), "auth", "login", "claude", "--set", set)
 	// A stand-in runtime, so the menu offers OAuth beside the API key
 	// whether or not this machine has podman.
-	cmd.Env = append(os.Environ(), "TEROK_PODMAN=/bin/true")
+	cmd.Env = append(os.Environ(), "TEROK_PODMAN=/bin/true", "TEROK_AUTH_IMAGE=")
 	tty, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatal(err)
@@ -62,10 +63,10 @@ func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 	go func() { _, _ = io.Copy(&out, tty) }()
 
 	out.expect(t, "How do you want to authenticate Claude?")
-	out.expect(t, "1. OAuth / interactive login (launches container) (default)")
-	out.expect(t, "2. API key (paste key, no container needed)")
+	out.expect(t, "1. API key (paste key, no container needed) (default)")
+	out.expect(t, "2. OAuth / interactive login (launches container) — cannot run yet: no login image is set")
 	out.expect(t, "Choose [1-2]")
-	if _, err := tty.Write([]byte("2\r")); err != nil {
+	if _, err := tty.Write([]byte("\r")); err != nil { // Enter: the default
 		t.Fatal(err)
 	}
 	out.expect(t, "https://console.anthropic.com/settings/keys")

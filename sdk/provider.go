@@ -182,10 +182,25 @@ type ContainerSpecResponse struct {
 	// directory where the tool writes its credentials. The host mounts a
 	// fresh private directory there and hands its contents to Capture.
 	ConfigPath string
-	// RunArgs are extra arguments for the container runtime, such as a port
-	// forward for an OAuth callback ("-p", "127.0.0.1:1455:1455"). The host
-	// refuses anything that widens the container's access.
+	// RunArgs are extra arguments for the container runtime. The host
+	// refuses anything that widens the container's access. An OAuth
+	// callback port belongs in CallbackPorts, not in a "-p" here.
 	RunArgs []string
+	// CallbackPorts are the TCP ports the vendor CLI listens on, on the
+	// container's loopback (127.0.0.1), for the browser's OAuth redirect,
+	// e.g. 1455 for `codex login`. The host listens on the same ports on
+	// its own 127.0.0.1 before the container starts (a port in use stops
+	// the login with a message naming it) and relays each connection into
+	// the container's loopback, so the vendor command needs no change and
+	// the image needs nothing extra. Ports are 1 to 65535, each at most
+	// once.
+	CallbackPorts []int
+	// SkipPaths are entries the vendor CLI leaves in ConfigPath that hold
+	// no credential and are not worth a warning, such as codex's
+	// "tmp/arg0-linux" directory of symbolic links: slash-separated paths
+	// relative to ConfigPath, each skipped with everything below it. The
+	// host reads and reports everything else as before.
+	SkipPaths []string
 	// Env is extra environment for the container.
 	Env map[string]string
 	// Banner is shown to the user before the container starts.

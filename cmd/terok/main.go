@@ -11,6 +11,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == relayHelperArg {
+		os.Exit(relayHelper(os.Args[2:]))
+	}
 	ctx, stopped := stopOnSignals(context.Background())
 	code := Main(ctx, iostreams.System(), os.Args[1:], os.Getenv)
 	os.Exit(signalExitCode(code, stopped()))

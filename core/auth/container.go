@@ -56,7 +56,9 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		image = spec.Image
 	}
 	if image == "" {
-		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config", name, mode)
+		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
+			"docs/login-images.md has a short Containerfile per provider and the commands to build and use it; "+
+			"or log in with an API key: --mode api-key", name, mode)
 	}
 
 	l.sweep(ctx)
@@ -64,6 +66,11 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := l.clearName(ctx, cname, req); err != nil {
 		return err
 	}
+	callbacks, err := l.listenCallbacks(name, spec, cname)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = callbacks.Close() }()
 
 	tmp, err := os.MkdirTemp(l.TempDir, fmt.Sprintf("%s%d-%s-", tempPrefix, os.Getpid(), name))
 	if err != nil {
@@ -102,6 +109,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		out = l.IO.Out
 	}
 	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
+	_ = callbacks.Close() // the CLI is gone: let go of its ports and network namespace before cleaning up
 	if ctx.Err() != nil || err != nil || code != 0 {
 		// --rm removes the container when podman sees it end, but podman
 		// may have been stopped first: a closed terminal sends it SIGHUP
@@ -135,7 +143,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return fmt.Errorf("the %s login exited with code %d; nothing was captured. Run it again, or choose another way with --mode", label, code)
 	}
 
-	res, err := capture.Read(ctx, tmp, l.limits())
+	res, err := capture.ReadSkipping(ctx, tmp, l.limits(), spec.SkipPaths)
 	if ctx.Err() != nil {
 		fmt.Fprintln(w, "Authentication interrupted.")
 		return ctx.Err()
@@ -218,7 +226,10 @@ func (l *Login) limits() capture.Limits {
 // checkSpec refuses container specs that would reach beyond the login:
 // mounts or privileges through run args, or a bad mount point.
 func checkSpec(spec *sdk.ContainerSpecResponse) error {
-	return sdk.CheckContainerSpec(spec)
+	if err := sdk.CheckContainerSpec(spec); err != nil {
+		return err
+	}
+	return checkCallbacks(spec)
 }
 
 // clearName makes way for the login's container. A container of that name

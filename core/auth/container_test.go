@@ -172,7 +172,7 @@ func TestCodexModesAndProject(t *testing.T) {
 		cmd     string
 		runArgs string
 	}{
-		{sdk.ModeOAuth, "codex login", "-p 127.0.0.1:1455:1455"},
+		{sdk.ModeOAuth, "codex login", ""}, // the callback port is relayed, not published
 		{sdk.ModeDevice, "codex login --device-auth", ""},
 	} {
 		t.Run(string(tt.mode), func(t *testing.T) {

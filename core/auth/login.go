@@ -162,6 +162,8 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 	if err != nil {
 		return "", fmt.Errorf("%s: negotiate login mode: %w", name, err)
 	}
+	cannot := l.cannotRun(ctx, req, neg.Modes)
+	neg = sdk.DemoteModes(neg, req.Mode, cannot)
 	if req.Mode != "" {
 		if contains(neg.Modes, req.Mode) {
 			return req.Mode, nil
@@ -191,6 +193,9 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 	def := 0
 	for i, m := range neg.Modes {
 		options[i] = ModeLabel(m)
+		if why, ok := cannot[m]; ok {
+			options[i] += " — cannot run yet: " + why
+		}
 		if m == neg.Default {
 			def = i
 		}
@@ -200,6 +205,35 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 		return "", err
 	}
 	return neg.Modes[i], nil
+}
+
+// noImageReason is what the menu says of a container mode with no image.
+const noImageReason = "no login image is set (--image or TEROK_AUTH_IMAGE; docs/login-images.md shows how to build one)"
+
+// cannotRun finds the offered container modes that would fail at once for
+// want of an image: none given by the user and none by the provider. Such
+// modes go behind the others, so the default (Enter, or no terminal) is one
+// that can run. A provider whose spec cannot be had is left as it is: the
+// login itself will say what is wrong.
+func (l *Login) cannotRun(ctx context.Context, req LoginRequest, modes []sdk.Mode) map[sdk.Mode]string {
+	if req.Image != "" {
+		return nil
+	}
+	var why map[sdk.Mode]string
+	for _, m := range modes {
+		if !m.NeedsContainer() {
+			continue
+		}
+		spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: m})
+		if err != nil || spec.Image != "" {
+			continue
+		}
+		if why == nil {
+			why = map[sdk.Mode]string{}
+		}
+		why[m] = noImageReason
+	}
+	return why
 }
 
 func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {

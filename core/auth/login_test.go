@@ -95,7 +95,7 @@ func TestPipedKeyIsStored(t *testing.T) {
 
 func TestTerminalMenuThenMaskedPrompt(t *testing.T) {
 	e := newEnv(t, true)
-	e.prompter.choice = 1 // the second option: api key
+	e.prompter.choice = 0 // Enter: api key comes first, as no image is set
 	e.prompter.secret = goodKey
 	if err := e.login.Run(context.Background(), e.req); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,8 @@ func TestTerminalMenuThenMaskedPrompt(t *testing.T) {
 		t.Fatalf("menu shown %d times", len(e.prompter.options))
 	}
 	opts := e.prompter.options[0]
-	if len(opts) != 2 || !strings.HasPrefix(opts[0], "OAuth") || !strings.HasPrefix(opts[1], "API key") || e.prompter.defaults[0] != 0 {
+	if len(opts) != 2 || !strings.HasPrefix(opts[0], "API key") || !strings.HasPrefix(opts[1], "OAuth") ||
+		!strings.Contains(opts[1], "cannot run yet: no login image") || e.prompter.defaults[0] != 0 {
 		t.Errorf("menu = %q default %d", opts, e.prompter.defaults[0])
 	}
 	if e.prompter.secretLbl != "Claude API key: " {

@@ -61,6 +61,13 @@ var errEnough = errors.New("enough entries")
 // MaxEntries are skipped and reported, not fatal, since a tool may leave
 // caches beside its credentials. Read stops when ctx ends, with its error.
 func Read(ctx context.Context, dir string, lim Limits) (*Result, error) {
+	return ReadSkipping(ctx, dir, lim, nil)
+}
+
+// ReadSkipping is Read, except that the entries at the slash-separated
+// relative paths in skip, with everything below them, are passed over in
+// silence: neither read, found nor reported (a provider's SkipPaths).
+func ReadSkipping(ctx context.Context, dir string, lim Limits, skip []string) (*Result, error) {
 	if lim.MaxDepth <= 0 {
 		lim.MaxDepth = DefaultLimits.MaxDepth
 	}
@@ -72,7 +79,7 @@ func Read(ctx context.Context, dir string, lim Limits) (*Result, error) {
 		return nil, err
 	}
 	defer func() { _ = root.Close() }()
-	w := &walker{ctx: ctx, root: root, lim: lim, res: &Result{Files: map[string][]byte{}}}
+	w := &walker{ctx: ctx, root: root, lim: lim, res: &Result{Files: map[string][]byte{}}, skipPaths: skip}
 	err = w.walk(".", 0)
 	if errors.Is(err, errEnough) {
 		w.skip(fmt.Sprintf("more than %d names in the directory: the rest was not looked at", lim.MaxEntries))
@@ -89,6 +96,8 @@ type walker struct {
 	res     *Result
 	total   int64
 	entries int
+	// skipPaths are passed over in silence (ReadSkipping).
+	skipPaths []string
 }
 
 func (w *walker) skip(msg string) { w.res.Skipped = append(w.res.Skipped, msg) }
@@ -132,6 +141,9 @@ func (w *walker) walk(rel string, depth int) error {
 }
 
 func (w *walker) entry(p string, d fs.DirEntry, depth int) error {
+	if skipped(p, w.skipPaths) {
+		return nil
+	}
 	if !utf8.ValidString(d.Name()) {
 		w.skip(fmt.Sprintf("%s: the name is not UTF-8", Display(p)))
 		return nil
@@ -371,4 +383,14 @@ func mergeJSON(old, add []byte) []byte {
 		return add
 	}
 	return append(bytes.TrimSpace(out), '\n')
+}
+
+// skipped reports whether p is one of skip or below one of them.
+func skipped(p string, skip []string) bool {
+	for _, s := range skip {
+		if s = strings.TrimSuffix(s, "/"); s != "" && (p == s || strings.HasPrefix(p, s+"/")) {
+			return true
+		}
+	}
+	return false
 }

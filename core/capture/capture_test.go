@@ -270,3 +270,37 @@ func TestWipeOnlyUnlinksALinkInTheDirsPlace(t *testing.T) {
 		t.Errorf("Wipe followed the link: %q, %v", got, err)
 	}
 }
+
+func TestReadSkippingIsSilent(t *testing.T) {
+	dir := t.TempDir()
+	for p, data := range map[string]string{"auth.json": "{}", "tmp/arg0-linux/codex-arg0X/.lock": "", "tmp/other": "x"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/usr/bin/codex", filepath.Join(dir, "tmp/arg0-linux/codex-arg0X/apply_patch")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "stray-link")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ReadSkipping(context.Background(), dir, DefaultLimits, []string{"tmp/arg0-linux/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"auth.json", "tmp/other"}; !reflect.DeepEqual(res.Found, want) {
+		t.Errorf("Found = %v, want %v", res.Found, want)
+	}
+	// Whatever was not declared is still reported.
+	if want := []string{"stray-link: not a regular file"}; !reflect.DeepEqual(res.Skipped, want) {
+		t.Errorf("Skipped = %v, want %v", res.Skipped, want)
+	}
+	for _, p := range []string{"tmp", "tmp/arg0", "tmp/arg0-linuxx"} {
+		if skipped(p, []string{"tmp/arg0-linux"}) {
+			t.Errorf("%s must not be skipped", p)
+		}
+	}
+}

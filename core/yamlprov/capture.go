@@ -301,6 +301,9 @@ func (r *CaptureRule) apply(files map[string][]byte) (sdk.Credential, error) {
 		}
 		lastErr = err
 	}
+	if r.Hint != "" {
+		return sdk.Credential{}, fmt.Errorf("%s: %w. %s", r.File, lastErr, strings.TrimSpace(r.Hint))
+	}
 	return sdk.Credential{}, fmt.Errorf("%s: %w", r.File, lastErr)
 }
 

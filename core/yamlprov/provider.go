@@ -115,9 +115,10 @@ func (p *Provider) ContainerSpec(_ context.Context, req *sdk.ContainerSpecReques
 	spec := &sdk.ContainerSpecResponse{
 		Image: p.f.Image, ConfigPath: p.f.ContainerMount, Env: p.f.Env, Banner: p.f.BannerHint,
 		Command: p.f.Command, RunArgs: p.f.ExtraRunArgs,
+		CallbackPorts: p.f.CallbackPorts, SkipPaths: p.f.SkipPaths,
 	}
 	if req.Mode == sdk.ModeDevice {
-		spec.Command, spec.RunArgs = p.f.DeviceCommand, p.f.DeviceRunArgs
+		spec.Command, spec.RunArgs, spec.CallbackPorts = p.f.DeviceCommand, p.f.DeviceRunArgs, nil
 	}
 	return spec, nil
 }

@@ -38,6 +38,12 @@ type File struct {
 	DeviceRunArgs  []string          `yaml:"device_run_args"`
 	Env            map[string]string `yaml:"env"`
 	BannerHint     string            `yaml:"banner_hint"`
+	// CallbackPorts are the loopback ports the oauth command listens on
+	// for the browser's redirect (sdk.ContainerSpecResponse.CallbackPorts).
+	CallbackPorts []int `yaml:"callback_ports"`
+	// SkipPaths are entries the tool leaves in container_mount that hold
+	// no credential, skipped without a warning.
+	SkipPaths []string `yaml:"skip_paths"`
 
 	// API keys.
 	APIKeyHint string   `yaml:"api_key_hint"`
@@ -95,6 +101,10 @@ type CaptureRule struct {
 	ExpiresAt *Expiry `yaml:"expires_at"`
 	// Modes limits the rule to some modes; default all.
 	Modes []string `yaml:"modes"`
+	// Hint is added to the error when the rule's file is there but holds
+	// no credential, to say why that happens and what to do (gh: the token
+	// went to a keyring).
+	Hint string `yaml:"hint"`
 }
 
 // Expiry says where a credential's expiry is and in which unit.

@@ -3,6 +3,7 @@ package yamlprov
 import (
 	"errors"
 	"fmt"
+	"github.com/terok-ai/terok-auth/core/relay"
 	"regexp"
 	"strings"
 
@@ -146,6 +147,14 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 	}{{"extra_run_args", f.ExtraRunArgs}, {"device_run_args", f.DeviceRunArgs}} {
 		if err := sdk.CheckRunArgs(k.args); err != nil {
 			c.errorf(k.key, "%s: %v", k.key, err)
+		}
+	}
+	if err := relay.CheckPorts(f.CallbackPorts); err != nil {
+		c.errorf("callback_ports", "callback_ports: %v", err)
+	}
+	for _, p := range f.SkipPaths {
+		if _, err := sdk.CleanRelPath(p); err != nil {
+			c.errorf("skip_paths", "skip_paths: %v", err)
 		}
 	}
 	for k, v := range f.Env {

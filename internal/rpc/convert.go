@@ -3,6 +3,7 @@ package rpc
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
@@ -116,6 +117,7 @@ func containerSpecToPB(r *sdk.ContainerSpecResponse) *pb.ContainerSpecResponse {
 	return &pb.ContainerSpecResponse{
 		Image: r.Image, Command: r.Command, ConfigPath: r.ConfigPath,
 		RunArgs: r.RunArgs, Env: r.Env, Banner: r.Banner,
+		CallbackPorts: portsToPB(r.CallbackPorts), SkipPaths: r.SkipPaths,
 	}
 }
 
@@ -123,7 +125,34 @@ func containerSpecFromPB(r *pb.ContainerSpecResponse) *sdk.ContainerSpecResponse
 	return &sdk.ContainerSpecResponse{
 		Image: r.GetImage(), Command: r.GetCommand(), ConfigPath: r.GetConfigPath(),
 		RunArgs: r.GetRunArgs(), Env: r.GetEnv(), Banner: r.GetBanner(),
+		CallbackPorts: portsFromPB(r.GetCallbackPorts()), SkipPaths: r.GetSkipPaths(),
 	}
+}
+
+// portsToPB carries ports as int32; one that does not fit becomes 0, which
+// the host refuses like any other bad port.
+func portsToPB(ps []int) []int32 {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]int32, len(ps))
+	for i, p := range ps {
+		if p > 0 && p <= math.MaxInt32 {
+			out[i] = int32(p)
+		}
+	}
+	return out
+}
+
+func portsFromPB(ps []int32) []int {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]int, len(ps))
+	for i, p := range ps {
+		out[i] = int(p)
+	}
+	return out
 }
 
 // filesToPB sorts by path so the wire form is deterministic.

@@ -35,7 +35,8 @@ func hostile(behaviour, home, cmd string) {
 		for _, kv := range os.Environ() {
 			k, _, _ := strings.Cut(kv, "=")
 			switch k {
-			case "HOME", "PATH", "TEROK_FAKE", "HOSTNAME", "TERM", "container":
+			case "HOME", "PATH", "TEROK_FAKE", "HOSTNAME", "TERM", "container",
+				"CLAUDE_CONFIG_DIR": // set by the claude provider's spec, not taken from the host
 			default:
 				leaked = append(leaked, kv)
 			}

@@ -18,6 +18,8 @@ package main
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,6 +88,8 @@ func main() {
 	case cmd == "codex" && args == "login":
 		fmt.Println("Starting local login server on http://localhost:1455.")
 		codexAuth(home, garbage)
+	case cmd == "glab" && args == "auth login":
+		glabWebLogin(home, garbage)
 	case cmd == "codex" && args == "login --device-auth":
 		fmt.Println("Open https://auth.openai.com/codex/device and enter the code: E2E1-CODE")
 		codexAuth(home, garbage)
@@ -103,6 +107,54 @@ func codexAuth(home string, garbage bool) {
 	}
 	write(filepath.Join(home, ".codex", "auth.json"), auth)
 	write(filepath.Join(home, ".codex", "config.toml"), "model = \"gpt-5-codex\"\n")
+}
+
+// The glab stand-in's tokens.
+const (
+	GlabAccess  = "e2e-glab-oauth2-access-token"
+	GlabRefresh = "e2e-glab-oauth2-refresh-token"
+	GlabExpiry  = "2026-12-01T00:00:00Z"
+)
+
+// glabWebLogin stands in for `glab auth login --web`: glab cannot be
+// fetched on the test machines (the Go module proxy refuses
+// gitlab.com/gitlab-org/cli), so this binds the callback port 7171 as the
+// callback server of gitlab-org/cli internal/oauth2 does, on the loopback
+// only (the address a -p publish cannot reach), waits for the browser's
+// redirect to /auth/redirect, and writes config.yml as glab's marshal()
+// does (is_oauth2, oauth2_refresh_token, oauth2_expiry_date in RFC 3339,
+// token).
+func glabWebLogin(home string, garbage bool) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:7171")
+	must(err)
+	fmt.Println("Open https://gitlab.com/oauth/authorize?redirect_uri=http%3A%2F%2Flocalhost%3A7171%2Fauth%2Fredirect in your browser")
+	done := make(chan struct{})
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/auth/redirect" || r.URL.Query().Get("code") == "" {
+			http.Error(w, "glab stand-in: no code", http.StatusBadRequest)
+			return
+		}
+		_, _ = fmt.Fprintln(w, "glab stand-in: you have logged in; you can close this window")
+		select {
+		case <-done:
+		default:
+			close(done)
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		fmt.Fprintln(os.Stderr, "glab stand-in: no redirect within a minute")
+		os.Exit(1)
+	}
+	cfg := fmt.Sprintf("hosts:\n    gitlab.com:\n        api_protocol: https\n        is_oauth2: \"true\"\n        oauth2_refresh_token: %s\n        oauth2_expiry_date: %q\n        token: %s\n        user: e2e\n",
+		GlabRefresh, GlabExpiry, GlabAccess)
+	if garbage {
+		cfg = "hosts: [\n"
+	}
+	write(filepath.Join(home, ".config", "glab-cli", "config.yml"), cfg)
+	time.Sleep(100 * time.Millisecond) // let the answer reach the browser
 }
 
 func write(path, data string) {

@@ -663,6 +663,8 @@ type ContainerSpecResponse struct {
 	RunArgs       []string               `protobuf:"bytes,4,rep,name=run_args,json=runArgs,proto3" json:"run_args,omitempty"`
 	Env           map[string]string      `protobuf:"bytes,5,rep,name=env,proto3" json:"env,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	Banner        string                 `protobuf:"bytes,6,opt,name=banner,proto3" json:"banner,omitempty"`
+	CallbackPorts []int32                `protobuf:"varint,7,rep,packed,name=callback_ports,json=callbackPorts,proto3" json:"callback_ports,omitempty"`
+	SkipPaths     []string               `protobuf:"bytes,8,rep,name=skip_paths,json=skipPaths,proto3" json:"skip_paths,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -737,6 +739,20 @@ func (x *ContainerSpecResponse) GetBanner() string {
 		return x.Banner
 	}
 	return ""
+}
+
+func (x *ContainerSpecResponse) GetCallbackPorts() []int32 {
+	if x != nil {
+		return x.CallbackPorts
+	}
+	return nil
+}
+
+func (x *ContainerSpecResponse) GetSkipPaths() []string {
+	if x != nil {
+		return x.SkipPaths
+	}
+	return nil
 }
 
 type File struct {
@@ -1098,7 +1114,7 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"credential\x124\n" +
 	"\tkey_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\bkeyFiles\"*\n" +
 	"\x14ContainerSpecRequest\x12\x12\n" +
-	"\x04mode\x18\x01 \x01(\tR\x04mode\"\x98\x02\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\"\xde\x02\n" +
 	"\x15ContainerSpecResponse\x12\x14\n" +
 	"\x05image\x18\x01 \x01(\tR\x05image\x12\x18\n" +
 	"\acommand\x18\x02 \x03(\tR\acommand\x12\x1f\n" +
@@ -1106,7 +1122,10 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"configPath\x12\x19\n" +
 	"\brun_args\x18\x04 \x03(\tR\arunArgs\x12C\n" +
 	"\x03env\x18\x05 \x03(\v21.terok.provider.v1.ContainerSpecResponse.EnvEntryR\x03env\x12\x16\n" +
-	"\x06banner\x18\x06 \x01(\tR\x06banner\x1a6\n" +
+	"\x06banner\x18\x06 \x01(\tR\x06banner\x12%\n" +
+	"\x0ecallback_ports\x18\a \x03(\x05R\rcallbackPorts\x12\x1d\n" +
+	"\n" +
+	"skip_paths\x18\b \x03(\tR\tskipPaths\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\".\n" +

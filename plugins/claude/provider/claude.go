@@ -4,6 +4,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -88,21 +89,34 @@ func (Claude) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*
 	return &sdk.ContainerSpecResponse{
 		Command:    []string{"claude"},
 		ConfigPath: configPath,
-		Banner: "Claude will guide you through authentication (OAuth or API key).\n" +
-			"When you are done, exit Claude with /exit or Ctrl+C.",
+		// Without it claude writes .claude.json, which holds a Console
+		// login's primaryApiKey, to $HOME, outside the captured dir.
+		Env: map[string]string{"CLAUDE_CONFIG_DIR": configPath},
+		Banner: "Claude will guide you through its login (Claude account or Anthropic Console).\n" +
+			"Claude does not exit by itself: once it says you are logged in, exit Claude with /exit (or Ctrl+C twice),\n" +
+			"and terok stores what it wrote. Leaving before the login finished stores nothing.",
 	}, nil
 }
 
-// Capture implements sdk.Provider. It prefers the OAuth credential in
-// .credentials.json and falls back to an API key in config.json, as the
-// claude CLI writes one or the other depending on how the user logged in.
+// Capture implements sdk.Provider. Claude Code writes one of:
+//
+//   - .credentials.json with claudeAiOauth, after a Claude account login;
+//   - .claude.json with primaryApiKey, after an Anthropic Console login
+//     (it lands in the captured dir because CLAUDE_CONFIG_DIR points there);
+//   - config.json with api_key, in releases before .claude.json.
+//
+// The first found wins, in that order.
 func (Claude) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
-	cred, oauthErr := captureOAuth(req.Files[".credentials.json"])
+	account := readAccount(req.Files[".claude.json"])
+	cred, oauthErr := captureOAuth(req.Files[".credentials.json"], account)
 	if oauthErr != nil {
-		var keyErr error
-		cred, keyErr = captureConfigKey(req.Files["config.json"])
-		if keyErr != nil {
-			return nil, fmt.Errorf("%w: .credentials.json: %w; config.json: %w", sdk.ErrNothingCaptured, oauthErr, keyErr)
+		var consoleErr, keyErr error
+		cred, consoleErr = captureConsoleKey(req.Files[".claude.json"])
+		if consoleErr != nil {
+			cred, keyErr = captureConfigKey(req.Files["config.json"])
+			if keyErr != nil {
+				return nil, fmt.Errorf("%w: .credentials.json: %w; .claude.json: %w; config.json: %w", sdk.ErrNothingCaptured, oauthErr, consoleErr, keyErr)
+			}
 		}
 	}
 	return &sdk.CaptureResponse{
@@ -113,60 +127,174 @@ func (Claude) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureR
 	}, nil
 }
 
-// credentialsFile is the shape of ~/.claude/.credentials.json.
-type credentialsFile struct {
-	ClaudeAiOauth *struct {
-		AccessToken      string   `json:"accessToken"`
-		RefreshToken     string   `json:"refreshToken"`
-		ExpiresAt        *float64 `json:"expiresAt"` // Unix milliseconds
-		Scopes           []string `json:"scopes"`
-		SubscriptionType string   `json:"subscriptionType"`
-		RateLimitTier    string   `json:"rateLimitTier"`
-	} `json:"claudeAiOauth"`
+// oauthFields maps the keys of claudeAiOauth in .credentials.json (as
+// Claude Code 2.1.332 writes them) to the stored credential's fields.
+// Times are Unix milliseconds there and seconds here. Keys not listed are
+// kept as they are under "extra", so nothing Claude wrote is lost.
+var oauthFields = map[string]string{
+	"accessToken":                "access_token",
+	"refreshToken":               "refresh_token",
+	"expiresAt":                  "expires_at",
+	"refreshTokenExpiresAt":      "refresh_token_expires_at",
+	"scopes":                     "scopes",
+	"subscriptionType":           "subscription_type",
+	"subscriptionTypeSource":     "subscription_type_source",
+	"subscriptionTypeVerifiedAt": "subscription_type_verified_at",
+	"rateLimitTier":              "rate_limit_tier",
+	"clientId":                   "client_id",
+	"accountUuid":                "account_uuid",
+	"organizationUuid":           "organization_uuid",
 }
+
+// msFields are the fields that hold a time in milliseconds.
+var msFields = map[string]bool{"expiresAt": true, "refreshTokenExpiresAt": true, "subscriptionTypeVerifiedAt": true}
 
 var errAbsent = errors.New("not found")
 
-func captureOAuth(data []byte) (sdk.Credential, error) {
+func captureOAuth(data []byte, account map[string]string) (sdk.Credential, error) {
 	if data == nil {
 		return sdk.Credential{}, errAbsent
 	}
-	var f credentialsFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	var f struct {
+		ClaudeAiOauth map[string]any `json:"claudeAiOauth"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&f); err != nil {
 		return sdk.Credential{}, fmt.Errorf("not valid JSON: %w", err)
 	}
 	o := f.ClaudeAiOauth
 	if o == nil {
 		return sdk.Credential{}, errors.New(`no "claudeAiOauth" object`)
 	}
-	if strings.TrimSpace(o.AccessToken) == "" {
+	switch at, isText := o["accessToken"].(string); {
+	case o["accessToken"] != nil && !isText:
+		return sdk.Credential{}, errors.New(`"claudeAiOauth": accessToken is not text`)
+	case strings.TrimSpace(at) == "":
 		return sdk.Credential{}, errors.New(`"claudeAiOauth" has no accessToken`)
 	}
-	fields := map[string]any{"access_token": o.AccessToken}
-	if o.RefreshToken != "" {
-		fields["refresh_token"] = o.RefreshToken
-	}
-	if o.ExpiresAt != nil {
-		ms := *o.ExpiresAt
-		if ms <= 0 || math.IsInf(ms, 0) || ms > 1e15 {
-			return sdk.Credential{}, fmt.Errorf("expiresAt %v is not a time in milliseconds", ms)
+	fields := map[string]any{}
+	extra := map[string]any{}
+	for k, v := range o {
+		if v == nil || v == "" {
+			continue
 		}
-		fields["expires_at"] = int64(ms / 1000)
-	}
-	if o.Scopes != nil {
-		scopes := make([]any, len(o.Scopes))
-		for i, s := range o.Scopes {
-			scopes[i] = s
+		name, known := oauthFields[k]
+		if !known {
+			extra[k] = plain(v)
+			continue
 		}
-		fields["scopes"] = scopes
+		switch {
+		case msFields[k]:
+			sec, err := msToSeconds(v)
+			if err != nil {
+				return sdk.Credential{}, fmt.Errorf("%s: %w", k, err)
+			}
+			fields[name] = sec
+		case k == "scopes":
+			list, ok := v.([]any)
+			if !ok {
+				return sdk.Credential{}, errors.New("scopes is not a list")
+			}
+			for _, s := range list {
+				if _, ok := s.(string); !ok {
+					return sdk.Credential{}, errors.New("scopes holds something other than text")
+				}
+			}
+			fields[name] = list
+		default:
+			str, ok := v.(string)
+			if !ok {
+				return sdk.Credential{}, fmt.Errorf("%s is not text", k)
+			}
+			fields[name] = str
+		}
 	}
-	if o.SubscriptionType != "" {
-		fields["subscription_type"] = o.SubscriptionType
+	// Older logins have the ids only in .claude.json's oauthAccount.
+	for k, v := range account {
+		if _, ok := fields[k]; !ok {
+			fields[k] = v
+		}
 	}
-	if o.RateLimitTier != "" {
-		fields["rate_limit_tier"] = o.RateLimitTier
+	if len(extra) > 0 {
+		fields["extra"] = extra
 	}
 	return sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, nil
+}
+
+// plain turns json.Numbers back into float64 so an extra field stores like
+// any other JSON number.
+func plain(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		f, _ := x.Float64()
+		return f
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plain(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plain(e)
+		}
+		return out
+	}
+	return v
+}
+
+func msToSeconds(v any) (int64, error) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, errors.New("is not a number")
+	}
+	ms, err := n.Float64()
+	if err != nil || ms <= 0 || math.IsInf(ms, 0) || ms > 1e15 {
+		return 0, fmt.Errorf("%v is not a time in milliseconds", n)
+	}
+	return int64(ms / 1000), nil
+}
+
+// readAccount reads the account and organization ids from .claude.json's
+// oauthAccount (non-secret account state Claude writes at login).
+func readAccount(data []byte) map[string]string {
+	var f struct {
+		OAuthAccount *struct {
+			AccountUUID      string `json:"accountUuid"`
+			OrganizationUUID string `json:"organizationUuid"`
+		} `json:"oauthAccount"`
+	}
+	if data == nil || json.Unmarshal(data, &f) != nil || f.OAuthAccount == nil {
+		return nil
+	}
+	out := map[string]string{}
+	if f.OAuthAccount.AccountUUID != "" {
+		out["account_uuid"] = f.OAuthAccount.AccountUUID
+	}
+	if f.OAuthAccount.OrganizationUUID != "" {
+		out["organization_uuid"] = f.OAuthAccount.OrganizationUUID
+	}
+	return out
+}
+
+// captureConsoleKey reads the key an Anthropic Console login keeps in
+// .claude.json.
+func captureConsoleKey(data []byte) (sdk.Credential, error) {
+	if data == nil {
+		return sdk.Credential{}, errAbsent
+	}
+	var f struct {
+		PrimaryAPIKey *string `json:"primaryApiKey"`
+	}
+	if err := json.Unmarshal(data, &f); err != nil {
+		return sdk.Credential{}, fmt.Errorf("not valid JSON: %w", err)
+	}
+	if f.PrimaryAPIKey == nil || strings.TrimSpace(*f.PrimaryAPIKey) == "" {
+		return sdk.Credential{}, errors.New(`no "primaryApiKey"`)
+	}
+	return sdk.APIKey(strings.TrimSpace(*f.PrimaryAPIKey)), nil
 }
 
 func captureConfigKey(data []byte) (sdk.Credential, error) {

@@ -59,6 +59,9 @@ func TestContainerSpec(t *testing.T) {
 	if spec.ConfigPath != "/home/dev/.claude" || !reflect.DeepEqual(spec.Command, []string{"claude"}) || len(spec.RunArgs) != 0 {
 		t.Errorf("spec = %+v", spec)
 	}
+	if spec.Env["CLAUDE_CONFIG_DIR"] != "/home/dev/.claude" {
+		t.Errorf("CLAUDE_CONFIG_DIR = %q: a Console login's .claude.json would land outside the captured dir", spec.Env["CLAUDE_CONFIG_DIR"])
+	}
 	if !strings.Contains(spec.Banner, "/exit") {
 		t.Errorf("banner does not say how to leave claude: %q", spec.Banner)
 	}
@@ -96,17 +99,24 @@ func TestNegotiate(t *testing.T) {
 // Capture must never panic, and must return either a valid credential or
 // ErrNothingCaptured.
 func FuzzCapture(f *testing.F) {
-	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","refreshToken":"b","expiresAt":1767225600000,"scopes":["x"]}}`), []byte(`{"api_key":"k"}`))
-	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","expiresAt":1e300}}`), []byte(nil))
-	f.Add([]byte(`{"claudeAiOauth":null}`), []byte(`{"api_key":""}`))
-	f.Add([]byte(`[]`), []byte(`"x"`))
-	f.Fuzz(func(t *testing.T, creds, config []byte) {
+	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","refreshToken":"b","expiresAt":1767225600000,"scopes":["x"]}}`), []byte(`{"api_key":"k"}`), []byte(nil))
+	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","expiresAt":1e300}}`), []byte(nil), []byte(nil))
+	f.Add([]byte(`{"claudeAiOauth":null}`), []byte(`{"api_key":""}`), []byte(`{"primaryApiKey":" "}`))
+	f.Add([]byte(`[]`), []byte(`"x"`), []byte(`[]`))
+	// The shapes of 2.1.332 (testdata/capture/README.md).
+	f.Add([]byte(`{"claudeAiOauth":{"accessToken":"a","refreshToken":"b","expiresAt":1796140800000,"refreshTokenExpiresAt":1827676800000,"subscriptionTypeVerifiedAt":-1,"clientId":"c","accountUuid":"u","organizationUuid":"o","x":{"y":[1,2.5e400]}}}`),
+		[]byte(nil), []byte(`{"oauthAccount":{"accountUuid":"u2","organizationUuid":7}}`))
+	f.Add([]byte(nil), []byte(nil), []byte(`{"primaryApiKey":"sk-ant-api03-x","oauthAccount":null}`))
+	f.Fuzz(func(t *testing.T, creds, config, claudeJSON []byte) {
 		files := map[string][]byte{}
 		if creds != nil {
 			files[".credentials.json"] = creds
 		}
 		if config != nil {
 			files["config.json"] = config
+		}
+		if claudeJSON != nil {
+			files[".claude.json"] = claudeJSON
 		}
 		resp, err := New().Capture(context.Background(), &sdk.CaptureRequest{Mode: sdk.ModeOAuth, Files: files})
 		if err != nil {

@@ -20,9 +20,16 @@ var Version = "dev"
 
 const configPath = "/home/dev/.codex"
 
-// callbackPort is where `codex login` listens for the browser's OAuth
-// redirect; it must be forwarded from the host for the oauth mode.
-const callbackPort = "127.0.0.1:1455:1455"
+// callbackPort is where `codex login` listens, on 127.0.0.1 inside the
+// container, for the browser's OAuth redirect (DEFAULT_LOGIN_PORT in
+// codex-rs/login/src/server.rs); the host relays it (core/relay).
+const callbackPort = 1455
+
+// skipPaths are what codex leaves beside auth.json that holds no
+// credential: tmp/arg0-linux/codex-arg0XXXXXX/ holds symbolic links to the
+// codex binary (apply_patch, applypatch, codex-linux-sandbox), made by
+// codex-rs/arg0 on every start (seen with codex 0.171.0).
+var skipPaths = []string{"tmp/arg0-linux"}
 
 var supported = []sdk.Mode{sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeAPIKey}
 
@@ -87,11 +94,12 @@ func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*s
 	switch req.Mode {
 	case sdk.ModeOAuth:
 		return &sdk.ContainerSpecResponse{
-			Command:    []string{"codex", "login"},
-			ConfigPath: configPath,
-			RunArgs:    []string{"-p", callbackPort},
-			Banner: "Port 1455 is forwarded for the OAuth callback; open the URL Codex prints in your browser.\n" +
-				"When authentication is complete, press Ctrl+C to stop the container.",
+			Command:       []string{"codex", "login"},
+			ConfigPath:    configPath,
+			CallbackPorts: []int{callbackPort},
+			SkipPaths:     skipPaths,
+			Banner: "Open the URL Codex prints in a browser on this machine; its redirect to localhost:1455 reaches Codex in the container.\n" +
+				"Codex exits by itself once the login succeeded, and terok stores the credential. Ctrl+C stops the login; nothing is stored then.",
 		}, nil
 	case sdk.ModeDevice:
 		// The device flow needs no callback, so no port is forwarded and it
@@ -99,16 +107,32 @@ func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*s
 		return &sdk.ContainerSpecResponse{
 			Command:    []string{"codex", "login", "--device-auth"},
 			ConfigPath: configPath,
-			Banner:     "Codex will show a code: enter it at the URL it prints, from any browser.",
+			SkipPaths:  skipPaths,
+			Banner: "Codex will show a code: enter it at the URL it prints, from any browser.\n" +
+				"Codex exits by itself once the code was accepted, and terok stores the credential. Ctrl+C stops the login; nothing is stored then.",
 		}, nil
 	}
 	return nil, fmt.Errorf("%w: codex runs a login container for oauth and device, not %q", sdk.ErrUnsupportedMode, req.Mode)
 }
 
-// authFile is the shape of ~/.codex/auth.json.
+// authFile is the shape of $CODEX_HOME/auth.json: AuthDotJson in
+// codex-rs/login/src/auth/storage.rs. Every key but OPENAI_API_KEY may be
+// missing; which one holds the credential depends on how codex logged in:
+//
+//	auth_mode "chatgpt"              tokens (the browser or device-code login)
+//	auth_mode "apikey"               OPENAI_API_KEY (codex login --with-api-key)
+//	auth_mode "personalAccessToken"  personal_access_token
+//	auth_mode "agentIdentity"        agent_identity (a JWT naming an agent runtime)
+//
+// Older codex wrote no auth_mode: then tokens win over the key, as in
+// codex itself.
 type authFile struct {
-	OpenAIAPIKey *string `json:"OPENAI_API_KEY"`
-	Tokens       *struct {
+	AuthMode            *string `json:"auth_mode"`
+	OpenAIAPIKey        *string `json:"OPENAI_API_KEY"`
+	PersonalAccessToken *string `json:"personal_access_token"`
+	AgentIdentity       *string `json:"agent_identity"`
+	LastRefresh         *string `json:"last_refresh"`
+	Tokens              *struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
 		IDToken      string `json:"id_token"`
@@ -116,8 +140,16 @@ type authFile struct {
 	} `json:"tokens"`
 }
 
-// Capture implements sdk.Provider. It reads the ChatGPT tokens from auth.json;
-// when codex was logged in with an API key instead, it captures that key.
+// Credential types for the logins that are neither ChatGPT tokens nor an
+// API key. Their value is in "token".
+const (
+	TypePersonalAccessToken = "pat"
+	TypeAgentIdentity       = "agent_identity"
+)
+
+// Capture implements sdk.Provider. It reads whichever credential auth.json
+// holds (see authFile), keeping auth_mode and last_refresh beside it so the
+// file can be written again as codex wrote it.
 func (Codex) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
 	data, ok := req.Files["auth.json"]
 	if !ok {
@@ -130,33 +162,108 @@ func (Codex) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.CaptureRe
 	return &sdk.CaptureResponse{Credential: cred}, nil
 }
 
+func nonEmpty(p *string) (string, bool) {
+	if p == nil || strings.TrimSpace(*p) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(*p), true
+}
+
 func parseAuth(data []byte) (sdk.Credential, error) {
 	var f authFile
 	if err := json.Unmarshal(data, &f); err != nil {
 		return sdk.Credential{}, fmt.Errorf("not valid JSON: %w", err)
 	}
-	if t := f.Tokens; t != nil && strings.TrimSpace(t.AccessToken) != "" {
-		fields := map[string]any{"access_token": t.AccessToken}
-		for k, v := range map[string]string{"refresh_token": t.RefreshToken, "id_token": t.IDToken, "account_id": t.AccountID} {
-			if v != "" {
-				fields[k] = v
-			}
-		}
-		// The access token is a JWT; its exp claim lets `terok auth status`
-		// warn before it runs out. It is read, not verified: the host only
-		// displays it.
-		if exp, ok := jwtExpiry(t.AccessToken); ok {
-			fields["expires_at"] = exp
-		}
-		return sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, nil
+	mode, _ := nonEmpty(f.AuthMode)
+	var (
+		cred sdk.Credential
+		err  error
+	)
+	switch strings.ToLower(mode) {
+	case "chatgpt", "chatgptauthtokens":
+		cred, err = tokensCred(&f)
+	case "apikey", "api_key":
+		cred, err = keyCred(&f)
+	case "personalaccesstoken", "personal_access_token":
+		cred, err = tokenCred(f.PersonalAccessToken, TypePersonalAccessToken, "personal_access_token")
+	case "agentidentity", "agent_identity":
+		cred, err = tokenCred(f.AgentIdentity, TypeAgentIdentity, "agent_identity")
+	default:
+		// No (or an unknown) auth_mode: take what is there, in codex's
+		// own order of preference.
+		cred, err = anyCred(&f)
 	}
-	if f.OpenAIAPIKey != nil && strings.TrimSpace(*f.OpenAIAPIKey) != "" {
-		return sdk.APIKey(strings.TrimSpace(*f.OpenAIAPIKey)), nil
+	if err != nil {
+		if mode != "" {
+			return sdk.Credential{}, fmt.Errorf("auth_mode is %q but %w", mode, err)
+		}
+		return sdk.Credential{}, err
+	}
+	if mode != "" {
+		cred.Fields["auth_mode"] = mode
+	}
+	if lr, ok := nonEmpty(f.LastRefresh); ok {
+		cred.Fields["last_refresh"] = lr
+	}
+	return cred, nil
+}
+
+func anyCred(f *authFile) (sdk.Credential, error) {
+	if t := f.Tokens; t != nil && strings.TrimSpace(t.AccessToken) != "" {
+		return tokensCred(f)
+	}
+	if _, ok := nonEmpty(f.OpenAIAPIKey); ok {
+		return keyCred(f)
+	}
+	if _, ok := nonEmpty(f.PersonalAccessToken); ok {
+		return tokenCred(f.PersonalAccessToken, TypePersonalAccessToken, "personal_access_token")
+	}
+	if _, ok := nonEmpty(f.AgentIdentity); ok {
+		return tokenCred(f.AgentIdentity, TypeAgentIdentity, "agent_identity")
 	}
 	if f.Tokens != nil {
 		return sdk.Credential{}, errors.New(`"tokens" has no access_token`)
 	}
-	return sdk.Credential{}, errors.New(`neither "tokens" nor "OPENAI_API_KEY"`)
+	return sdk.Credential{}, errors.New(`it holds no credential: none of "tokens", "OPENAI_API_KEY", "personal_access_token" or "agent_identity"`)
+}
+
+func tokensCred(f *authFile) (sdk.Credential, error) {
+	t := f.Tokens
+	if t == nil {
+		return sdk.Credential{}, errors.New(`"tokens" is missing`)
+	}
+	if strings.TrimSpace(t.AccessToken) == "" {
+		return sdk.Credential{}, errors.New(`"tokens" has no access_token`)
+	}
+	fields := map[string]any{"access_token": t.AccessToken}
+	for k, v := range map[string]string{"refresh_token": t.RefreshToken, "id_token": t.IDToken, "account_id": t.AccountID} {
+		if v != "" {
+			fields[k] = v
+		}
+	}
+	// The access token is a JWT; its exp claim lets `terok auth status`
+	// warn before it runs out. It is read, not verified: the host only
+	// displays it.
+	if exp, ok := jwtExpiry(t.AccessToken); ok {
+		fields["expires_at"] = exp
+	}
+	return sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, nil
+}
+
+func keyCred(f *authFile) (sdk.Credential, error) {
+	key, ok := nonEmpty(f.OpenAIAPIKey)
+	if !ok {
+		return sdk.Credential{}, errors.New(`"OPENAI_API_KEY" is empty`)
+	}
+	return sdk.APIKey(key), nil
+}
+
+func tokenCred(v *string, typ, key string) (sdk.Credential, error) {
+	tok, ok := nonEmpty(v)
+	if !ok {
+		return sdk.Credential{}, fmt.Errorf("%q is empty", key)
+	}
+	return sdk.Credential{Type: typ, Fields: map[string]any{"token": tok}}, nil
 }
 
 // jwtExpiry returns the exp claim of a JWT, without verifying it.

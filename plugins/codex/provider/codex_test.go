@@ -54,14 +54,15 @@ func TestContainerSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(oauth.Command, []string{"codex", "login"}) || !reflect.DeepEqual(oauth.RunArgs, []string{"-p", "127.0.0.1:1455:1455"}) || oauth.ConfigPath != "/home/dev/.codex" {
+	if !reflect.DeepEqual(oauth.Command, []string{"codex", "login"}) || len(oauth.RunArgs) != 0 || !reflect.DeepEqual(oauth.CallbackPorts, []int{1455}) ||
+		!reflect.DeepEqual(oauth.SkipPaths, []string{"tmp/arg0-linux"}) || oauth.ConfigPath != "/home/dev/.codex" {
 		t.Errorf("oauth spec = %+v", oauth)
 	}
 	device, err := New().ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeDevice})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(device.Command, []string{"codex", "login", "--device-auth"}) || len(device.RunArgs) != 0 || device.ConfigPath != "/home/dev/.codex" {
+	if !reflect.DeepEqual(device.Command, []string{"codex", "login", "--device-auth"}) || len(device.RunArgs) != 0 || len(device.CallbackPorts) != 0 || device.ConfigPath != "/home/dev/.codex" {
 		t.Errorf("device spec = %+v (the device flow must not forward the callback port)", device)
 	}
 }
@@ -71,6 +72,12 @@ func FuzzCapture(f *testing.F) {
 	f.Add([]byte(`{"OPENAI_API_KEY":"sk-x"}`))
 	f.Add([]byte(`{"tokens":{"access_token":"a.eyJleHAiOjFlMzAwfQ.c"}}`))
 	f.Add([]byte(`null`))
+	// Every auth mode of the current release (testdata/capture/README.md).
+	f.Add([]byte(`{"auth_mode":"chatgpt","OPENAI_API_KEY":null,"tokens":{"access_token":"a","refresh_token":"r"},"last_refresh":"2026-11-28T10:15:42Z"}`))
+	f.Add([]byte(`{"auth_mode":"apikey","OPENAI_API_KEY":"sk-x"}`))
+	f.Add([]byte(`{"auth_mode":"personalAccessToken","personal_access_token":"p"}`))
+	f.Add([]byte(`{"auth_mode":"agentIdentity","agent_identity":"a.b.c"}`))
+	f.Add([]byte(`{"auth_mode":7,"last_refresh":[],"agent_identity":" "}`))
 	f.Fuzz(func(t *testing.T, auth []byte) {
 		resp, err := New().Capture(context.Background(), &sdk.CaptureRequest{Mode: sdk.ModeOAuth, Files: map[string][]byte{"auth.json": auth}})
 		if err != nil {

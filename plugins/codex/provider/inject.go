@@ -14,6 +14,13 @@ var _ sdk.Injector = Codex{}
 const authJSON = `{"OPENAI_API_KEY":null,"tokens":{"id_token":${id_token?|json},"access_token":${access_token|json},` +
 	`"refresh_token":${refresh_token?|json},"account_id":${account_id?|json}}}` + "\n"
 
+// patJSON and agentJSON are the auth.json of a personal access token and
+// of an agent identity login (AuthDotJson in codex-rs/login/src/auth/storage.rs).
+const (
+	patJSON   = `{"auth_mode":"personalAccessToken","OPENAI_API_KEY":null,"personal_access_token":${token|json}}` + "\n"
+	agentJSON = `{"auth_mode":"agentIdentity","OPENAI_API_KEY":null,"agent_identity":${token|json}}` + "\n"
+)
+
 // Injection implements sdk.Injector: an API key goes in OPENAI_API_KEY; the
 // ChatGPT tokens go in an auth.json in a private CODEX_HOME, the only way
 // codex takes them.
@@ -21,5 +28,7 @@ func (Codex) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionRe
 	return &sdk.InjectionResponse{Injections: []sdk.Injection{
 		{CredentialType: sdk.TypeAPIKey, Env: map[string]string{"OPENAI_API_KEY": "${key}"}},
 		{CredentialType: sdk.TypeOAuth, Files: map[string]string{"auth.json": authJSON}, DirEnv: "CODEX_HOME"},
+		{CredentialType: TypePersonalAccessToken, Files: map[string]string{"auth.json": patJSON}, DirEnv: "CODEX_HOME"},
+		{CredentialType: TypeAgentIdentity, Files: map[string]string{"auth.json": agentJSON}, DirEnv: "CODEX_HOME"},
 	}}, nil
 }

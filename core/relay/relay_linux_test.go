@@ -1,0 +1,233 @@
+//go:build linux
+
+package relay
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the process inside a network namespace
+// (RELAY_TEST_SERVE=PORT) and as the rootless helper (RELAY_TEST_HELPER=1).
+func TestMain(m *testing.M) {
+	if p := os.Getenv("RELAY_TEST_SERVE"); p != "" {
+		serveGreeting(p)
+		return
+	}
+	if os.Getenv("RELAY_TEST_HELPER") != "" {
+		var ports []int
+		for _, a := range os.Args[1:] {
+			if n, err := strconv.Atoi(a); err == nil {
+				ports = append(ports, n)
+			}
+		}
+		if err := RunHelper(os.Stdin, os.Stdout, ports); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serveGreeting listens on the namespace's own 127.0.0.1:port, as a vendor
+// CLI's callback server does, and greets every connection.
+func serveGreeting(port string) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:"+port)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	fmt.Println("listening")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			os.Exit(0)
+		}
+		go func() {
+			defer func() { _ = c.Close() }()
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			_, _ = fmt.Fprintf(c, "inside the namespace: %s", line)
+		}()
+	}
+}
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs root and unshare(1) to make a network namespace")
+	}
+	if os.Geteuid() != 0 {
+		t.Fatal("the relay tests make a network namespace with unshare(1): run them as root (the test machines and CI do)")
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Fatal("unshare(1) not found: install util-linux")
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// inNetns starts a greeting server on 127.0.0.1:port of a new network
+// namespace and returns its pid.
+func inNetns(t *testing.T, port int) int {
+	t.Helper()
+	cmd := exec.Command("unshare", "--net", "--", "sh", "-c", `ip link set lo up 2>/dev/null || busybox ip link set lo up; exec "$0"`, os.Args[0])
+	cmd.Env = append(os.Environ(), "RELAY_TEST_SERVE="+strconv.Itoa(port))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(line) != "listening" {
+		t.Fatalf("the server in the namespace did not start: %q", line)
+	}
+	return cmd.Process.Pid
+}
+
+func greet(t *testing.T, port int, msg string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp4", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial the host port: %v", err)
+	}
+	defer func() { _ = c.Close() }()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, msg+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read through the relay: %v", err)
+	}
+	return string(b)
+}
+
+func testRelay(t *testing.T, helper []string) {
+	port := freePort(t)
+	pid := inNetns(t, port)
+	calls := 0
+	r, err := Listen([]int{port}, Options{PID: func() (int, error) {
+		calls++
+		if calls == 1 {
+			return 0, errors.New("not running yet") // the relay must retry
+		}
+		return pid, nil
+	}, Helper: helper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close() }()
+	// The server listens on the same port number in its own namespace: had
+	// the relay dialled the host's loopback, it would have reached itself.
+	for i := range 3 {
+		want := fmt.Sprintf("inside the namespace: hello %d\n", i)
+		if got := greet(t, port, fmt.Sprintf("hello %d", i)); got != want {
+			t.Fatalf("through the relay: %q, want %q", got, want)
+		}
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := net.DialTimeout("tcp4", "127.0.0.1:"+strconv.Itoa(port), time.Second); err == nil {
+		_ = c.Close()
+		t.Error("the host port still accepts after Close")
+	}
+}
+
+func TestRelayReachesTheNamespaceLoopback(t *testing.T) {
+	requireRoot(t)
+	testRelay(t, nil)
+}
+
+func TestRelayThroughHelper(t *testing.T) {
+	requireRoot(t)
+	t.Setenv("RELAY_TEST_HELPER", "1")
+	testRelay(t, []string{os.Args[0], "-test.run=^$"})
+}
+
+func TestNothingListensInsideClosesTheConnection(t *testing.T) {
+	requireRoot(t)
+	port := freePort(t)
+	pid := inNetns(t, freePort(t)) // a namespace where nothing listens on port
+	r, err := Listen([]int{port}, Options{PID: func() (int, error) { return pid, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close() }()
+	c, err := net.DialTimeout("tcp4", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second)
+	if err != nil {
+		t.Fatalf("the host port must accept, then close: %v", err)
+	}
+	defer func() { _ = c.Close() }()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(c) // EOF or a reset: closed either way, never hung
+	if len(b) != 0 || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("got %q, %v from a namespace where nothing listens", b, err)
+	}
+}
+
+func TestPortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = taken.Close() }()
+	port := taken.Addr().(*net.TCPAddr).Port
+	free := freePort(t)
+	for _, helper := range [][]string{nil, {os.Args[0], "-test.run=^$"}} {
+		if helper != nil {
+			t.Setenv("RELAY_TEST_HELPER", "1")
+		}
+		_, err := Listen([]int{free, port}, Options{PID: func() (int, error) { return 0, errors.New("unused") }, Helper: helper})
+		if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) {
+			t.Fatalf("helper %v: err = %v, want ErrPortInUse naming the port", helper, err)
+		}
+		// The other port was let go again.
+		ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(free))
+		if err != nil {
+			t.Fatalf("helper %v: the free port stayed bound after the failure: %v", helper, err)
+		}
+		_ = ln.Close()
+	}
+}
+
+func TestCheckPorts(t *testing.T) {
+	for _, tc := range []struct {
+		ports []int
+		ok    bool
+	}{
+		{nil, true}, {[]int{1455}, true}, {[]int{1, 65535}, true},
+		{[]int{0}, false}, {[]int{-1}, false}, {[]int{65536}, false}, {[]int{1455, 1455}, false},
+	} {
+		if err := CheckPorts(tc.ports); (err == nil) != tc.ok {
+			t.Errorf("CheckPorts(%v) = %v", tc.ports, err)
+		}
+	}
+	if r, err := Listen(nil, Options{}); r != nil || err != nil {
+		t.Errorf("Listen(no ports) = %v, %v", r, err)
+	}
+	if err := (*Relay)(nil).Close(); err != nil {
+		t.Error(err)
+	}
+}
