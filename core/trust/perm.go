@@ -33,7 +33,7 @@ func checkFile(path string, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file (%v); a plugin must be one", path, fi.Mode().Type())
 	}
-	if fi.Mode().Perm()&0o022 != 0 {
+	if othersMayWrite(fi) {
 		return fmt.Errorf("%w: %s is writable by group or others (mode %v); run: chmod go-w %s", ErrWritable, path, fi.Mode().Perm(), path)
 	}
 	if uid, ok := ownerOf(fi); ok && !trustedOwner(uid) {
@@ -59,7 +59,7 @@ func checkDirChain(dir string) error {
 			return fmt.Errorf("%w: the directory %s belongs to another user (uid %d), who could swap the plugin in it; "+
 				"move the plugin to a directory of your own", ErrWritable, dir, uid)
 		}
-		writable := di.Mode().Perm()&0o022 != 0
+		writable := othersMayWrite(di)
 		sticky := di.Mode()&fs.ModeSticky != 0
 		if writable && (own || !sticky) {
 			what := "its directory"
