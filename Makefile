@@ -31,6 +31,8 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 GOLANGCI_LINT_VERSION      := v2.15.0
 TOOLS := $(CURDIR)/.tools
 
+# The wire protocol lives in the SDK's own module (sdk/go.mod); PROTO is
+# relative to sdk/.
 PROTO := internal/proto/providerv1/provider.proto
 
 .PHONY: docs help build testbins test test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
@@ -77,18 +79,19 @@ cross-vet: ## vet every package for every target of make dist
 		pkgs=./...; [ $${t%/*} = windows ] && pkgs="$$($(GO) list ./... | grep -v /e2e)"; \
 		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $$pkgs; \
 		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet -tags gendocs ./cmd/terok; \
+		(cd sdk && GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./...); \
 	done
 
 # Test-only binaries: a plugin that misbehaves on demand, and a static stand-in
 # for the vendor CLIs that goes into the login container images.
 testbins: build
-	$(GO) build -o $(TESTBIN)/terok-provider-faulty ./internal/testplugin
+	cd sdk && $(GO) build -o $(CURDIR)/$(TESTBIN)/terok-provider-faulty ./internal/testplugin
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/testvendor ./internal/testvendor
 	cd examples/acme-plugin && $(GO) build -o ../../$(TESTBIN)/example/terok-provider-acme .
 	scripts/deps python
 	rm -rf $(TESTBIN)/python-plugin && mkdir -p $(TESTBIN)/python-plugin && chmod 0755 $(TESTBIN)/python-plugin
 	cp examples/python-plugin/*.py examples/python-plugin/terok-provider-pyacme $(TESTBIN)/python-plugin/
-	protoc -I $(dir $(PROTO)) --python_out=$(TESTBIN)/python-plugin $(notdir $(PROTO))
+	protoc -I sdk/$(dir $(PROTO)) --python_out=$(TESTBIN)/python-plugin $(notdir $(PROTO))
 
 # The end-to-end tests get the binaries of this one build, a private keyring
 # session, and podman settings this kind of test machine needs (a caller's own
@@ -101,10 +104,12 @@ TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN
 test: testbins ## run every test, end to end ones included (real keyring, real podman)
 	scripts/deps test
 	$(TEST_ENV) scripts/with-keyring $(GO) test -count=1 ./...
+	cd sdk && $(TEST_ENV) $(GO) test -count=1 ./...
 	cd examples/acme-plugin && $(TEST_ENV) $(GO) test -count=1 ./...
 
 test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
+	cd sdk && $(GO) test -short ./...
 
 bench: testbins ## run the benchmarks (terok against bare keyring and podman calls)
 	scripts/deps test
@@ -114,13 +119,13 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/config
-	$(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) ./sdk
-	$(GO) test -run '^$$' -fuzz FuzzCheckImage -fuzztime $(or $(FUZZTIME),20s) ./sdk
+	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) .
+	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckImage -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz FuzzRunArgs -fuzztime $(or $(FUZZTIME),20s) ./core/container
-	$(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) ./sdk
+	cd sdk && $(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz FuzzLoadUpstream -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
-	$(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./sdk/providertest
+	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./providertest
 	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
 	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
@@ -132,6 +137,7 @@ lint: $(TOOLS)/golangci-lint ## gofmt, go vet and golangci-lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 	$(TOOLS)/golangci-lint run ./...
+	cd sdk && $(GO) vet ./... && $(TOOLS)/golangci-lint run --config ../.golangci.yml ./...
 	cd examples/acme-plugin && $(GO) vet ./... && $(TOOLS)/golangci-lint run --config ../../.golangci.yml ./...
 
 $(TOOLS)/protoc-gen-go:
@@ -142,11 +148,11 @@ $(TOOLS)/protoc-gen-go-grpc:
 
 generate: $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc ## regenerate the protobuf code
 	scripts/deps generate
-	PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+	cd sdk && PATH=$(TOOLS):$$PATH protoc --go_out=. --go_opt=paths=source_relative \
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative $(PROTO)
 
 check-generated: generate ## fail if the committed generated code differs from what generate makes
-	@git diff --exit-code -- internal/proto || { echo "generated code drifted: run 'make generate' and commit the result"; exit 1; }
+	@git diff --exit-code -- sdk/internal/proto || { echo "generated code drifted: run 'make generate' and commit the result"; exit 1; }
 
 install: build docs ## install terok, its plugins, man pages and completions under PREFIX (default ~/.local)
 	install -d $(PREFIX)/bin $(PREFIX)/share/man/man1 $(PREFIX)/share/bash-completion/completions \

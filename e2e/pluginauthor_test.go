@@ -59,7 +59,30 @@ func TestPluginAuthorJourney(t *testing.T) {
 		}
 		return string(out)
 	}
+	if len(newArgs) == 0 {
+		// The SDK comes from the module proxy, tagged, as a third party
+		// gets it: the guide's own line.
+		inPlugin("go", "get", "github.com/terok-ai/terok-auth/sdk@v0.1.0")
+	}
 	inPlugin("go", "mod", "tidy")
+	if len(newArgs) == 0 {
+		// The SDK is a module of its own: it brings none of the host's
+		// dependencies into a plugin's build.
+		for _, f := range []string{"go.mod", "go.sum"} {
+			data, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f == "go.mod" && !strings.Contains(string(data), "github.com/terok-ai/terok-auth/sdk v0.1.0") {
+				t.Errorf("the plugin's go.mod does not require the SDK at v0.1.0:\n%s", data)
+			}
+			for _, host := range []string{"spf13/cobra", "zalando/go-keyring", "creack/pty", "github.com/terok-ai/terok-auth "} {
+				if strings.Contains(string(data), host) {
+					t.Errorf("the plugin's %s names %s, a dependency of the host, not of the SDK", f, host)
+				}
+			}
+		}
+	}
 	inPlugin("go", "vet", "./...")
 	inPlugin("go", "test", "-count=1", "./...")
 	inPlugin("./release.sh", "0.1.0")

@@ -69,7 +69,7 @@ func newPluginsNewCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Module, "module", "", "the Go module path (default example.com/terok-provider-NAME)")
-	cmd.Flags().StringVar(&opts.Replace, "sdk-replace", "", "build against the terok-auth checkout in this directory (a replace directive), not a released SDK")
+	cmd.Flags().StringVar(&opts.Replace, "sdk-replace", "", "build against the SDK in this terok-auth checkout (a replace directive to its sdk/), not a released SDK")
 	return cmd
 }
 
@@ -100,10 +100,10 @@ func pluginsNewRun(f *factory, opts *newOptions) error {
 		if err != nil {
 			return err
 		}
-		if _, err := os.Stat(filepath.Join(abs, "sdk")); err != nil {
-			return usageErrorf("--sdk-replace %s: not a terok-auth checkout (no sdk/ in it)", opts.Replace)
+		if _, err := os.Stat(filepath.Join(abs, "sdk", "go.mod")); err != nil {
+			return usageErrorf("--sdk-replace %s: not a terok-auth checkout (no sdk/go.mod in it)", opts.Replace)
 		}
-		data.Replace = abs
+		data.Replace = filepath.Join(abs, "sdk")
 	}
 	files, err := renderTemplate(data)
 	if err != nil {

@@ -21,8 +21,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/terok-ai/terok-auth/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
 
 // Defaults for Host's timeouts.
@@ -117,7 +117,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 			done <- started{err: err}
 			return
 		}
-		raw, err := rpcClient.Dispense(rpc.PluginName)
+		raw, err := rpcClient.Dispense(plugin.Dispense)
 		if err != nil {
 			done <- started{err: err}
 			return
@@ -159,8 +159,8 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 	env := pluginEnv(os.Environ(), append(append([]string(nil), h.Env...), h.processMark()))
 	run := &running{}
 	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
-		HandshakeConfig:  rpc.Handshake,
-		VersionedPlugins: rpc.PluginSets(nil),
+		HandshakeConfig:  plugin.Handshake,
+		VersionedPlugins: plugin.HostPluginSets(),
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			// cmd.Env holds only go-plugin's own variables (SkipHostEnv).
 			proc, err := newPluginProcess(bin, p.Path, append(env, cmd.Env...))

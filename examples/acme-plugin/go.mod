@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/hashicorp/go-hclog v1.6.3
-	github.com/terok-ai/terok-auth v0.0.0
+	github.com/terok-ai/terok-auth/sdk v0.1.0
 )
 
 require (
@@ -23,5 +23,6 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// Outside this repository, drop the replace and require a released version.
-replace github.com/terok-ai/terok-auth => ../..
+// Outside this repository, drop the replace and require a released version
+// (go get github.com/terok-ai/terok-auth/sdk@latest).
+replace github.com/terok-ai/terok-auth/sdk => ../../sdk

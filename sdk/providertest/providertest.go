@@ -37,7 +37,7 @@ import (
 
 	goplugin "github.com/hashicorp/go-plugin"
 
-	"github.com/terok-ai/terok-auth/internal/rpc"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 

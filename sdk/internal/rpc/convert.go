@@ -6,7 +6,7 @@ import (
 	"math"
 	"sort"
 
-	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 

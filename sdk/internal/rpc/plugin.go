@@ -1,7 +1,8 @@
 // Package rpc is the wire between the terok host and a provider plugin: the
 // go-plugin handshake, a gRPC server around an sdk.Provider (used by
 // sdk/plugin.Serve) and a gRPC client that is an sdk.Provider (used by the
-// host). Protobuf types never leave this package and internal/proto.
+// host). Protobuf types never leave this package and internal/proto: hosts use
+// the exported wrappers in sdk/plugin (Handshake, Dispense, HostPluginSets).
 package rpc
 
 import (
@@ -11,7 +12,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 

@@ -1165,7 +1165,7 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\tAcceptKey\x12#.terok.provider.v1.AcceptKeyRequest\x1a$.terok.provider.v1.AcceptKeyResponse\x12b\n" +
 	"\rContainerSpec\x12'.terok.provider.v1.ContainerSpecRequest\x1a(.terok.provider.v1.ContainerSpecResponse\x12P\n" +
 	"\aCapture\x12!.terok.provider.v1.CaptureRequest\x1a\".terok.provider.v1.CaptureResponse\x12V\n" +
-	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponseB:Z8github.com/terok-ai/terok-auth/internal/proto/providerv1b\x06proto3"
+	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponseB>Z<github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1b\x06proto3"
 
 var (
 	file_internal_proto_providerv1_provider_proto_rawDescOnce sync.Once

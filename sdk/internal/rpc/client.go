@@ -3,7 +3,7 @@ package rpc
 import (
 	"context"
 
-	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 

@@ -25,6 +25,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,10 +36,9 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	pb "github.com/terok-ai/terok-auth/internal/proto/providerv1"
-	"github.com/terok-ai/terok-auth/internal/rpc"
-	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
 
@@ -82,7 +82,7 @@ func (f fault) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.Captu
 	case "capcrash":
 		os.Exit(9)
 	case "leakycap":
-		resp, err := claude.New().Capture(ctx, req)
+		resp, err := captureClaude(req)
 		if err == nil {
 			hclog.L().Warn("captured a token", "access_token", resp.Credential.Get("access_token"))
 		}
@@ -177,4 +177,24 @@ func (partialPlugin) GRPCServer(_ *goplugin.GRPCBroker, s *grpc.Server) error {
 
 func (partialPlugin) GRPCClient(context.Context, *goplugin.GRPCBroker, *grpc.ClientConn) (any, error) {
 	return nil, nil
+}
+
+// captureClaude reads the OAuth tokens of Claude's .credentials.json, as
+// much of it as the tests that log them need. (This module cannot use the
+// claude plugin's own parser: that lives in the host's module.)
+func captureClaude(req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	var f struct {
+		OAuth struct {
+			AccessToken  string `json:"accessToken"`
+			RefreshToken string `json:"refreshToken"`
+		} `json:"claudeAiOauth"`
+	}
+	if err := json.Unmarshal(req.Files[".credentials.json"], &f); err != nil || f.OAuth.AccessToken == "" {
+		return nil, fmt.Errorf("%w: no .credentials.json with an access token", sdk.ErrNothingCaptured)
+	}
+	fields := map[string]any{"access_token": f.OAuth.AccessToken}
+	if f.OAuth.RefreshToken != "" {
+		fields["refresh_token"] = f.OAuth.RefreshToken
+	}
+	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}}, nil
 }

@@ -1,0 +1,24 @@
+package plugin
+
+import (
+	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
+)
+
+// What a host (terok, or a test kit) needs to start or attach to a plugin
+// with go-plugin. The protocol itself stays inside this module: a host gets
+// an sdk.Provider from Dispense, never a protobuf type.
+
+// Handshake is the go-plugin handshake terok and every plugin share. Its
+// cookie only keeps a plugin from being run by hand by mistake; it is not a
+// security measure.
+var Handshake = rpc.Handshake
+
+// Dispense is the name a host dispenses the provider by.
+const Dispense = rpc.PluginName
+
+// HostPluginSets returns the versioned plugin sets a host passes to
+// go-plugin's ClientConfig.VersionedPlugins: one entry per protocol
+// version this SDK speaks. What it dispenses is an sdk.Provider.
+func HostPluginSets() map[int]goplugin.PluginSet { return rpc.PluginSets(nil) }
