@@ -6,8 +6,8 @@ import (
 	"math"
 	"sort"
 
-	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
 
 // The to/from functions below are the only place where protobuf and SDK
