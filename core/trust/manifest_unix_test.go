@@ -101,4 +101,3 @@ func TestScriptPluginDirRefusesWhatItCannotPin(t *testing.T) {
 		})
 	}
 }
-
