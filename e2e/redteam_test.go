@@ -54,7 +54,9 @@ func TestRedTeamInjectionRunsNoCodeWithAnotherSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	yamlq := func(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+	yamlq := func(s string) string {
+		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+	}
 	cases := []struct {
 		name, inject, want string
 	}{
