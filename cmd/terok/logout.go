@@ -26,10 +26,12 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		Use:   "logout {PROVIDER... | --all}",
 		Short: "Remove stored credentials",
 		Long: "Remove the stored credential of each provider named, or of every provider in the set\n" +
-			"with --all, with the files its login created in the providers' shared config dirs and\n" +
+			"with --all, with the files its login created in the provider's shared config dir and\n" +
 			"any file there that holds the credential's secret (an earlier terok wrote API keys into\n" +
-			"config.json or .env files). Logging out of something that is not stored says so and\n" +
-			"succeeds; a name that is neither installed nor stored is a usage error (exit 2).",
+			"config.json or .env files). Nothing in another provider's dir is removed, nor anything\n" +
+			"through a symbolic link: logout says what it left and why. Logging out of something\n" +
+			"that is not stored says so and succeeds; a name that is neither installed nor stored\n" +
+			"is a usage error (exit 2).",
 		Example: "  terok auth logout claude\n" +
 			"  terok auth logout --all --set work",
 		ValidArgsFunction: completeProviders(f, 0),
