@@ -220,6 +220,9 @@ func (c *checker) checkRule(r *CaptureRule, p string, modes map[sdk.Mode]bool) {
 	}
 	if len(r.Fields) == 0 {
 		c.errorf(p, "%s has no fields: say which stored field comes from where", p)
+	} else if !hasSecretField(r.Fields) {
+		c.errorf(p+".fields", "%s.fields names no secret field, so terok would neither mask the secret nor find copies of it; "+
+			"store it as key, token, or a name ending in _key, _token or _secret (access_token, …)", p)
 	}
 	wildcards, dollarKey := 0, false
 	for name, path := range r.Fields {
@@ -298,4 +301,13 @@ func onlyUnknownKeys(errs []error) bool {
 		}
 	}
 	return len(errs) > 0
+}
+
+func hasSecretField(fields map[string]string) bool {
+	for name := range fields {
+		if leftover.IsSecretField(name) {
+			return true
+		}
+	}
+	return false
 }
