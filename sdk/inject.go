@@ -123,8 +123,8 @@ var (
 //     one that holds PROXY.
 //
 // Across the providers of one `terok auth exec` or `env`, a family belongs
-// to one provider: two that set GH_* variables are refused (the host's
-// CheckFamilies), so no provider can redirect another's credential.
+// to one provider: the host refuses two that set GH_* variables (see
+// EnvFamily), so no provider can redirect another's credential.
 var (
 	credentialSuffixes = []string{
 		"_TOKEN", "_KEY", "_SECRET", "_PASSWORD", "_PASSPHRASE",
@@ -182,7 +182,7 @@ func hasSuffix(upper string, suffixes []string) bool {
 func checkFamily(name string) error {
 	upper := strings.ToUpper(name)
 	fam := EnvFamily(upper)
-	denied := deniedFamilies[fam] || strings.Contains(upper, "PROXY")
+	denied := deniedFamilies[fam]
 	for _, p := range deniedPrefixes {
 		denied = denied || strings.HasPrefix(fam, p)
 	}
