@@ -12,7 +12,7 @@ func TestRenderInjection(t *testing.T) {
 	}}
 	in := Injection{
 		CredentialType: TypeOAuth,
-		Env:            map[string]string{"TOKEN": "${access_token}", "PRICE": "$$5", "ID": "${id_token?}", "EXP": "${expires_at}"},
+		Env:            map[string]string{"TOOL_TOKEN": "${access_token}", "TOOL_ORG": "$$5", "TOOL_ACCOUNT_ID": "${id_token?}", "TOOL_REGION": "${expires_at}"},
 		Files:          map[string]string{"sub/auth.json": `{"a":${access_token|json},"i":${id_token?|json},"e":${expires_at|json}}`},
 		DirEnv:         "TOOL_HOME",
 	}
@@ -20,10 +20,10 @@ func TestRenderInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Env["TOKEN"] != `a"b\c` || r.Env["PRICE"] != "$5" || r.Env["EXP"] != "1700000000" {
+	if r.Env["TOOL_TOKEN"] != `a"b\c` || r.Env["TOOL_ORG"] != "$5" || r.Env["TOOL_REGION"] != "1700000000" {
 		t.Errorf("env = %v", r.Env)
 	}
-	if _, ok := r.Env["ID"]; ok {
+	if _, ok := r.Env["TOOL_ACCOUNT_ID"]; ok {
 		t.Error("a variable that renders empty was set")
 	}
 	var got map[string]any
@@ -42,7 +42,7 @@ func TestRenderInjection(t *testing.T) {
 }
 
 func TestRenderFailsOnMissingFieldOrOtherType(t *testing.T) {
-	in := Injection{CredentialType: TypeAPIKey, Env: map[string]string{"K": "${key}"}}
+	in := Injection{CredentialType: TypeAPIKey, Env: map[string]string{"K_KEY": "${key}"}}
 	if _, err := in.Render(Credential{Type: TypeAPIKey, Fields: map[string]any{"other": "x"}}); err == nil || !strings.Contains(err.Error(), `no field "key"`) {
 		t.Errorf("missing field: %v", err)
 	}
@@ -62,26 +62,43 @@ func TestInjectionValidateRejects(t *testing.T) {
 		return in
 	}
 	bad := map[string]Injection{
-		"no type":          {Env: map[string]string{"A": "${key}"}},
-		"empty":            ok(Injection{}),
-		"bad name":         ok(Injection{Env: map[string]string{"1A": "${key}"}}),
-		"name with dash":   ok(Injection{Env: map[string]string{"A-B": "${key}"}}),
-		"PATH":             ok(Injection{Env: map[string]string{"PATH": "${key}"}}),
-		"LD_PRELOAD":       ok(Injection{Env: map[string]string{"LD_PRELOAD": "${key}"}}),
-		"terok namespace":  ok(Injection{Env: map[string]string{"TEROK_X": "${key}"}}),
-		"lone dollar":      ok(Injection{Env: map[string]string{"A": "$key"}}),
-		"trailing dollar":  ok(Injection{Env: map[string]string{"A": "x$"}}),
-		"unclosed":         ok(Injection{Env: map[string]string{"A": "${key"}}),
-		"empty ref":        ok(Injection{Env: map[string]string{"A": "${}"}}),
-		"bad field":        ok(Injection{Env: map[string]string{"A": "${a.b}"}}),
-		"unknown filter":   ok(Injection{Env: map[string]string{"A": "${key|base64}"}}),
-		"type field":       ok(Injection{Env: map[string]string{"A": "${type}"}}),
-		"file without dir": ok(Injection{Files: map[string]string{"a": "${key}"}}),
-		"absolute file":    ok(Injection{Files: map[string]string{"/etc/x": "${key}"}, DirEnv: "D"}),
-		"escaping file":    ok(Injection{Files: map[string]string{"../x": "${key}"}, DirEnv: "D"}),
-		"dir env reserved": ok(Injection{Files: map[string]string{"x": "${key}"}, DirEnv: "HOME"}),
-		"dir env twice":    ok(Injection{Env: map[string]string{"D": "${key}"}, Files: map[string]string{"x": "${key}"}, DirEnv: "D"}),
-		"huge template":    ok(Injection{Env: map[string]string{"A": strings.Repeat("x", maxTemplateLength+1)}}),
+		"no type":                      {Env: map[string]string{"A_KEY": "${key}"}},
+		"empty":                        ok(Injection{}),
+		"bad name":                     ok(Injection{Env: map[string]string{"1A": "${key}"}}),
+		"name with dash":               ok(Injection{Env: map[string]string{"A-B": "${key}"}}),
+		"PATH":                         ok(Injection{Env: map[string]string{"PATH": "${key}"}}),
+		"LD_PRELOAD":                   ok(Injection{Env: map[string]string{"LD_PRELOAD": "${key}"}}),
+		"terok namespace":              ok(Injection{Env: map[string]string{"TEROK_X": "${key}"}}),
+		"lone dollar":                  ok(Injection{Env: map[string]string{"A_KEY": "$key"}}),
+		"trailing dollar":              ok(Injection{Env: map[string]string{"A_KEY": "x$"}}),
+		"unclosed":                     ok(Injection{Env: map[string]string{"A_KEY": "${key"}}),
+		"empty ref":                    ok(Injection{Env: map[string]string{"A_KEY": "${}"}}),
+		"bad field":                    ok(Injection{Env: map[string]string{"A_KEY": "${a.b}"}}),
+		"unknown filter":               ok(Injection{Env: map[string]string{"A_KEY": "${key|base64}"}}),
+		"type field":                   ok(Injection{Env: map[string]string{"A_KEY": "${type}"}}),
+		"file without dir":             ok(Injection{Files: map[string]string{"a": "${key}"}}),
+		"absolute file":                ok(Injection{Files: map[string]string{"/etc/x": "${key}"}, DirEnv: "D_HOME"}),
+		"escaping file":                ok(Injection{Files: map[string]string{"../x": "${key}"}, DirEnv: "D_HOME"}),
+		"dir env reserved":             ok(Injection{Files: map[string]string{"x": "${key}"}, DirEnv: "HOME"}),
+		"dir env twice":                ok(Injection{Env: map[string]string{"D_HOME": "${key}"}, Files: map[string]string{"x": "${key}"}, DirEnv: "D_HOME"}),
+		"no credential suffix":         ok(Injection{Env: map[string]string{"PAGER": "${key}"}}),
+		"suffix alone":                 ok(Injection{Env: map[string]string{"_KEY": "${key}"}}),
+		"git config":                   ok(Injection{Env: map[string]string{"A_KEY": "${key}", "GIT_CONFIG_KEY_0": "core.fsmonitor"}}),
+		"git family suffix":            ok(Injection{Env: map[string]string{"GIT_TOKEN": "${key}"}}),
+		"proxy":                        ok(Injection{Env: map[string]string{"A_KEY": "${key}", "HTTPS_PROXY": "http://x"}}),
+		"proxy host":                   ok(Injection{Env: map[string]string{"A_KEY": "${key}", "A_PROXY_HOST": "x"}}),
+		"ssl":                          ok(Injection{Env: map[string]string{"SSL_CERT_DIR": "${key}"}}),
+		"python":                       ok(Injection{Env: map[string]string{"PYTHONX_KEY": "${key}"}}),
+		"pip index":                    ok(Injection{Env: map[string]string{"PIP_INDEX_KEY": "${key}"}}),
+		"node":                         ok(Injection{Env: map[string]string{"NODE_AUTH_TOKEN": "${key}"}}),
+		"docker host":                  ok(Injection{Env: map[string]string{"DOCKER_HOST": "tcp://x", "DOCKER_TOKEN": "${key}"}}),
+		"xdg dir env":                  ok(Injection{Files: map[string]string{"git/config": "${key}"}, DirEnv: "XDG_CONFIG_HOME"}),
+		"dir env not a home":           ok(Injection{Files: map[string]string{"x": "${key}"}, DirEnv: "A_TOKEN"}),
+		"cargo home":                   ok(Injection{Files: map[string]string{"config.toml": "${key}"}, DirEnv: "CARGO_HOME"}),
+		"dir env as variable":          ok(Injection{Env: map[string]string{"A_HOME": "${key}"}}),
+		"host without its credential":  ok(Injection{Env: map[string]string{"A_KEY": "${key}", "GH_HOST": "evil.example"}}),
+		"host with a fixed credential": ok(Injection{Env: map[string]string{"GH_TOKEN": "fixed", "GH_HOST": "evil.example"}}),
+		"huge template":                ok(Injection{Env: map[string]string{"A_KEY": strings.Repeat("x", maxTemplateLength+1)}}),
 	}
 	for name, in := range bad {
 		if err := in.Validate(); err == nil {
@@ -89,14 +106,14 @@ func TestInjectionValidateRejects(t *testing.T) {
 		}
 	}
 	twice := &InjectionResponse{Injections: []Injection{
-		{CredentialType: TypeAPIKey, Env: map[string]string{"A": "${key}"}},
-		{CredentialType: TypeAPIKey, Env: map[string]string{"B": "${key}"}},
+		{CredentialType: TypeAPIKey, Env: map[string]string{"A_KEY": "${key}"}},
+		{CredentialType: TypeAPIKey, Env: map[string]string{"B_KEY": "${key}"}},
 	}}
 	if err := ValidateInjection(twice); err == nil {
 		t.Error("a type declared twice was accepted")
 	}
 	good := &InjectionResponse{Injections: []Injection{
-		{CredentialType: TypeAPIKey, Env: map[string]string{"A": "Bearer ${key}", "a_b2": "x"}},
+		{CredentialType: TypeAPIKey, Env: map[string]string{"A_TOKEN": "Bearer ${key}", "a_org": "x", "A_BASE_URL": "https://a.example"}},
 		{CredentialType: TypeOAuth, Files: map[string]string{"d/auth.json": "{}"}, DirEnv: "CODEX_HOME"},
 	}}
 	if err := ValidateInjection(good); err != nil {
@@ -104,6 +121,45 @@ func TestInjectionValidateRejects(t *testing.T) {
 	}
 	if in, ok := good.For(TypeOAuth); !ok || in.DirEnv != "CODEX_HOME" {
 		t.Error("For did not find the oauth injection")
+	}
+}
+
+// The bundled providers' names, the well-known tools' variables, and the
+// variables a provider adds beside its credential are all accepted; each
+// name's check stands alone.
+func TestCheckEnvNameAcceptsCredentialVariables(t *testing.T) {
+	for _, name := range []string{
+		"ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "OPENAI_API_KEY", "GH_TOKEN", "GH_HOST", "GH_ENTERPRISE_TOKEN",
+		"GITLAB_TOKEN", "GITLAB_HOST", "MISTRAL_API_KEY", "SONAR_TOKEN", "SONAR_HOST_URL", "CODERABBIT_API_KEY",
+		"OPENROUTER_API_KEY", "BLABLADOR_API_KEY", "BLABLADOR_BASE_URL", "KISSKI_API_KEY", "KISSKI_BASE_URL",
+		"ANTHROPIC_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT",
+		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "HF_TOKEN", "ACME_API_KEY", "PYACME_TOKEN",
+	} {
+		if err := CheckEnvName(name); err != nil {
+			t.Errorf("%s refused: %v", name, err)
+		}
+	}
+	for _, name := range []string{"CODEX_HOME", "CLAUDE_CONFIG_DIR", "GH_CONFIG_DIR"} {
+		if err := CheckDirEnvName(name); err != nil {
+			t.Errorf("dir_env %s refused: %v", name, err)
+		}
+	}
+	for _, c := range []struct{ provider, dirEnv string }{{"codex", "CODEX_HOME"}, {"my-tool", "MY_TOOL_CONFIG_DIR"}} {
+		if err := CheckDirEnvOf(c.provider, c.dirEnv); err != nil {
+			t.Errorf("%s's %s refused: %v", c.provider, c.dirEnv, err)
+		}
+	}
+	for _, c := range []struct{ provider, dirEnv string }{{"evil", "CODEX_HOME"}, {"evil", "EVILX_HOME"}, {"evil", "EVIL_TOKEN"}} {
+		if err := CheckDirEnvOf(c.provider, c.dirEnv); err == nil {
+			t.Errorf("%s's %s accepted", c.provider, c.dirEnv)
+		}
+	}
+	decl := &InjectionResponse{Injections: []Injection{{CredentialType: TypeOAuth, Files: map[string]string{"config.toml": "x"}, DirEnv: "CODEX_HOME"}}}
+	if err := ValidateInjectionOf("evil", decl); err == nil || !strings.Contains(err.Error(), "not evil's own directory variable") {
+		t.Errorf("evil's CODEX_HOME: %v", err)
+	}
+	if err := ValidateInjectionOf("codex", decl); err != nil {
+		t.Errorf("codex's CODEX_HOME: %v", err)
 	}
 }
 
@@ -115,7 +171,7 @@ func FuzzInjectionTemplate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tmpl string) {
-		in := Injection{CredentialType: "t", Env: map[string]string{"V": tmpl}}
+		in := Injection{CredentialType: "t", Env: map[string]string{"V_TOKEN": tmpl}}
 		parseErr := in.Validate()
 		_, err := in.Render(Credential{Type: "t", Fields: map[string]any{"key": "K", "a": "A", "x": 1.5, "token": "T"}})
 		if parseErr != nil {

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -27,10 +26,12 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		Use:   "logout {PROVIDER... | --all}",
 		Short: "Remove stored credentials",
 		Long: "Remove the stored credential of each provider named, or of every provider in the set\n" +
-			"with --all, with the files its login created in the providers' shared config dirs and\n" +
+			"with --all, with the files its login created in the provider's shared config dir and\n" +
 			"any file there that holds the credential's secret (an earlier terok wrote API keys into\n" +
-			"config.json or .env files). Logging out of something that is not stored says so and\n" +
-			"succeeds; a name that is neither installed nor stored is a usage error (exit 2).",
+			"config.json or .env files). Nothing in another provider's dir is removed, nor anything\n" +
+			"through a symbolic link: logout says what it left and why. Logging out of something\n" +
+			"that is not stored says so and succeeds; a name that is neither installed nor stored\n" +
+			"is a usage error (exit 2).",
 		Example: "  terok auth logout claude\n" +
 			"  terok auth logout --all --set work",
 		ValidArgsFunction: completeProviders(f, 0),
@@ -111,29 +112,72 @@ func writtenLog(f *factory) *leftover.Written {
 }
 
 // removeLoginFiles removes what the login of set and provider created in
-// the shared config dirs, and any file under the mounts dir that holds one
-// of secrets. Failures are warnings: the credential itself is gone.
+// its shared config dir, and any file in that dir that holds one of
+// secrets. It removes nothing in another provider's dir, and nothing
+// through a symbolic link below the mounts dir (a container could plant
+// one pointing at the user's files): what it does not remove, it names,
+// with why. Failures are warnings: the credential itself is gone.
 func removeLoginFiles(ctx context.Context, f *factory, set, provider string, secrets []string) {
 	w := f.IO.ErrOut
 	created, err := writtenLog(f).Take(ctx, set, provider)
 	if err != nil {
 		fmt.Fprintf(w, "warning: could not read the record of the files the %s login created: %v\n", provider, err)
 	}
-	for _, p := range created {
-		if err := os.Remove(p); err == nil {
-			fmt.Fprintf(w, "Removed %s (written by the login)\n", p)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(w, "warning: could not remove %s: %v\n", p, err)
-		}
-	}
-	if f.MountsDir == "" || len(secrets) == 0 {
+	if f.MountsDir == "" || len(created) == 0 && len(secrets) == 0 {
 		return
 	}
-	removed, err := leftover.Remove(f.MountsDir, secrets)
+	hostDir, herr := providerHostDir(ctx, f, provider)
+	removed, err := leftover.RemoveCreated(f.MountsDir, hostDir, created)
 	for _, p := range removed {
-		fmt.Fprintf(w, "Removed %s: it held %s's secret in plain text\n", p, provider)
+		fmt.Fprintf(w, "Removed %s (written by the login)\n", p)
 	}
+	notRemoved(w, err)
+	switch {
+	case len(secrets) == 0:
+	case herr != nil:
+		fmt.Fprintf(w, "warning: could not learn %s's shared config dir (%v), so files there holding its secret were not looked for; run terok auth doctor\n",
+			provider, herr)
+	case hostDir != "":
+		removed, err := leftover.RemoveHolding(f.MountsDir, hostDir, secrets)
+		for _, p := range removed {
+			fmt.Fprintf(w, "Removed %s: it held %s's secret in plain text\n", p, provider)
+		}
+		notRemoved(w, err)
+	}
+}
+
+// notRemoved says which files were left and why.
+func notRemoved(w io.Writer, err error) {
+	if err == nil {
+		return
+	}
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var nr leftover.NotRemoved
+		if errors.As(e, &nr) {
+			fmt.Fprintf(w, "warning: did not remove %s: %v\n", nr.Path, nr.Err)
+			continue
+		}
+		fmt.Fprintf(w, "warning: %v; run terok auth doctor\n", e)
+	}
+}
+
+// providerHostDir is the shared config dir the provider declares ("" for
+// none): logout removes files only there.
+func providerHostDir(ctx context.Context, f *factory, provider string) (string, error) {
+	src, err := f.Providers()
 	if err != nil {
-		fmt.Fprintf(w, "warning: could not check %s for files holding %s's secret: %v; run terok auth doctor\n", f.MountsDir, provider, err)
+		return "", err
 	}
+	p, err := src.Open(ctx, provider)
+	if err != nil {
+		return "", err
+	}
+	defer p.Close()
+	return p.Desc.HostDir, nil
 }

@@ -63,13 +63,14 @@ func (l *Login) previousSecrets(ctx context.Context, set, provider string) []str
 func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credential, old []string, files map[string][]byte, kind string) {
 	desc := req.Desc
 	if desc.HostDir != "" && l.MountsDir != "" {
-		dir := filepath.Join(l.MountsDir, desc.HostDir)
-		removed, err := leftover.Remove(dir, append(leftover.Secrets(c), old...))
+		// Only the provider's own dir, through no link: see leftover.
+		removed, err := leftover.RemoveHolding(l.MountsDir, desc.HostDir, append(leftover.Secrets(c), old...))
 		for _, p := range removed {
 			fmt.Fprintf(l.IO.ErrOut, "Removed %s: it held %s's secret in plain text (an earlier terok wrote it there)\n", p, desc.Name)
 		}
 		if err != nil {
-			fmt.Fprintf(l.IO.ErrOut, "warning: could not check %s for files holding %s's secret: %v; run terok auth doctor\n", dir, desc.Name, err)
+			fmt.Fprintf(l.IO.ErrOut, "warning: could not check all of %s for files holding %s's secret: %v; run terok auth doctor\n",
+				filepath.Join(l.MountsDir, desc.HostDir), desc.Name, err)
 		}
 	}
 	created := l.writeFiles(desc, files, kind)

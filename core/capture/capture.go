@@ -110,7 +110,7 @@ func (w *walker) walk(rel string, depth int) error {
 	}
 	f, err := w.root.Open(rel)
 	if err != nil {
-		w.skip(fmt.Sprintf("%s: %v", Display(rel), err))
+		w.skip(fmt.Sprintf("%s: %s", Display(rel), why(err)))
 		return nil
 	}
 	defer func() { _ = f.Close() }()
@@ -133,7 +133,7 @@ func (w *walker) walk(rel string, depth int) error {
 		}
 		if rerr != nil || len(ents) == 0 {
 			if rerr != nil && !errors.Is(rerr, io.EOF) {
-				w.skip(fmt.Sprintf("%s: %v", Display(rel), rerr))
+				w.skip(fmt.Sprintf("%s: %s", Display(rel), why(rerr)))
 			}
 			return nil
 		}
@@ -164,7 +164,7 @@ func (w *walker) entry(p string, d fs.DirEntry, depth int) error {
 	info, err := d.Info()
 	switch {
 	case err != nil:
-		w.skip(fmt.Sprintf("%s: %v", Display(p), err))
+		w.skip(fmt.Sprintf("%s: %s", Display(p), why(err)))
 	case len(res.Files) >= lim.MaxFiles:
 		w.skip(fmt.Sprintf("%s: more than %d files", Display(p), lim.MaxFiles))
 	case info.Size() > lim.MaxFileBytes:
@@ -174,7 +174,7 @@ func (w *walker) entry(p string, d fs.DirEntry, depth int) error {
 	default:
 		data, err := readAtMost(w.root, p, lim.MaxFileBytes)
 		if err != nil {
-			w.skip(fmt.Sprintf("%s: %v", Display(p), err))
+			w.skip(fmt.Sprintf("%s: %s", Display(p), why(err)))
 			return nil
 		}
 		w.total += int64(len(data))
@@ -193,6 +193,17 @@ func Display(name string) string {
 		}
 	}
 	return name
+}
+
+// why is err for a skipped file's line, without the raw file name a
+// *fs.PathError holds: the line names the file already, quoted by Display,
+// and a raw name could carry escape sequences to the user's terminal.
+func why(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return Display(pe.Op + ": " + pe.Err.Error())
+	}
+	return Display(err.Error())
 }
 
 // readAtMost opens p without following a link (os.Root refuses links that

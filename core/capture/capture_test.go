@@ -3,6 +3,8 @@ package capture
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -302,5 +304,24 @@ func TestReadSkippingIsSilent(t *testing.T) {
 		if skipped(p, []string{"tmp/arg0-linux"}) {
 			t.Errorf("%s must not be skipped", p)
 		}
+	}
+}
+
+// A file that cannot be read is reported by its Display name only: the
+// raw name inside a *fs.PathError could carry escape sequences to the
+// user's terminal.
+func TestSkippedReasonHoldsNoRawName(t *testing.T) {
+	raw := "evil\x1b]0;pwned\x07\x1b[2J"
+	for _, err := range []error{
+		&fs.PathError{Op: "open", Path: raw, Err: errors.New("permission denied")},
+		fmt.Errorf("read: %w", &fs.PathError{Op: "read", Path: "dir/" + raw, Err: errors.New("input/output error")}),
+		errors.New("plain " + raw),
+	} {
+		if got := why(err); strings.ContainsRune(got, 0x1b) || strings.ContainsRune(got, 0x07) {
+			t.Errorf("why(%q) = %q: holds a control character", err, got)
+		}
+	}
+	if got := why(&fs.PathError{Op: "open", Path: raw, Err: errors.New("permission denied")}); got != "open: permission denied" {
+		t.Errorf("why = %q", got)
 	}
 }

@@ -70,35 +70,25 @@ type DirPlan struct {
 
 // Resolve reads each target's credential and declaration and renders them
 // into one plan. It fails, naming the provider, when a credential is not
-// stored or expired, when a provider declares no injection for its type,
-// or when two providers set the same variable.
+// stored or expired, when a provider declares no injection for its type
+// or one sdk.ValidateInjectionOf refuses, or when two providers set
+// variables of the same family (GH_*).
 func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*Plan, error) {
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	plan := &Plan{Env: map[string]string{}}
-	owner := map[string]string{}
+	owner := map[string]string{} // variable family -> provider
 	for _, t := range targets {
 		r, err := resolveOne(ctx, src, t, opts, now())
 		if err != nil {
 			return nil, err
 		}
+		if err := claimFamilies(owner, t.Name, r.Rendered); err != nil {
+			return nil, err
+		}
 		plan.Secrets = append(plan.Secrets, r.secrets...)
-		names := make([]string, 0, len(r.Env)+1)
-		for k := range r.Env {
-			names = append(names, k)
-		}
-		if r.DirEnv != "" {
-			names = append(names, r.DirEnv)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			if o, ok := owner[k]; ok {
-				return nil, fmt.Errorf("%s and %s both set %s; run them in separate commands", o, t.Name, k)
-			}
-			owner[k] = t.Name
-		}
 		for k, v := range r.Env {
 			plan.Env[k] = v
 		}
@@ -107,6 +97,35 @@ func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*
 		}
 	}
 	return plan, nil
+}
+
+// claimFamilies gives provider the variable families (GH for GH_TOKEN and
+// GH_HOST) of what it sets, and fails when another provider of the same
+// run holds one: otherwise one provider could point another's credential
+// elsewhere (GH_HOST beside gh's GH_TOKEN), or set a variable the other's
+// tool reads beside its credential.
+func claimFamilies(owner map[string]string, provider string, r *sdk.Rendered) error {
+	names := make([]string, 0, len(r.Env)+1)
+	for k := range r.Env {
+		names = append(names, k)
+	}
+	if r.DirEnv != "" {
+		names = append(names, r.DirEnv)
+	}
+	sort.Strings(names)
+	mine := map[string]bool{}
+	for _, k := range names {
+		fam := sdk.EnvFamily(k)
+		if o, ok := owner[fam]; ok && o != provider {
+			return fmt.Errorf("%s and %s both set %s_* variables (%s); a variable family belongs to one provider per command, "+
+				"so run them in separate terok auth exec (or env) calls", o, provider, fam, k)
+		}
+		mine[fam] = true
+	}
+	for fam := range mine {
+		owner[fam] = provider
+	}
+	return nil
 }
 
 type resolved struct {
@@ -163,7 +182,9 @@ func declaration(ctx context.Context, t Target) (*sdk.InjectionResponse, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
 	}
-	if err := sdk.ValidateInjection(decl); err != nil {
+	// The answer is the provider's, so it is checked here whatever the
+	// provider's own tests said: a plugin's answer is untrusted.
+	if err := sdk.ValidateInjectionOf(t.Name, decl); err != nil {
 		return nil, fmt.Errorf("%s declares an injection terok will not carry out: %w", t.Name, err)
 	}
 	return decl, nil

@@ -75,21 +75,6 @@ func Holds(data []byte, secrets []string) bool {
 	return false
 }
 
-// Remove removes the files under dir that hold any of secrets and returns
-// what it removed.
-func Remove(dir string, secrets []string) ([]string, error) {
-	found, err := Find(dir, secrets)
-	var removed []string
-	for _, p := range found {
-		if rerr := os.Remove(p); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			err = errors.Join(err, rerr)
-			continue
-		}
-		removed = append(removed, p)
-	}
-	return removed, err
-}
-
 func usable(secrets []string) []string {
 	var out []string
 	for _, s := range secrets {

@@ -2,10 +2,14 @@ package leftover
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 func TestFindAndRemove(t *testing.T) {
@@ -35,7 +39,7 @@ func TestFindAndRemove(t *testing.T) {
 	if found, _ := Find(filepath.Join(dir, "missing"), secrets); found != nil {
 		t.Errorf("missing dir: %v", found)
 	}
-	removed, err := Remove(filepath.Join(dir, "_vibe-config"), secrets)
+	removed, err := RemoveHolding(dir, "_vibe-config", secrets)
 	if err != nil || !reflect.DeepEqual(removed, []string{leak2}) {
 		t.Errorf("removed %v, %v", removed, err)
 	}
@@ -64,5 +68,109 @@ func TestWrittenIsPerSetAndShared(t *testing.T) {
 	}
 	if got, _ := w.Take(ctx, "b", "p"); !reflect.DeepEqual(got, []string{"/m/shared"}) {
 		t.Errorf("b/p takes %v", got)
+	}
+}
+
+// Only the fields that hold a secret are secrets: a fixed value a provider
+// file stores with every key (the red team's extra {region:
+// hasCompletedOnboarding}) is not, or logout would remove every file that
+// mentions it, another provider's included.
+func TestSecretsAreTheSecretFieldsOnly(t *testing.T) {
+	for _, c := range []struct {
+		cred sdk.Credential
+		want []string
+	}{
+		{sdk.Credential{Type: "api_key", Fields: map[string]any{"key": "sk-secret-123", "region": "hasCompletedOnboarding", "org": "my-organisation"}}, []string{"sk-secret-123"}},
+		{sdk.Credential{Type: "oauth", Fields: map[string]any{
+			"access_token": "access-123456", "refresh_token": "refresh-123456", "id_token": "id-token-123456",
+			"subscription_type": "enterprise-max", "rate_limit_tier": "default_claude_max_20x", "account_id": "account-123456", "expires_at": 1e9,
+		}}, []string{"access-123456", "id-token-123456", "refresh-123456"}},
+		{sdk.Credential{Type: "oauth_token", Fields: map[string]any{"token": "ghp_0123456789", "host": "github.example.com", "user": "octocat-the-user"}}, []string{"ghp_0123456789"}},
+		{sdk.Credential{Type: "x", Fields: map[string]any{"client_secret": "client-secret-1", "api_key": "short", "session_token": "session-123456"}}, []string{"client-secret-1", "session-123456"}},
+	} {
+		if got := Secrets(c.cred); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Secrets(%v) = %v, want %v", c.cred, got, c.want)
+		}
+	}
+	for name, want := range map[string]bool{
+		"key": true, "token": true, "access_token": true, "refresh_token": true, "id_token": true, "api_key": true, "client_secret": true, "password": true,
+		"host": false, "user": false, "region": false, "account_id": false, "subscription_type": false, "keyring": false, "tokens": false,
+	} {
+		if IsSecretField(name) != want {
+			t.Errorf("IsSecretField(%q) = %v", name, !want)
+		}
+	}
+}
+
+// Removal stays in the provider's own dir and goes through no link below
+// the mounts dir: a planted link makes it say what it did not remove.
+func TestRemoveFollowsNoLink(t *testing.T) {
+	mounts, victim := filepath.Join(t.TempDir(), "mounts"), t.TempDir()
+	mk := func(p, content string) string {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	secret := "sk-secret-for-links"
+	precious := mk(filepath.Join(victim, "state.json"), `{"k": "`+secret+`"}`)
+	other := mk(filepath.Join(mounts, "_claude-config", ".claude.json"), `{"k": "`+secret+`"}`)
+
+	// The provider's whole dir is a link.
+	if err := os.Symlink(victim, filepath.Join(mounts, "_evil-config")); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := RemoveHolding(mounts, "_evil-config", []string{secret})
+	var nr NotRemoved
+	if len(removed) != 0 || !errors.As(err, &nr) || !errors.Is(err, ErrLink) {
+		t.Errorf("through a linked dir: removed %v, %v", removed, err)
+	}
+	removed, err = RemoveCreated(mounts, "_evil-config", []string{filepath.Join(mounts, "_evil-config", "state.json")})
+	if len(removed) != 0 || !errors.Is(err, ErrLink) || !strings.Contains(err.Error(), "_evil-config is a symbolic link") {
+		t.Errorf("a recorded file through a linked dir: removed %v, %v", removed, err)
+	}
+
+	// A link deeper down, and a file that is a link.
+	if err := os.Remove(filepath.Join(mounts, "_evil-config")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(mounts, "_evil-config"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(mounts, "_evil-config", "sub")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(precious, filepath.Join(mounts, "_evil-config", "file.json")); err != nil {
+		t.Fatal(err)
+	}
+	removed, err = RemoveCreated(mounts, "_evil-config", []string{
+		filepath.Join(mounts, "_evil-config", "sub", "state.json"), filepath.Join(mounts, "_evil-config", "file.json"),
+		other, "/etc/passwd", filepath.Join(mounts, "_evil-config", "..", "_claude-config", ".claude.json"),
+	})
+	if len(removed) != 0 || err == nil {
+		t.Errorf("removed %v, %v", removed, err)
+	}
+	for _, want := range []string{"sub is a symbolic link", "file.json: is a symbolic link", "/etc/passwd: is not in the provider's shared config dir", ".claude.json: is not in"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q: %v", want, err)
+		}
+	}
+	if _, err := RemoveHolding(mounts, "_evil-config", []string{secret}); err != nil {
+		t.Errorf("a scan past links: %v", err)
+	}
+	for _, p := range []string{precious, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", p, err)
+		}
+	}
+
+	// What is really the provider's goes.
+	mine := mk(filepath.Join(mounts, "_evil-config", "d", "state.json"), "{}")
+	removed, err = RemoveCreated(mounts, "_evil-config", []string{mine, filepath.Join(mounts, "_evil-config", "gone.json")})
+	if err != nil || !reflect.DeepEqual(removed, []string{mine}) {
+		t.Errorf("removed %v, %v", removed, err)
 	}
 }

@@ -8,6 +8,14 @@ package trust
 // changed, added or removed there makes terok refuse the plugin until it
 // is trusted again. A script plugin therefore lives in a directory of its
 // own (link it onto the plugin path; pins follow links).
+//
+// Inside that directory terok accepts only regular files and directories
+// that belong to the user or root and that nobody else may write. A
+// symbolic link is refused, not recorded: what it points to may belong to
+// someone else (a file in a sticky /tmp, say), who could change the code
+// the interpreter loads without changing anything terok hashed. Refusing
+// is simpler and safer than resolving each link and checking its target
+// and every directory above it; a plugin that needs a file copies it in.
 
 import (
 	"bytes"
@@ -31,9 +39,12 @@ const (
 // one trusted.
 var ErrManifestChanged = errors.New("plugin's files changed since it was trusted")
 
+// ErrUnvouched means a script plugin's directory holds something terok
+// does not pin: a symbolic link, or a device, pipe or socket.
+var ErrUnvouched = errors.New("a script plugin's directory holds what terok cannot vouch for")
+
 // Manifest maps each file of a script plugin's directory, by slash path
-// relative to it, to its hex SHA-256 ("link:TARGET" for a symbolic link,
-// which is recorded, not followed).
+// relative to it, to its hex SHA-256.
 type Manifest map[string]string
 
 // IsScript reports whether the file at path starts with "#!", i.e. the
@@ -70,20 +81,23 @@ func BuildManifest(real string) (Manifest, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
+		if d.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%w: %s, in the directory of the script plugin %s, is a symbolic link; terok refuses links there, "+
+				"as whoever owns what it points to could change the code the plugin loads. Copy the file in instead, then trust the plugin again",
+				ErrUnvouched, p, real)
+		}
+		if !d.IsDir() && !d.Type().IsRegular() {
+			return fmt.Errorf("%w: %s, in the directory of the script plugin %s, is not a regular file or directory (%v); move it out, then trust the plugin again",
+				ErrUnvouched, p, real, d.Type())
+		}
+		if err := checkEntry(p, real, d); err != nil {
+			return err
+		}
 		switch {
 		case d.IsDir():
 			return nil
 		case len(m) >= maxManifestFiles:
 			return fmt.Errorf("the script plugin %s shares its directory %s with more than %d files; give it a directory of its own", real, dir, maxManifestFiles)
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			m[rel] = "link:" + target
-			return nil
-		case !d.Type().IsRegular():
-			return fmt.Errorf("%s beside the script plugin %s is not a regular file; terok cannot vouch for it", p, real)
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -103,6 +117,24 @@ func BuildManifest(real string) (Manifest, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkEntry refuses a file or directory beside a script plugin that
+// someone other than the user or root could change.
+func checkEntry(p, real string, d fs.DirEntry) error {
+	fi, err := d.Info()
+	if err != nil {
+		return err
+	}
+	if othersMayWrite(fi) {
+		return fmt.Errorf("%w: %s, in the directory of the script plugin %s, is writable by group or others (mode %v); run: chmod go-w %s",
+			ErrWritable, p, real, fi.Mode().Perm(), p)
+	}
+	if uid, ok := ownerOf(fi); ok && !trustedOwner(uid) {
+		return fmt.Errorf("%w: %s, in the directory of the script plugin %s, belongs to another user (uid %d), who could change it; "+
+			"run: chown %d %s", ErrWritable, p, real, uid, currentUID(), p)
+	}
+	return nil
 }
 
 // checkManifest compares a script plugin's directory with its pin. A pin

@@ -87,6 +87,7 @@ func storedFields(f *File, modes map[sdk.Mode]bool) map[string]map[string]bool {
 }
 
 func (c *checker) checkInject(f *File, modes map[sdk.Mode]bool) {
+	// checkInjectSpec reports each problem at its own line.
 	if len(f.Inject) == 0 {
 		return
 	}
@@ -101,7 +102,7 @@ func (c *checker) checkInject(f *File, modes map[sdk.Mode]bool) {
 			c.errorf(p, "inject: %q is not a credential type this provider stores (it stores: %s)", in.CredentialType, typeList(stored))
 			continue
 		}
-		c.checkInjectSpec(p, f.Inject[in.CredentialType])
+		c.checkInjectSpec(p, f.Name, f.Inject[in.CredentialType])
 		for name := range in.Fields() {
 			if !fields[name] {
 				c.errorf(p, "inject.%s uses ${%s}, which a %s credential of this provider never holds (it holds: %s)",
@@ -113,13 +114,14 @@ func (c *checker) checkInject(f *File, modes map[sdk.Mode]bool) {
 
 // checkInjectSpec reports each problem of one inject: entry at its own line;
 // sdk.Injection.Validate is the same check, worded for Go.
-func (c *checker) checkInjectSpec(p string, s *InjectSpec) {
+func (c *checker) checkInjectSpec(p, provider string, s *InjectSpec) {
 	if s == nil || len(s.Env) == 0 && len(s.Files) == 0 {
 		c.errorf(p, "%s sets no variable (env:) and writes no file (files:)", p)
 		return
 	}
+	in := sdk.Injection{CredentialType: "t", Env: s.Env, Files: s.Files, DirEnv: s.DirEnv}
 	for _, name := range sortedNames(s.Env) {
-		if err := sdk.CheckEnvName(name); err != nil {
+		if err := in.CheckEnv(name); err != nil {
 			c.errorf(p+".env."+name, "%s.env: %v", p, err)
 		}
 		if name == s.DirEnv {
@@ -141,7 +143,7 @@ func (c *checker) checkInjectSpec(p string, s *InjectSpec) {
 		}
 	}
 	if s.DirEnv != "" {
-		if err := sdk.CheckEnvName(s.DirEnv); err != nil {
+		if err := sdk.CheckDirEnvOf(provider, s.DirEnv); err != nil {
 			c.errorf(p+".dir_env", "%s.dir_env: %v", p, err)
 		}
 	}
@@ -150,7 +152,6 @@ func (c *checker) checkInjectSpec(p string, s *InjectSpec) {
 	}
 	// Anything the per-item checks above do not word (limits, for one).
 	if len(c.errs) == 0 {
-		in := sdk.Injection{CredentialType: "t", Env: s.Env, Files: s.Files, DirEnv: s.DirEnv}
 		if err := in.Validate(); err != nil {
 			c.errorf(p, "%s: %v", p, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -184,10 +185,17 @@ func (c *checker) checkKey(f *File) {
 		}
 		if k.Field != "" && (!fieldRE.MatchString(k.Field) || k.Field == "type") {
 			c.errorf("key.field", "key.field %q must be a lower-case field name other than type", k.Field)
+		} else if !leftover.IsSecretField(keyField(k)) {
+			c.errorf("key.field", "key.field %q does not name a secret field, so terok would neither mask the key nor find copies of it; "+
+				"use key, token, or a name ending in _key, _token or _secret", k.Field)
 		}
 		for name := range k.Extra {
-			if !fieldRE.MatchString(name) || name == "type" || name == keyField(k) {
+			switch {
+			case !fieldRE.MatchString(name) || name == "type" || name == keyField(k):
 				c.errorf("key.extra."+name, "key.extra: %q cannot be a stored field name here", name)
+			case leftover.IsSecretField(name):
+				c.errorf("key.extra."+name, "key.extra: %q names a secret field, but an extra is a fixed value written in this file, "+
+					"the same for every user, never a secret; name it for what it is (host, region, org, …)", name)
 			}
 		}
 		if k.EnvVar != "" && !envVarRE.MatchString(k.EnvVar) {
@@ -221,6 +229,9 @@ func (c *checker) checkRule(r *CaptureRule, p string, modes map[sdk.Mode]bool) {
 	}
 	if len(r.Fields) == 0 {
 		c.errorf(p, "%s has no fields: say which stored field comes from where", p)
+	} else if !hasSecretField(r.Fields) {
+		c.errorf(p+".fields", "%s.fields names no secret field, so terok would neither mask the secret nor find copies of it; "+
+			"store it as key, token, or a name ending in _key, _token or _secret (access_token, …)", p)
 	}
 	wildcards, dollarKey := 0, false
 	for name, path := range r.Fields {
@@ -299,4 +310,13 @@ func onlyUnknownKeys(errs []error) bool {
 		}
 	}
 	return len(errs) > 0
+}
+
+func hasSecretField(fields map[string]string) bool {
+	for name := range fields {
+		if leftover.IsSecretField(name) {
+			return true
+		}
+	}
+	return false
 }

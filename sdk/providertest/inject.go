@@ -51,7 +51,11 @@ func injection(t *testing.T, p sdk.Provider) (*sdk.InjectionResponse, bool) {
 		t.Errorf("Injection: %v", err)
 		return nil, false
 	}
-	if err := sdk.ValidateInjection(decl); err != nil {
+	name := ""
+	if d, err := p.Describe(context.Background(), &sdk.DescribeRequest{}); err == nil {
+		name = d.Name
+	}
+	if err := sdk.ValidateInjectionOf(name, decl); err != nil {
 		t.Errorf("Injection is not valid: %v", err)
 		return nil, false
 	}
@@ -111,7 +115,9 @@ func (f *Fake) Injection(context.Context, *sdk.InjectionRequest) (*sdk.Injection
 	if c := f.Captured.Credential; c.Type != "" && c.Type != sdk.TypeAPIKey {
 		in := sdk.Injection{CredentialType: c.Type, Env: map[string]string{}}
 		for k, v := range c.Fields {
-			if _, ok := v.(string); ok {
+			// Only the fields whose variable hands over a credential: the
+			// host sets no other (sdk.CheckEnvName).
+			if _, ok := v.(string); ok && sdk.CheckEnvName(prefix+strings.ToUpper(k)) == nil {
 				in.Env[prefix+strings.ToUpper(k)] = "${" + k + "}"
 			}
 		}
