@@ -11,6 +11,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 func newAuthCmd(f *factory) *cobra.Command {
@@ -30,7 +31,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 					msg += fmt.Sprintf("; did you mean %q?", s[0])
 				}
-				return usageErrorf("%s\nRun 'terok auth --help' for usage.", msg)
+				return usage.Errorf("%s\nRun 'terok auth --help' for usage.", msg)
 			}
 			return nil
 		},
@@ -60,7 +61,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 func authMenuRun(ctx context.Context, opts *loginOptions) error {
 	f := opts.f
 	if !f.IO.CanPrompt() {
-		return usageErrorf("`terok auth` without a command shows a menu, which needs a terminal; name the provider instead: terok auth login PROVIDER")
+		return usage.Errorf("`terok auth` without a command shows a menu, which needs a terminal; name the provider instead: terok auth login PROVIDER")
 	}
 	providers, err := f.Providers()
 	if err != nil {
@@ -110,7 +111,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 		}
 		fmt.Fprintf(w, "%v\n", err)
 		if attempt == 2 {
-			return usageErrorf("no valid choice after 3 tries")
+			return usage.Errorf("no valid choice after 3 tries")
 		}
 	}
 	var failed []string

@@ -12,6 +12,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -45,9 +46,9 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageErrorf("name the provider to log in to (see terok auth providers)")
+				return usage.Errorf("name the provider to log in to (see terok auth providers)")
 			case len(args) > 1:
-				return usageErrorf("expected one provider name, got %d arguments; a key is never taken from the command line, "+
+				return usage.Errorf("expected one provider name, got %d arguments; a key is never taken from the command line, "+
 					"where other users could see it: pipe it to standard input instead: printf '%%s' \"$KEY\" | terok auth login %s --with-key", len(args), args[0])
 			}
 			return nil
@@ -64,7 +65,7 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			}
 			opts.Mode = m
 			if opts.WithKey && m != "" && m != sdk.ModeAPIKey {
-				return usageErrorf("--with-key gives an API key, but --mode is %s", mode)
+				return usage.Errorf("--with-key gives an API key, but --mode is %s", mode)
 			}
 			if err := checkProject(opts.Project); err != nil {
 				return err

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -71,7 +73,9 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{ctx, nil, exitOK},
 		{ctx, errors.New("boom"), exitError},
-		{ctx, usageErrorf("bad flag"), exitUsage},
+		{ctx, usage.Errorf("bad flag"), exitUsage},
+		{ctx, fmt.Errorf("login: %w", usage.Errorf("a usage error from core, wrapped")), exitUsage},
+		{ctx, usage.Wrap(errors.New("unknown flag: --x")), exitUsage},
 		{ctx, errors.New(`unknown command "x" for "terok"`), exitUsage},
 		{ctx, errNotAuthenticated, exitNotAuthed},
 		{ctx, context.Canceled, exitInterrupted},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -15,7 +16,7 @@ import (
 func checkTargets(providers []string, set string) error {
 	for _, p := range providers {
 		if !sdk.ValidName(p) {
-			return usageErrorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
+			return usage.Errorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
 		}
 	}
 	return checkSet(set)
@@ -23,14 +24,14 @@ func checkTargets(providers []string, set string) error {
 
 func checkSet(set string) error {
 	if !store.ValidSet(set) {
-		return usageErrorf("invalid --set %q: use letters, digits, '.', '_' and '-'", set)
+		return usage.Errorf("invalid --set %q: use letters, digits, '.', '_' and '-'", set)
 	}
 	return nil
 }
 
 func checkProject(project string) error {
 	if project != "" && !container.ValidProject(project) {
-		return usageErrorf("invalid --project %q: use letters, digits, '.', '_' and '-'", project)
+		return usage.Errorf("invalid --project %q: use letters, digits, '.', '_' and '-'", project)
 	}
 	return nil
 }
@@ -71,12 +72,12 @@ func checkKnown(_ context.Context, f *factory, names []string, set string) error
 
 func unknownProvider(name string, known []string) error {
 	if len(known) == 0 {
-		return usageErrorf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", name)
+		return usage.Errorf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", name)
 	}
 	if s := suggest(name, known); s != "" {
-		return usageErrorf("unknown provider %q; did you mean %q? Available: %s", name, s, strings.Join(known, ", "))
+		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s", name, s, strings.Join(known, ", "))
 	}
-	return usageErrorf("unknown provider %q; available: %s", name, strings.Join(known, ", "))
+	return usage.Errorf("unknown provider %q; available: %s", name, strings.Join(known, ", "))
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be

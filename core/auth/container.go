@@ -12,6 +12,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -50,13 +51,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	image := req.Image
 	if image != "" {
 		if err := sdk.CheckImage(image); err != nil {
-			return usageErrorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
+			return usage.Errorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
 		}
 	} else {
 		image = spec.Image
 	}
 	if image == "" {
-		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
+		return usage.Errorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
 			"docs/login-images.md has a short Containerfile per provider and the commands to build and use it; "+
 			"or log in with an API key: --mode api-key", name, mode)
 	}

@@ -17,21 +17,9 @@ import (
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
-
-// ErrUsage marks errors in how terok was called (a flag, an argument); the
-// CLI exits 2 for them.
-var ErrUsage = errors.New("usage")
-
-func usageErrorf(format string, a ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, a...)}
-}
-
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Unwrap() error { return ErrUsage }
 
 // ParseMode reads a --mode value; "api-key" and "api_key" are the same.
 func ParseMode(s string) (sdk.Mode, error) {
@@ -40,7 +28,7 @@ func ParseMode(s string) (sdk.Mode, error) {
 		return "", nil
 	}
 	if !m.Valid() {
-		return "", usageErrorf("unknown mode %q: choose api-key, oauth or device", s)
+		return "", usage.Errorf("unknown mode %q: choose api-key, oauth or device", s)
 	}
 	return m, nil
 }
@@ -127,14 +115,14 @@ type LoginRequest struct {
 // store succeeded, so a failed login leaves the previous credential as it was.
 func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 	if !store.ValidSet(req.Set) {
-		return usageErrorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
+		return usage.Errorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
 	}
 	if req.Project != "" && !container.ValidProject(req.Project) {
-		return usageErrorf("invalid project %q: use letters, digits, '.', '_' and '-'", req.Project)
+		return usage.Errorf("invalid project %q: use letters, digits, '.', '_' and '-'", req.Project)
 	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
-			return usageErrorf("--with-key gives an API key, but --mode is %s", req.Mode)
+			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)
 		}
 		req.Mode = sdk.ModeAPIKey
 	}
@@ -157,7 +145,7 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 		Requested:        req.Mode,
 	})
 	if errors.Is(err, sdk.ErrUnsupportedMode) {
-		return "", usageErrorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
+		return "", usage.Errorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s: negotiate login mode: %w", name, err)
@@ -243,7 +231,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		key = *req.Key
 	} else {
 		if !l.IO.CanPrompt() {
-			return usageErrorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
+			return usage.Errorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
 		}
 		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
 		if err != nil {
