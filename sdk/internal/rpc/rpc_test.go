@@ -142,7 +142,7 @@ func checkCred(t *testing.T, c sdk.Credential) {
 }
 
 func TestSentinelsCrossTheWire(t *testing.T) {
-	for _, sentinel := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+	for _, sentinel := range sdk.Sentinels() {
 		t.Run(sentinel.Error(), func(t *testing.T) {
 			p := providertest.OverGRPC(t, &echo{err: fmt.Errorf("%w: because reasons", sentinel)})
 			_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{})
@@ -162,7 +162,7 @@ func TestPlainErrorsMatchNoSentinel(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, s := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+	for _, s := range sdk.Sentinels() {
 		if errors.Is(err, s) {
 			t.Errorf("%v matches %v", err, s)
 		}
