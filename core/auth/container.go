@@ -90,9 +90,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		TTY:    l.IO.CanPrompt(),
 	}
 	run.Labels[container.Label+".provider"] = name
-	if !container.IsRoot() {
-		run.UserNS = "keep-id:uid=1000,gid=1000"
-	}
+	run.UserNS = userNS(spec, container.IsRoot())
 
 	w := l.IO.ErrOut
 	if req.Project != "" {
@@ -222,6 +220,18 @@ func (l *Login) limits() capture.Limits {
 		return l.Limits
 	}
 	return capture.DefaultLimits
+}
+
+// userNS is the user mapping of a login container. Rootless, the user's own
+// ids become the ones the spec's tool runs as, so what it writes in the
+// mounted dir is the user's on the host; as root there is nothing to map.
+// checkSpec has checked spec.User.
+func userNS(spec *sdk.ContainerSpecResponse, root bool) string {
+	if root {
+		return ""
+	}
+	uid, gid, _ := sdk.ParseUser(spec.User)
+	return fmt.Sprintf("keep-id:uid=%d,gid=%d", uid, gid)
 }
 
 // checkSpec refuses container specs that would reach beyond the login:

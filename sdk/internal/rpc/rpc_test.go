@@ -34,7 +34,7 @@ var (
 	wantSpec = &sdk.ContainerSpecResponse{
 		Image: "img", Command: []string{"tool", "login"}, ConfigPath: "/home/dev/.tool",
 		RunArgs: []string{"-p", "127.0.0.1:1:1"}, Env: map[string]string{"A": "b"}, Banner: "hi",
-		CallbackPorts: []int{1455, 7171}, SkipPaths: []string{"tmp/arg0-linux"},
+		CallbackPorts: []int{1455, 7171}, SkipPaths: []string{"tmp/arg0-linux"}, User: "1001:1002",
 	}
 	wantState = map[string][]byte{"a.json": []byte("{}"), "dir/b": []byte("x")}
 )
