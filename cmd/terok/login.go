@@ -119,7 +119,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	p, err := providers.Open(ctx, opts.Provider)
 	var unknown *registry.UnknownProviderError
 	if errors.As(err, &unknown) {
-		return unknownProvider(unknown.Name, unknown.Available)
+		return unknownProvider(unknown.Name, unknown.Available, registry.Looked(unknown.PluginDirs, unknown.YAMLDirs))
 	}
 	if err != nil {
 		return err

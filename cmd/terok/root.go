@@ -77,6 +77,7 @@ type providerSource interface {
 	Open(ctx context.Context, name string) (*registry.Provider, error)
 	List(ctx context.Context) []registry.Entry
 	ShadowedProviders() []registry.Shadowed
+	SearchPath() (pluginDirs, yamlDirs []string)
 }
 
 // providerInventory is what the doctor checks of what was found: the plugin

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -65,19 +66,25 @@ func checkKnown(_ context.Context, f *factory, names []string, set string) error
 		if slices.Contains(known, n) || f.Getenv(store.EnvVar(n)) != "" {
 			continue
 		}
-		return unknownProvider(n, known)
+		src, err := f.Providers()
+		if err != nil {
+			return err
+		}
+		return unknownProvider(n, known, registry.Looked(src.SearchPath()))
 	}
 	return nil
 }
 
-func unknownProvider(name string, known []string) error {
+// unknownProvider is the usage error for a provider name that is neither
+// installed nor stored; looked (registry.Looked) says where terok looked.
+func unknownProvider(name string, known []string, looked string) error {
 	if len(known) == 0 {
-		return usage.Errorf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", name)
+		return usage.Errorf("unknown provider %q: no providers are installed. %s", name, looked)
 	}
 	if s := suggest(name, known); s != "" {
-		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s", name, s, strings.Join(known, ", "))
+		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s. %s", name, s, strings.Join(known, ", "), looked)
 	}
-	return usage.Errorf("unknown provider %q; available: %s", name, strings.Join(known, ", "))
+	return usage.Errorf("unknown provider %q; available: %s. %s", name, strings.Join(known, ", "), looked)
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be
