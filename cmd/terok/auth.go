@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
@@ -16,6 +17,7 @@ import (
 
 func newAuthCmd(f *factory) *cobra.Command {
 	opts := &loginOptions{f: f}
+	var set, project string
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Log in to providers, see and manage stored credentials",
@@ -36,10 +38,11 @@ func newAuthCmd(f *factory) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkSet(opts.Set); err != nil {
+			var err error
+			if opts.Set, err = store.ParseSet(set); err != nil {
 				return err
 			}
-			if err := checkProject(opts.Project); err != nil {
+			if opts.Project, err = container.ParseProject(project); err != nil {
 				return err
 			}
 			return authMenuRun(cmd.Context(), opts)
@@ -48,8 +51,8 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.SuggestionsMinimumDistance = 2
 	storeFlag(cmd)
 	completeSets(cmd, f)
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
-	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the logins are for")
+	cmd.Flags().StringVar(&set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f))
 	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil))
@@ -84,7 +87,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 	}
 	authed := map[string]bool{}
 	if accounts, err := f.Accounts(); err == nil {
-		if statuses, err := accounts.Status(ctx, opts.Set, names); err == nil {
+		if statuses, err := accounts.Status(ctx, string(opts.Set), names); err == nil {
 			for _, s := range statuses {
 				authed[s.Provider] = s.Authenticated
 			}

@@ -5,36 +5,29 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
-// checkTargets validates provider names and a credential set given on the
-// command line.
+// checkTargets checks provider names and a credential set given on the
+// command line, for commands whose core takes them as strings; login
+// keeps the typed values (parseSet, container.ParseProject).
 func checkTargets(providers []string, set string) error {
+	_, err := parseTargets(providers, set)
+	return err
+}
+
+// parseTargets checks provider names and parses the credential set: the
+// one place the command line's names are checked.
+func parseTargets(providers []string, set string) (store.Set, error) {
 	for _, p := range providers {
 		if !sdk.ValidName(p) {
-			return usage.Errorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
+			return "", usage.Errorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
 		}
 	}
-	return checkSet(set)
-}
-
-func checkSet(set string) error {
-	if !store.ValidSet(set) {
-		return usage.Errorf("invalid --set %q: use letters, digits, '.', '_' and '-'", set)
-	}
-	return nil
-}
-
-func checkProject(project string) error {
-	if project != "" && !container.ValidProject(project) {
-		return usage.Errorf("invalid --project %q: use letters, digits, '.', '_' and '-'", project)
-	}
-	return nil
+	return store.ParseSet(set)
 }
 
 // knownProviders are the providers a command may name: every installed one,

@@ -179,8 +179,8 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, name)
-	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, string(req.Set), name)
+	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")
@@ -279,7 +279,7 @@ func busy(ex *container.Existing, cname string, req LoginRequest) error {
 	}
 	what := "host-wide"
 	if req.Project != "" {
-		what = "project " + req.Project
+		what = "project " + string(req.Project)
 	}
 	return fmt.Errorf("a login for %s (%s) is already running (%s) in container %s; finish or stop it first. "+
 		"If that terok is gone, remove the container with: podman rm -f %s", req.Desc.Name, what, o, cname, cname)

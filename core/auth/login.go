@@ -98,7 +98,7 @@ func (l *Login) secret(c sdk.Credential, more ...string) {
 type LoginRequest struct {
 	Provider sdk.Provider
 	Desc     *sdk.DescribeResponse
-	Set      string
+	Set      store.Set
 	// Mode is the mode the user asked for, or "".
 	Mode sdk.Mode
 	// Key is the key read from stdin for --with-key, or nil to prompt.
@@ -106,7 +106,7 @@ type LoginRequest struct {
 	// ContainerRuntime is true when podman is available.
 	ContainerRuntime bool
 	// Project names the project the login is for; "" is host-wide.
-	Project string
+	Project container.Project
 	// Image overrides the provider's default login image.
 	Image string
 }
@@ -114,12 +114,6 @@ type LoginRequest struct {
 // Run performs one login. Nothing is stored unless every step before the
 // store succeeded, so a failed login leaves the previous credential as it was.
 func (l *Login) Run(ctx context.Context, req LoginRequest) error {
-	if !store.ValidSet(req.Set) {
-		return usage.Errorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
-	}
-	if req.Project != "" && !container.ValidProject(req.Project) {
-		return usage.Errorf("invalid project %q: use letters, digits, '.', '_' and '-'", req.Project)
-	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
 			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)
@@ -272,8 +266,8 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.KeyFiles, "key", key); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, name)
-	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, string(req.Set), name)
+	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")

@@ -144,7 +144,6 @@ func TestFailuresStoreNothing(t *testing.T) {
 		{"unsupported mode", false, func(e *env) { e.req.Mode = sdk.ModeDevice }, func(err error) bool { return errors.Is(err, usage.Err) }, "does not support mode device"},
 		{"mode impossible here", false, func(e *env) { e.req.Mode = sdk.ModeOAuth; e.req.ContainerRuntime = false }, nil, "podman"},
 		{"--with-key with --mode oauth", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Mode = sdk.ModeOAuth }, func(err error) bool { return errors.Is(err, usage.Err) }, "--with-key"},
-		{"bad set", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Set = "a/b" }, func(err error) bool { return errors.Is(err, usage.Err) }, "credential set"},
 		{"prompt interrupted", true, func(e *env) { e.req.Mode = sdk.ModeAPIKey; e.prompter.err = context.Canceled }, func(err error) bool { return errors.Is(err, context.Canceled) }, ""},
 	}
 	for _, tt := range tests {
