@@ -24,8 +24,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 
-	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 )
 
 // parentPoll is how often a plugin checks that the host is still alive.

@@ -13,8 +13,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 
-	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 )
 
 // RunBinary starts the plugin binary at path as terok would (go-plugin,

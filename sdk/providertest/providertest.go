@@ -37,8 +37,8 @@ import (
 
 	goplugin "github.com/hashicorp/go-plugin"
 
-	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 )
 
 // Run runs every contract check against p, in-process and over gRPC.

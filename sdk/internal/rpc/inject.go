@@ -3,8 +3,8 @@ package rpc
 import (
 	"context"
 
-	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
 
 // The host always sees an sdk.Injector; a plugin that is not one answers

@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
 
 // PluginName is the key of the provider in go-plugin's plugin set.

@@ -3,8 +3,8 @@ package rpc
 import (
 	"context"
 
-	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
 
 // server exposes an sdk.Provider as the gRPC Provider service.

@@ -8,8 +8,8 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
-	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 	"github.com/terok-ai/terok-auth/sdk"
+	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
 
 // oldPlugin registers a server that knows no method at all, as a plugin
