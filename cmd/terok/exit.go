@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/auth"
-	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
@@ -26,7 +25,6 @@ var errNotAuthenticated = errors.New("not authenticated")
 
 // exitCode maps an error to the code terok exits with.
 func exitCode(ctx context.Context, err error) int {
-	var unknown *registry.UnknownProviderError
 	var ran *commandExit
 	switch {
 	case err == nil:
@@ -37,7 +35,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ran.code
 	case errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrStopped) || ctx.Err() != nil:
 		return exitInterrupted
-	case usage.Is(err) || errors.As(err, &unknown) || isCobraUsage(err):
+	case usage.Is(err) || isCobraUsage(err):
 		return exitUsage
 	case errors.Is(err, errNotAuthenticated):
 		return exitNotAuthed

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -79,6 +80,7 @@ func TestExitCodes(t *testing.T) {
 		{ctx, usage.Errorf("bad flag"), exitUsage},
 		{ctx, fmt.Errorf("login: %w", usage.Errorf("a usage error from core, wrapped")), exitUsage},
 		{ctx, usage.Wrap(errors.New("unknown flag: --x")), exitUsage},
+		{ctx, fmt.Errorf("open: %w", &registry.UnknownProviderError{Name: "x"}), exitUsage},
 		{ctx, errors.New(`unknown command "x" for "terok"`), exitUsage},
 		{ctx, errNotAuthenticated, exitNotAuthed},
 		{ctx, context.Canceled, exitInterrupted},

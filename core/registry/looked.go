@@ -3,6 +3,8 @@ package registry
 import (
 	"fmt"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 // Looked says where terok looks for providers, for a message about one it
@@ -33,3 +35,7 @@ func sourceLabels(srcs []YAMLSource) []string {
 func (r *Registry) SearchPath() (pluginDirs, yamlDirs []string) {
 	return r.PluginDirs, r.YAMLDirs
 }
+
+// Unwrap makes an unknown provider a usage error (usage.Is): the CLI exits
+// 2 for it, as for any other name it was given wrong.
+func (e *UnknownProviderError) Unwrap() error { return usage.Err }

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 func yamlFile(name, label string) *fstest.MapFile {
@@ -84,6 +85,9 @@ func TestUnknownProviderListsYAMLToo(t *testing.T) {
 	want := `unknown provider "nope"; available: gh. terok looked for plugins in /p1, /p2, and for provider files in bundled, /y`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+	if !usage.Is(err) {
+		t.Errorf("an unknown provider is not a usage error: %v", err)
 	}
 }
 
