@@ -39,6 +39,7 @@ func requirePodman(t testing.TB) {
 	if _, err := exec.LookPath("podman"); err != nil {
 		t.Fatal("these tests need podman: run them with `make test`, which installs it (apt-get install podman runc)")
 	}
+	lockPodman(t)
 	imagesOnce.Do(func() { imagesErr = buildImages() })
 	if imagesErr != nil {
 		t.Fatalf("build the test images: %v", imagesErr)
@@ -127,13 +128,10 @@ func (e *loginEnv) assertClean(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(e.tmp, "terok-auth-*")); len(left) > 0 {
 		t.Errorf("private login dirs left behind: %v", left)
 	}
-	out, err := exec.Command("podman", "ps", "--all", "--filter", "label=io.terok.auth", "--format", "{{.Names}}").Output()
-	if err != nil {
-		t.Fatalf("podman ps: %v", err)
-	}
-	if names := strings.TrimSpace(string(out)); names != "" {
-		t.Errorf("auth containers left behind: %s", names)
-		_ = exec.Command("sh", "-c", "podman rm -f "+strings.ReplaceAll(names, "\n", " ")).Run()
+	// Only this test's containers: another run's may be on the machine.
+	if names := authContainersUnder(t, e.tmp); len(names) > 0 {
+		t.Errorf("auth containers left behind: %s", strings.Join(names, " "))
+		_ = exec.Command("podman", append([]string{"rm", "-f"}, names...)...).Run()
 	}
 }
 
@@ -362,6 +360,7 @@ func TestStaleContainerIsSwept(t *testing.T) {
 		"--label", "io.terok.auth.pid=2147483646", vendorImage+":ok", "claude").CombinedOutput(); err != nil {
 		t.Fatalf("podman create: %v\n%s", err, out)
 	}
+	t.Cleanup(func() { _ = exec.Command("podman", "rm", "-f", name).Run() }) // if terok did not sweep it
 	set := "e2e-sweep"
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t)

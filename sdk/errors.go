@@ -23,3 +23,22 @@ var (
 	// "unsupported", not as a broken plugin.
 	ErrUnimplemented = errors.New("not implemented by this provider")
 )
+
+// Sentinels returns every sentinel above, in a new slice. It is the one
+// list: the wire maps each of them to a status and back, and the host takes
+// each as the provider's answer, not as a broken plugin. A new sentinel goes
+// here (a test finds one that does not).
+func Sentinels() []error {
+	return []error{ErrInvalidKey, ErrNothingCaptured, ErrUnsupportedMode, ErrUnimplemented}
+}
+
+// IsProviderError reports whether err wraps one of Sentinels: the provider
+// answered, and the answer was no.
+func IsProviderError(err error) bool {
+	for _, s := range Sentinels() {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}

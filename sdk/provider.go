@@ -201,6 +201,11 @@ type ContainerSpecResponse struct {
 	// relative to ConfigPath, each skipped with everything below it. The
 	// host reads and reports everything else as before.
 	SkipPaths []string
+	// User is the "UID:GID" the tool runs as inside the image, such as
+	// "1000:1000"; "" is DefaultUser. When terok runs rootless, it maps
+	// the user's own ids to this one, so the files the tool writes in
+	// ConfigPath belong to the user on the host.
+	User string
 	// Env is extra environment for the container.
 	Env map[string]string
 	// Banner is shown to the user before the container starts.

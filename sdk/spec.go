@@ -160,9 +160,51 @@ func CheckImage(ref string) error {
 	return nil
 }
 
+// DefaultUser is the user a login image runs its tool as when a spec names
+// none: the first user of a Debian or Alpine image, and upstream terok's
+// convention.
+const DefaultUser = "1000:1000"
+
+// maxID is the largest uid or gid: 2^32-1 is the kernel's "no id".
+const maxID = 1<<32 - 2
+
+// ParseUser reads a spec's User, "UID:GID" in decimal, each 0 to
+// 4294967294; "" is DefaultUser. Names are refused: the host maps ids
+// before the image's /etc/passwd could be read.
+func ParseUser(s string) (uid, gid uint32, err error) {
+	if s == "" {
+		s = DefaultUser
+	}
+	u, g, ok := strings.Cut(s, ":")
+	if !ok {
+		return 0, 0, fmt.Errorf("user %q: expected UID:GID in numbers, e.g. %s", s, DefaultUser)
+	}
+	if uid, err = parseID(u); err != nil {
+		return 0, 0, fmt.Errorf("user %q: uid: %w", s, err)
+	}
+	if gid, err = parseID(g); err != nil {
+		return 0, 0, fmt.Errorf("user %q: gid: %w", s, err)
+	}
+	return uid, gid, nil
+}
+
+func parseID(s string) (uint32, error) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("%q is not a number (names are not accepted)", s)
+	}
+	if len(s) > 1 && s[0] == '0' {
+		return 0, fmt.Errorf("%q has a leading zero", s)
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > maxID {
+		return 0, fmt.Errorf("%s is out of range (0 to %d)", s, uint32(maxID))
+	}
+	return uint32(n), nil
+}
+
 // CheckContainerSpec validates a whole container spec as the host does
 // before it runs a login container: the config path, a command, the image
-// (when one is given), the run arguments and the environment. Providers
+// (when one is given), the run arguments, the user and the environment. Providers
 // (and sdk/providertest) call it to learn early what the host would refuse.
 func CheckContainerSpec(spec *ContainerSpecResponse) error {
 	if spec == nil {
@@ -185,6 +227,9 @@ func CheckContainerSpec(spec *ContainerSpecResponse) error {
 		}
 	}
 	if err := CheckRunArgs(spec.RunArgs); err != nil {
+		return err
+	}
+	if _, _, err := ParseUser(spec.User); err != nil {
 		return err
 	}
 	for k, v := range spec.Env {

@@ -10,13 +10,14 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 // parse runs cmd's flag and argument handling only.
 func parse(t *testing.T, cmd *cobra.Command, args ...string) error {
 	t.Helper()
 	cmd.SetArgs(args)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage.Wrap(err) })
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	return cmd.ExecuteContext(context.Background())
 }

@@ -9,12 +9,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 func newAuthCmd(f *factory) *cobra.Command {
 	opts := &loginOptions{f: f}
+	var set, project string
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Log in to providers, see and manage stored credentials",
@@ -30,15 +33,16 @@ func newAuthCmd(f *factory) *cobra.Command {
 				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 					msg += fmt.Sprintf("; did you mean %q?", s[0])
 				}
-				return usageErrorf("%s\nRun 'terok auth --help' for usage.", msg)
+				return usage.Errorf("%s\nRun 'terok auth --help' for usage.", msg)
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkSet(opts.Set); err != nil {
+			var err error
+			if opts.Set, err = store.ParseSet(set); err != nil {
 				return err
 			}
-			if err := checkProject(opts.Project); err != nil {
+			if opts.Project, err = container.ParseProject(project); err != nil {
 				return err
 			}
 			return authMenuRun(cmd.Context(), opts)
@@ -47,8 +51,8 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.SuggestionsMinimumDistance = 2
 	storeFlag(cmd)
 	completeSets(cmd, f)
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
-	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the logins are for")
+	cmd.Flags().StringVar(&set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f))
 	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil))
@@ -60,7 +64,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 func authMenuRun(ctx context.Context, opts *loginOptions) error {
 	f := opts.f
 	if !f.IO.CanPrompt() {
-		return usageErrorf("`terok auth` without a command shows a menu, which needs a terminal; name the provider instead: terok auth login PROVIDER")
+		return usage.Errorf("`terok auth` without a command shows a menu, which needs a terminal; name the provider instead: terok auth login PROVIDER")
 	}
 	providers, err := f.Providers()
 	if err != nil {
@@ -83,7 +87,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 	}
 	authed := map[string]bool{}
 	if accounts, err := f.Accounts(); err == nil {
-		if statuses, err := accounts.Status(ctx, opts.Set, names); err == nil {
+		if statuses, err := accounts.Status(ctx, string(opts.Set), names); err == nil {
 			for _, s := range statuses {
 				authed[s.Provider] = s.Authenticated
 			}
@@ -110,7 +114,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 		}
 		fmt.Fprintf(w, "%v\n", err)
 		if attempt == 2 {
-			return usageErrorf("no valid choice after 3 tries")
+			return usage.Errorf("no valid choice after 3 tries")
 		}
 	}
 	var failed []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +29,8 @@ type check struct {
 	Status string `json:"status"` // ok, warn or fail
 	Detail string `json:"detail"`
 	Fix    string `json:"fix,omitempty"`
+	// Dirs are the directories a search-path check lists, in order.
+	Dirs []string `json:"dirs,omitempty"`
 }
 
 func newDoctorCmd(f *factory) *cobra.Command {
@@ -88,10 +91,15 @@ func doctorRun(ctx context.Context, f *factory) []check {
 	}
 	checks = append(checks, doctorStore(ctx, f))
 	checks = append(checks, doctorPodman(ctx, f)...)
+	checks = append(checks, check{Name: "plugin path", Status: "ok", Dirs: f.SearchPath,
+		Detail: strings.Join(f.SearchPath, string(filepath.ListSeparator)) + " (first wins)"})
 	src, err := f.Providers()
 	if err != nil {
 		return append(checks, check{Name: "providers", Status: "fail", Detail: firstLine(err.Error())})
 	}
+	_, yamlDirs := src.SearchPath()
+	checks = append(checks, check{Name: "provider file path", Status: "ok", Dirs: yamlDirs,
+		Detail: strings.Join(yamlDirs, ", ") + " (a later file of the same name wins)"})
 	inv := f.Inventory()
 	checks = append(checks, doctorPlugins(ctx, f, src, inv.Plugins)...)
 	for _, p := range inv.Problems {

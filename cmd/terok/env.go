@@ -10,6 +10,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type envOptions struct {
@@ -35,14 +36,14 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			"  terok auth env claude gh --format json | jq -r .GH_TOKEN",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("name the providers whose variables to print")
+				return usage.Errorf("name the providers whose variables to print")
 			}
 			opts.Providers = splitProviders(args)
 			if err := checkTargets(opts.Providers, opts.Set); err != nil {
 				return err
 			}
 			if !inList(inject.Formats, opts.Format) {
-				return usageErrorf("unknown --format %q: choose %s", opts.Format, strings.Join(inject.Formats, ", "))
+				return usage.Errorf("unknown --format %q: choose %s", opts.Format, strings.Join(inject.Formats, ", "))
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -64,7 +65,7 @@ func envRun(ctx context.Context, opts *envOptions) error {
 	out, err := plan.Format(opts.Format)
 	var nf *inject.ErrNeedsFiles
 	if errors.As(err, &nf) {
-		return usageErrorf("%v", err)
+		return usage.Errorf("%v", err)
 	}
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type execOptions struct {
@@ -41,11 +42,11 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			dash := cmd.ArgsLenAtDash()
 			switch {
 			case dash < 0:
-				return usageErrorf("put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND")
+				return usage.Errorf("put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND")
 			case dash == 0:
-				return usageErrorf("name the providers whose credentials the command gets, before --")
+				return usage.Errorf("name the providers whose credentials the command gets, before --")
 			case dash == len(args):
-				return usageErrorf("no command after --")
+				return usage.Errorf("no command after --")
 			}
 			opts.Providers = splitProviders(args[:dash])
 			opts.Command = args[dash:]

@@ -11,11 +11,12 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 func runCmd(cmd *cobra.Command, args []string) error {
 	cmd.SetArgs(args)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage.Wrap(err) })
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	return cmd.ExecuteContext(context.Background())
 }

@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/auth"
-	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 // Exit codes, as scripts see them.
@@ -26,7 +25,6 @@ var errNotAuthenticated = errors.New("not authenticated")
 
 // exitCode maps an error to the code terok exits with.
 func exitCode(ctx context.Context, err error) int {
-	var unknown *registry.UnknownProviderError
 	var ran *commandExit
 	switch {
 	case err == nil:
@@ -37,7 +35,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ran.code
 	case errors.Is(err, context.Canceled) || errors.Is(err, auth.ErrStopped) || ctx.Err() != nil:
 		return exitInterrupted
-	case errors.Is(err, auth.ErrUsage) || errors.As(err, &unknown) || isCobraUsage(err):
+	case usage.Is(err) || isCobraUsage(err):
 		return exitUsage
 	case errors.Is(err, errNotAuthenticated):
 		return exitNotAuthed
@@ -50,11 +48,3 @@ func exitCode(ctx context.Context, err error) int {
 func isCobraUsage(err error) bool {
 	return strings.HasPrefix(err.Error(), "unknown command")
 }
-
-// usageErr marks a flag or argument error without changing its message.
-type usageErr struct{ err error }
-
-func (e usageErr) Error() string   { return e.err.Error() }
-func (e usageErr) Unwrap() []error { return []error{auth.ErrUsage, e.err} }
-
-func usageErrorf(format string, a ...any) error { return usageErr{fmt.Errorf(format, a...)} }

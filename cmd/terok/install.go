@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -69,7 +70,7 @@ func fetchRelease(ctx context.Context, client *http.Client, source, sums string)
 		}
 	} else {
 		if strings.Contains(source, "://") {
-			return nil, usageErrorf("%s: only https URLs are fetched (a plain http download could be changed on the way)", source)
+			return nil, usage.Errorf("%s: only https URLs are fetched (a plain http download could be changed on the way)", source)
 		}
 		r.name = filepath.Base(source)
 		if r.data, err = readBounded(source, maxDownload); err != nil {
@@ -232,7 +233,7 @@ func extractPlugin(r *release) (*pluginFile, error) {
 	}
 	name, ok := pluginName(r.name)
 	if !ok {
-		return nil, usageErrorf("%s is neither a plugin binary (%sNAME) nor a .tar.gz or .zip release archive", r.name, pluginhost.Prefix)
+		return nil, usage.Errorf("%s is neither a plugin binary (%sNAME) nor a .tar.gz or .zip release archive", r.name, pluginhost.Prefix)
 	}
 	return &pluginFile{name: name, data: r.data}, nil
 }

@@ -10,8 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/auth"
+	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -25,13 +27,13 @@ type loginOptions struct {
 	Provider string
 	Mode     sdk.Mode
 	WithKey  bool
-	Set      string
-	Project  string
+	Set      store.Set
+	Project  container.Project
 }
 
 func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *cobra.Command {
 	opts := &loginOptions{f: f}
-	var mode string
+	var mode, set, project string
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Authenticate a provider and store its credential",
@@ -45,9 +47,9 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageErrorf("name the provider to log in to (see terok auth providers)")
+				return usage.Errorf("name the provider to log in to (see terok auth providers)")
 			case len(args) > 1:
-				return usageErrorf("expected one provider name, got %d arguments; a key is never taken from the command line, "+
+				return usage.Errorf("expected one provider name, got %d arguments; a key is never taken from the command line, "+
 					"where other users could see it: pipe it to standard input instead: printf '%%s' \"$KEY\" | terok auth login %s --with-key", len(args), args[0])
 			}
 			return nil
@@ -55,18 +57,17 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Provider = args[0]
-			if err := checkTargets(args, opts.Set); err != nil {
+			var err error
+			if opts.Set, err = parseTargets(args, set); err != nil {
 				return err
 			}
-			m, err := auth.ParseMode(mode)
-			if err != nil {
+			if opts.Mode, err = auth.ParseMode(mode); err != nil {
 				return err
 			}
-			opts.Mode = m
-			if opts.WithKey && m != "" && m != sdk.ModeAPIKey {
-				return usageErrorf("--with-key gives an API key, but --mode is %s", mode)
+			if opts.WithKey && opts.Mode != "" && opts.Mode != sdk.ModeAPIKey {
+				return usage.Errorf("--with-key gives an API key, but --mode is %s", mode)
 			}
-			if err := checkProject(opts.Project); err != nil {
+			if opts.Project, err = container.ParseProject(project); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -77,8 +78,8 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 	}
 	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth or device (default: ask on a terminal, else the provider's default)")
 	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key from standard input")
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to store into")
-	cmd.Flags().StringVar(&opts.Project, "project", "", "the project the login is for (names the container); default: host-wide")
+	cmd.Flags().StringVar(&set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&project, "project", "", "the project the login is for (names the container); default: host-wide")
 	cmd.Flags().String("image", "", "container image for an OAuth or device login (default: TEROK_AUTH_IMAGE, the config, the provider's)")
 	cmd.Flags().String("mounts-dir", "", "where providers' shared config dirs live (default: TEROK_MOUNTS_DIR, the config, ~/.local/share/terok/mounts)")
 	completeModes(cmd, f)
@@ -118,7 +119,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	p, err := providers.Open(ctx, opts.Provider)
 	var unknown *registry.UnknownProviderError
 	if errors.As(err, &unknown) {
-		return unknownProvider(unknown.Name, unknown.Available)
+		return unknownProvider(unknown.Name, unknown.Available, registry.Looked(unknown.PluginDirs, unknown.YAMLDirs))
 	}
 	if err != nil {
 		return err
@@ -129,7 +130,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		return err
 	}
 	replacing := false
-	if st, err := accounts.Status(ctx, opts.Set, []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+	if st, err := accounts.Status(ctx, string(opts.Set), []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
 		replacing = true
 		if key == nil && f.IO.CanPrompt() {
 			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", opts.Provider, opts.Set, modeName(sdk.Mode(st[0].Type))),

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/registry"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -25,6 +28,9 @@ func TestLoginFlags(t *testing.T) {
 		{"unknown mode", []string{"claude", "--mode", "sso"}, loginOptions{}, `unknown mode "sso": choose api-key, oauth or device`},
 		{"with-key and oauth", []string{"claude", "--with-key", "--mode", "oauth"}, loginOptions{}, "--with-key gives an API key, but --mode is oauth"},
 		{"bad set", []string{"claude", "--set", "a b"}, loginOptions{}, `invalid --set "a b": use letters, digits, '.', '_' and '-'`},
+		{"project", []string{"claude", "--project", "web.1"}, loginOptions{Provider: "claude", Set: "default", Project: "web.1"}, ""},
+		{"bad project", []string{"claude", "--project", "../x"}, loginOptions{}, `invalid --project "../x": use letters, digits, '.', '_' and '-'`},
+		{"bad provider", []string{"Claude"}, loginOptions{}, `invalid provider name "Claude": use lower-case letters, digits and '-'`},
 		{"a key as a flag", []string{"claude", "--key", "x"}, loginOptions{}, "unknown flag: --key: a key is never taken from the command line, where other users could see it; pipe it to standard input instead"},
 		{"unknown flag", []string{"claude", "--frob"}, loginOptions{}, "unknown flag: --frob"},
 	}
@@ -71,7 +77,10 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{ctx, nil, exitOK},
 		{ctx, errors.New("boom"), exitError},
-		{ctx, usageErrorf("bad flag"), exitUsage},
+		{ctx, usage.Errorf("bad flag"), exitUsage},
+		{ctx, fmt.Errorf("login: %w", usage.Errorf("a usage error from core, wrapped")), exitUsage},
+		{ctx, usage.Wrap(errors.New("unknown flag: --x")), exitUsage},
+		{ctx, fmt.Errorf("open: %w", &registry.UnknownProviderError{Name: "x"}), exitUsage},
 		{ctx, errors.New(`unknown command "x" for "terok"`), exitUsage},
 		{ctx, errNotAuthenticated, exitNotAuthed},
 		{ctx, context.Canceled, exitInterrupted},

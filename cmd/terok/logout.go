@@ -11,6 +11,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type logoutOptions struct {
@@ -38,9 +39,9 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.All && len(args) > 0:
-				return usageErrorf("give provider names or --all, not both")
+				return usage.Errorf("give provider names or --all, not both")
 			case !opts.All && len(args) == 0:
-				return usageErrorf("name the providers to log out of, or use --all")
+				return usage.Errorf("name the providers to log out of, or use --all")
 			}
 			if err := checkTargets(args, opts.Set); err != nil {
 				return err

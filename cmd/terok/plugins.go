@@ -15,6 +15,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -92,7 +93,7 @@ func newPluginsCmd(f *factory) *cobra.Command {
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) < n {
-			return usageErrorf("expected %s", what)
+			return usage.Errorf("expected %s", what)
 		}
 		return nil
 	}
@@ -106,7 +107,7 @@ func resolvePlugin(f *factory, arg string) (name, path string, err error) {
 			name = strings.TrimSuffix(strings.ToLower(name), ".exe")
 		}
 		if !strings.HasPrefix(filepath.Base(arg), pluginhost.Prefix) || !sdk.ValidName(name) {
-			return "", "", usageErrorf("%s is not a plugin binary: plugins are named %sNAME", arg, pluginhost.Prefix)
+			return "", "", usage.Errorf("%s is not a plugin binary: plugins are named %sNAME", arg, pluginhost.Prefix)
 		}
 		if _, err := os.Stat(arg); err != nil {
 			return "", "", err
@@ -119,7 +120,7 @@ func resolvePlugin(f *factory, arg string) (name, path string, err error) {
 			return p.Name, p.Path, nil
 		}
 	}
-	return "", "", usageErrorf("no plugin %q on the plugin path (searched: %s); give the binary's path instead, or install it: terok auth plugins install SOURCE", arg, strings.Join(f.SearchPath, ", "))
+	return "", "", usage.Errorf("no plugin %q on the plugin path (searched: %s); give the binary's path instead, or install it: terok auth plugins install SOURCE", arg, strings.Join(f.SearchPath, ", "))
 }
 
 // trustJSON is the --json shape of one plugin trusted; keep it stable.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -111,7 +112,7 @@ func newPluginsRemoveCmd(f *factory) *cobra.Command {
 
 func pluginsRemoveRun(ctx context.Context, f *factory, name string) error {
 	if !sdk.ValidName(name) {
-		return usageErrorf("%q is not a plugin name", name)
+		return usage.Errorf("%q is not a plugin name", name)
 	}
 	dir := userPluginDir(f)
 	path := filepath.Join(dir, pluginhost.Prefix+name)

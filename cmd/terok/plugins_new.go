@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -56,7 +57,7 @@ func newPluginsNewCmd(f *factory) *cobra.Command {
 			"  terok auth plugins new gemini ./gemini-plugin --module example.com/terok-provider-gemini",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) < 1 || len(args) > 2 {
-				return usageErrorf("expected NAME [DIR]")
+				return usage.Errorf("expected NAME [DIR]")
 			}
 			return nil
 		},
@@ -75,14 +76,14 @@ func newPluginsNewCmd(f *factory) *cobra.Command {
 
 func pluginsNewRun(f *factory, opts *newOptions) error {
 	if !sdk.ValidName(opts.Name) {
-		return usageErrorf("%q is not a provider name: lower case letters, digits, '-' and '_', starting with a letter", opts.Name)
+		return usage.Errorf("%q is not a provider name: lower case letters, digits, '-' and '_', starting with a letter", opts.Name)
 	}
 	dir := opts.Dir
 	if dir == "" {
 		dir = pluginhost.Prefix + opts.Name
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return usageErrorf("%s exists and is not empty; give a new directory", dir)
+		return usage.Errorf("%s exists and is not empty; give a new directory", dir)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
@@ -101,7 +102,7 @@ func pluginsNewRun(f *factory, opts *newOptions) error {
 			return err
 		}
 		if _, err := os.Stat(filepath.Join(abs, "sdk", "go.mod")); err != nil {
-			return usageErrorf("--sdk-replace %s: not a terok-auth checkout (no sdk/go.mod in it)", opts.Replace)
+			return usage.Errorf("--sdk-replace %s: not a terok-auth checkout (no sdk/go.mod in it)", opts.Replace)
 		}
 		data.Replace = filepath.Join(abs, "sdk")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/safefile"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -126,7 +127,7 @@ func newValidateCmd(f *factory) *cobra.Command {
 			"  terok auth providers validate ~/.config/terok/providers.d",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("name at least one provider file")
+				return usage.Errorf("name at least one provider file")
 			}
 			return nil
 		},
@@ -172,7 +173,7 @@ func expandDirs(paths []string) ([]string, error) {
 			files = append(files, m...)
 		}
 		if len(files) == 0 {
-			return nil, usageErrorf("%s holds no provider files (*.yaml, *.yml)", p)
+			return nil, usage.Errorf("%s holds no provider files (*.yaml, *.yml)", p)
 		}
 		sort.Strings(files)
 		out = append(out, files...)

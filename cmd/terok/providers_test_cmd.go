@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/capture"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -39,7 +40,7 @@ func newProvidersTestCmd(f *factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
 			if opts.Capture == "" {
-				return usageErrorf("--capture DIR is required: the directory to capture from")
+				return usage.Errorf("--capture DIR is required: the directory to capture from")
 			}
 			return providersTestRun(cmd.Context(), f, opts)
 		},
@@ -85,11 +86,11 @@ func providersTestRun(ctx context.Context, f *factory, opts *providersTestOption
 			}
 		}
 		if mode == "" {
-			return usageErrorf("%s: provider %s has no oauth or device mode, so nothing to capture", opts.File, file.Name)
+			return usage.Errorf("%s: provider %s has no oauth or device mode, so nothing to capture", opts.File, file.Name)
 		}
 	}
 	if !mode.NeedsContainer() {
-		return usageErrorf("--mode %s: only oauth and device logins capture files", mode)
+		return usage.Errorf("--mode %s: only oauth and device logins capture files", mode)
 	}
 	read, err := capture.Read(ctx, opts.Capture, capture.DefaultLimits)
 	if err != nil {

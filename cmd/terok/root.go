@@ -24,6 +24,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
+	"github.com/terok-ai/terok-auth/core/usage"
 	providersd "github.com/terok-ai/terok-auth/providers.d"
 )
 
@@ -76,6 +77,7 @@ type providerSource interface {
 	Open(ctx context.Context, name string) (*registry.Provider, error)
 	List(ctx context.Context) []registry.Entry
 	ShadowedProviders() []registry.Shadowed
+	SearchPath() (pluginDirs, yamlDirs []string)
 }
 
 // providerInventory is what the doctor checks of what was found: the plugin
@@ -251,7 +253,7 @@ func newRootCmd(f *factory) *cobra.Command {
 				return err
 			}
 			if f.ConfigErr != nil && !annotated(cmd, toleratesConfigErr) {
-				return usageErr{fmt.Errorf("%w\n(fix the setting, or run 'terok auth doctor' to see every problem)", f.ConfigErr)}
+				return usage.Errorf("%w\n(fix the setting, or run 'terok auth doctor' to see every problem)", f.ConfigErr)
 			}
 			return nil
 		},
@@ -321,17 +323,17 @@ func markNoSetup(cmd *cobra.Command) {
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	if cmd.Flags().Lookup("with-key") != nil && strings.HasPrefix(msg, "unknown flag: --key") || strings.HasPrefix(msg, "unknown flag: --api-key") || strings.HasPrefix(msg, "unknown flag: --token") {
-		return usageErrorf("%v: a key is never taken from the command line, where other users could see it; "+
+		return usage.Errorf("%v: a key is never taken from the command line, where other users could see it; "+
 			"pipe it to standard input instead: printf '%%s' \"$KEY\" | %s --with-key", err, cmd.CommandPath())
 	}
-	return usageErr{err}
+	return usage.Wrap(err)
 }
 
 // exactArgs is cobra.ExactArgs, as a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErrorf("expected %s, got %d arguments", what, len(args))
+			return usage.Errorf("expected %s, got %d arguments", what, len(args))
 		}
 		return nil
 	}
@@ -348,9 +350,9 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 			msg += fmt.Sprintf("; did you mean %q?", s[0])
 		}
-		return usageErrorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())
+		return usage.Errorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())
 	}
-	return usageErrorf("unexpected arguments: %s", strings.Join(args, " "))
+	return usage.Errorf("unexpected arguments: %s", strings.Join(args, " "))
 }
 
 // backendDetail is the store's "(backend error)" after what went wrong, on

@@ -5,34 +5,29 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
-// checkTargets validates provider names and a credential set given on the
-// command line.
+// checkTargets checks provider names and a credential set given on the
+// command line, for commands whose core takes them as strings; login
+// keeps the typed values (parseSet, container.ParseProject).
 func checkTargets(providers []string, set string) error {
+	_, err := parseTargets(providers, set)
+	return err
+}
+
+// parseTargets checks provider names and parses the credential set: the
+// one place the command line's names are checked.
+func parseTargets(providers []string, set string) (store.Set, error) {
 	for _, p := range providers {
 		if !sdk.ValidName(p) {
-			return usageErrorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
+			return "", usage.Errorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
 		}
 	}
-	return checkSet(set)
-}
-
-func checkSet(set string) error {
-	if !store.ValidSet(set) {
-		return usageErrorf("invalid --set %q: use letters, digits, '.', '_' and '-'", set)
-	}
-	return nil
-}
-
-func checkProject(project string) error {
-	if project != "" && !container.ValidProject(project) {
-		return usageErrorf("invalid --project %q: use letters, digits, '.', '_' and '-'", project)
-	}
-	return nil
+	return store.ParseSet(set)
 }
 
 // knownProviders are the providers a command may name: every installed one,
@@ -64,19 +59,25 @@ func checkKnown(_ context.Context, f *factory, names []string, set string) error
 		if slices.Contains(known, n) || f.Getenv(store.EnvVar(n)) != "" {
 			continue
 		}
-		return unknownProvider(n, known)
+		src, err := f.Providers()
+		if err != nil {
+			return err
+		}
+		return unknownProvider(n, known, registry.Looked(src.SearchPath()))
 	}
 	return nil
 }
 
-func unknownProvider(name string, known []string) error {
+// unknownProvider is the usage error for a provider name that is neither
+// installed nor stored; looked (registry.Looked) says where terok looked.
+func unknownProvider(name string, known []string, looked string) error {
 	if len(known) == 0 {
-		return usageErrorf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", name)
+		return usage.Errorf("unknown provider %q: no providers are installed. %s", name, looked)
 	}
 	if s := suggest(name, known); s != "" {
-		return usageErrorf("unknown provider %q; did you mean %q? Available: %s", name, s, strings.Join(known, ", "))
+		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s. %s", name, s, strings.Join(known, ", "), looked)
 	}
-	return usageErrorf("unknown provider %q; available: %s", name, strings.Join(known, ", "))
+	return usage.Errorf("unknown provider %q; available: %s. %s", name, strings.Join(known, ", "), looked)
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be

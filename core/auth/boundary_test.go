@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/usage"
 	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -48,7 +48,7 @@ func TestImageThatIsAnOptionIsRefused(t *testing.T) {
 		e := newContainerEnv(t, claude.New(), sdk.ModeOAuth)
 		e.req.Image = image
 		err := e.login.Run(context.Background(), e.req)
-		if !errors.Is(err, auth.ErrUsage) || !errors.Is(err, err) || !strings.Contains(err.Error(), "--image, TEROK_AUTH_IMAGE or auth_image") {
+		if !errors.Is(err, usage.Err) || !errors.Is(err, err) || !strings.Contains(err.Error(), "--image, TEROK_AUTH_IMAGE or auth_image") {
 			t.Errorf("--image %s: err = %v", image, err)
 		}
 		if len(e.runner.ran) != 0 || len(e.runner.removed) != 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -50,13 +51,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	image := req.Image
 	if image != "" {
 		if err := sdk.CheckImage(image); err != nil {
-			return usageErrorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
+			return usage.Errorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
 		}
 	} else {
 		image = spec.Image
 	}
 	if image == "" {
-		return usageErrorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
+		return usage.Errorf("no image to run %s's %s login in: pass --image, set TEROK_AUTH_IMAGE, or set auth_image in the config. "+
 			"docs/login-images.md has a short Containerfile per provider and the commands to build and use it; "+
 			"or log in with an API key: --mode api-key", name, mode)
 	}
@@ -89,9 +90,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		TTY:    l.IO.CanPrompt(),
 	}
 	run.Labels[container.Label+".provider"] = name
-	if !container.IsRoot() {
-		run.UserNS = "keep-id:uid=1000,gid=1000"
-	}
+	run.UserNS = userNS(spec, container.IsRoot())
 
 	w := l.IO.ErrOut
 	if req.Project != "" {
@@ -180,8 +179,8 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, name)
-	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, string(req.Set), name)
+	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")
@@ -221,6 +220,18 @@ func (l *Login) limits() capture.Limits {
 		return l.Limits
 	}
 	return capture.DefaultLimits
+}
+
+// userNS is the user mapping of a login container. Rootless, the user's own
+// ids become the ones the spec's tool runs as, so what it writes in the
+// mounted dir is the user's on the host; as root there is nothing to map.
+// checkSpec has checked spec.User.
+func userNS(spec *sdk.ContainerSpecResponse, root bool) string {
+	if root {
+		return ""
+	}
+	uid, gid, _ := sdk.ParseUser(spec.User)
+	return fmt.Sprintf("keep-id:uid=%d,gid=%d", uid, gid)
 }
 
 // checkSpec refuses container specs that would reach beyond the login:
@@ -268,7 +279,7 @@ func busy(ex *container.Existing, cname string, req LoginRequest) error {
 	}
 	what := "host-wide"
 	if req.Project != "" {
-		what = "project " + req.Project
+		what = "project " + string(req.Project)
 	}
 	return fmt.Errorf("a login for %s (%s) is already running (%s) in container %s; finish or stop it first. "+
 		"If that terok is gone, remove the container with: podman rm -f %s", req.Desc.Name, what, o, cname, cname)

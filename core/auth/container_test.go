@@ -13,6 +13,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/usage"
 	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	codex "github.com/terok-ai/terok-auth/plugins/codex/provider"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -210,8 +211,7 @@ func TestContainerFailuresStoreNothing(t *testing.T) {
 		{"garbage", func(e *cenv) { e.runner.files = map[string]string{".credentials.json": "garbage", "notes.txt": "x"} }, sdk.ErrNothingCaptured, "not valid JSON"},
 		{"nothing", func(*cenv) {}, sdk.ErrNothingCaptured, "nothing was stored"},
 		{"no podman", func(e *cenv) { e.runner.checkErr = container.ErrNoRuntime }, container.ErrNoRuntime, "podman"},
-		{"no image", func(e *cenv) { e.req.Image = "" }, auth.ErrUsage, "--image"},
-		{"bad project", func(e *cenv) { e.req.Project = "../x" }, auth.ErrUsage, "invalid project"},
+		{"no image", func(e *cenv) { e.req.Image = "" }, usage.Err, "--image"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

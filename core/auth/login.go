@@ -17,21 +17,9 @@ import (
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
-
-// ErrUsage marks errors in how terok was called (a flag, an argument); the
-// CLI exits 2 for them.
-var ErrUsage = errors.New("usage")
-
-func usageErrorf(format string, a ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, a...)}
-}
-
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Unwrap() error { return ErrUsage }
 
 // ParseMode reads a --mode value; "api-key" and "api_key" are the same.
 func ParseMode(s string) (sdk.Mode, error) {
@@ -40,7 +28,7 @@ func ParseMode(s string) (sdk.Mode, error) {
 		return "", nil
 	}
 	if !m.Valid() {
-		return "", usageErrorf("unknown mode %q: choose api-key, oauth or device", s)
+		return "", usage.Errorf("unknown mode %q: choose api-key, oauth or device", s)
 	}
 	return m, nil
 }
@@ -110,7 +98,7 @@ func (l *Login) secret(c sdk.Credential, more ...string) {
 type LoginRequest struct {
 	Provider sdk.Provider
 	Desc     *sdk.DescribeResponse
-	Set      string
+	Set      store.Set
 	// Mode is the mode the user asked for, or "".
 	Mode sdk.Mode
 	// Key is the key read from stdin for --with-key, or nil to prompt.
@@ -118,7 +106,7 @@ type LoginRequest struct {
 	// ContainerRuntime is true when podman is available.
 	ContainerRuntime bool
 	// Project names the project the login is for; "" is host-wide.
-	Project string
+	Project container.Project
 	// Image overrides the provider's default login image.
 	Image string
 }
@@ -126,15 +114,9 @@ type LoginRequest struct {
 // Run performs one login. Nothing is stored unless every step before the
 // store succeeded, so a failed login leaves the previous credential as it was.
 func (l *Login) Run(ctx context.Context, req LoginRequest) error {
-	if !store.ValidSet(req.Set) {
-		return usageErrorf("invalid credential set %q: use letters, digits, '.', '_' and '-'", req.Set)
-	}
-	if req.Project != "" && !container.ValidProject(req.Project) {
-		return usageErrorf("invalid project %q: use letters, digits, '.', '_' and '-'", req.Project)
-	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
-			return usageErrorf("--with-key gives an API key, but --mode is %s", req.Mode)
+			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)
 		}
 		req.Mode = sdk.ModeAPIKey
 	}
@@ -157,7 +139,7 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 		Requested:        req.Mode,
 	})
 	if errors.Is(err, sdk.ErrUnsupportedMode) {
-		return "", usageErrorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
+		return "", usage.Errorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s: negotiate login mode: %w", name, err)
@@ -243,7 +225,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		key = *req.Key
 	} else {
 		if !l.IO.CanPrompt() {
-			return usageErrorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
+			return usage.Errorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
 		}
 		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
 		if err != nil {
@@ -284,8 +266,8 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.KeyFiles, "key", key); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, name)
-	if err := l.Store.Save(ctx, req.Set, name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, string(req.Set), name)
+	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")

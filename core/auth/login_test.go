@@ -10,6 +10,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/plugins/claude/provider"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -138,12 +139,11 @@ func TestFailuresStoreNothing(t *testing.T) {
 	}{
 		{"empty piped key", false, func(e *env) { e.req.Key = ptr(" \n") }, nil, "no API key entered"},
 		{"invalid key", false, func(e *env) { e.req.Key = ptr("hunter2") }, func(err error) bool { return errors.Is(err, sdk.ErrInvalidKey) }, "sk-ant-"},
-		{"no terminal, no --with-key", false, func(*env) {}, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "--with-key"},
+		{"no terminal, no --with-key", false, func(*env) {}, func(err error) bool { return errors.Is(err, usage.Err) }, "--with-key"},
 		{"empty typed key", true, func(e *env) { e.req.Mode = sdk.ModeAPIKey }, nil, "no API key entered"},
-		{"unsupported mode", false, func(e *env) { e.req.Mode = sdk.ModeDevice }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "does not support mode device"},
+		{"unsupported mode", false, func(e *env) { e.req.Mode = sdk.ModeDevice }, func(err error) bool { return errors.Is(err, usage.Err) }, "does not support mode device"},
 		{"mode impossible here", false, func(e *env) { e.req.Mode = sdk.ModeOAuth; e.req.ContainerRuntime = false }, nil, "podman"},
-		{"--with-key with --mode oauth", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Mode = sdk.ModeOAuth }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "--with-key"},
-		{"bad set", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Set = "a/b" }, func(err error) bool { return errors.Is(err, auth.ErrUsage) }, "credential set"},
+		{"--with-key with --mode oauth", false, func(e *env) { e.req.Key = ptr(goodKey); e.req.Mode = sdk.ModeOAuth }, func(err error) bool { return errors.Is(err, usage.Err) }, "--with-key"},
 		{"prompt interrupted", true, func(e *env) { e.req.Mode = sdk.ModeAPIKey; e.prompter.err = context.Canceled }, func(err error) bool { return errors.Is(err, context.Canceled) }, ""},
 	}
 	for _, tt := range tests {
@@ -178,7 +178,7 @@ func TestParseMode(t *testing.T) {
 			t.Errorf("ParseMode(%q) = %q, %v", in, got, err)
 		}
 	}
-	if _, err := auth.ParseMode("password"); !errors.Is(err, auth.ErrUsage) {
+	if _, err := auth.ParseMode("password"); !errors.Is(err, usage.Err) {
 		t.Errorf("ParseMode(password) = %v", err)
 	}
 }

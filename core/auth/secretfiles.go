@@ -75,7 +75,7 @@ func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credentia
 	}
 	created := l.writeFiles(desc, files, kind)
 	if l.Written != nil && len(created) > 0 {
-		if err := l.Written.Add(ctx, req.Set, desc.Name, created); err != nil {
+		if err := l.Written.Add(ctx, string(req.Set), desc.Name, created); err != nil {
 			fmt.Fprintf(l.IO.ErrOut, "warning: could not record the files the login wrote (%v); logout will not remove them\n", err)
 		}
 	}

@@ -150,11 +150,11 @@ func appendPairs(args []string, flag string, m map[string]string) []string {
 
 // Name is the container name upstream terok uses: <project>-auth-<provider>,
 // or host-auth-<provider> without a project.
-func Name(project, provider string) string {
+func Name(project Project, provider string) string {
 	if project == "" {
 		project = "host"
 	}
-	return project + "-auth-" + provider
+	return string(project) + "-auth-" + provider
 }
 
 var (

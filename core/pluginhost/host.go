@@ -287,7 +287,7 @@ func call[Resp any](b *bounded, ctx context.Context, method string, f func(conte
 	cctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	resp, err := f(cctx)
-	if err == nil || isProviderError(err) {
+	if err == nil || sdk.IsProviderError(err) {
 		return resp, err
 	}
 	b.kill()
@@ -306,15 +306,6 @@ func call[Resp any](b *bounded, ctx context.Context, method string, f func(conte
 // ErrPluginFailed marks errors where the plugin itself, not the user's
 // input, is at fault: it crashed, hung or broke the protocol.
 var ErrPluginFailed = errors.New("plugin failed")
-
-func isProviderError(err error) bool {
-	for _, s := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	return false
-}
 
 func (b *bounded) Describe(ctx context.Context, req *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
 	return call(b, ctx, "Describe", func(ctx context.Context) (*sdk.DescribeResponse, error) { return b.p.Describe(ctx, req) })

@@ -28,6 +28,8 @@ type Registry struct {
 	Problems []error
 	// Cache, if set, lets List skip starting plugins it has described before.
 	Cache *DescribeCache
+	// PluginDirs and YAMLDirs are where Load looked, for messages.
+	PluginDirs, YAMLDirs []string
 }
 
 // Load discovers the plugins in pluginDirs and reads the YAML sources. A
@@ -35,7 +37,7 @@ type Registry struct {
 // is still returned; broken YAML files are in Problems.
 func Load(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource) (*Registry, error) {
 	found, shadowedPlugins, err := pluginhost.Discover(pluginDirs)
-	r := &Registry{Host: host, Plugins: found}
+	r := &Registry{Host: host, Plugins: found, PluginDirs: pluginDirs, YAMLDirs: sourceLabels(yamlSources)}
 	byName := map[string]string{}
 	for _, p := range found {
 		byName[p.Name] = p.Path
@@ -72,18 +74,20 @@ func (r *Registry) Names() []string {
 	return names
 }
 
-// UnknownProviderError names a provider that is not on the plugin path and
-// lists the ones that are.
+// UnknownProviderError names a provider that is not on the plugin path,
+// lists the ones that are, and says where terok looked.
 type UnknownProviderError struct {
 	Name      string
 	Available []string
+	// PluginDirs and YAMLDirs are where terok looked.
+	PluginDirs, YAMLDirs []string
 }
 
 func (e *UnknownProviderError) Error() string {
 	if len(e.Available) == 0 {
-		return fmt.Sprintf("unknown provider %q: no providers are installed (see `terok auth providers` for where terok looks)", e.Name)
+		return fmt.Sprintf("unknown provider %q: no providers are installed. %s", e.Name, Looked(e.PluginDirs, e.YAMLDirs))
 	}
-	return fmt.Sprintf("unknown provider %q; available: %s", e.Name, strings.Join(e.Available, ", "))
+	return fmt.Sprintf("unknown provider %q; available: %s. %s", e.Name, strings.Join(e.Available, ", "), Looked(e.PluginDirs, e.YAMLDirs))
 }
 
 // Provider is an opened provider.
@@ -104,7 +108,7 @@ func (r *Registry) Open(ctx context.Context, name string) (*Provider, error) {
 	if y, ok := r.YAML[name]; ok {
 		return openYAML(y), nil
 	}
-	return nil, &UnknownProviderError{Name: name, Available: r.Names()}
+	return nil, &UnknownProviderError{Name: name, Available: r.Names(), PluginDirs: r.PluginDirs, YAMLDirs: r.YAMLDirs}
 }
 
 func openYAML(y YAMLProvider) *Provider {

@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 func yamlFile(name, label string) *fstest.MapFile {
@@ -79,10 +80,23 @@ func TestPrecedence(t *testing.T) {
 }
 
 func TestUnknownProviderListsYAMLToo(t *testing.T) {
-	r, _ := Load(&pluginhost.Host{}, nil, []YAMLSource{{Label: "bundled", FS: fstest.MapFS{"gh.yaml": yamlFile("gh", "GitHub")}, Dir: "."}})
+	r, _ := Load(&pluginhost.Host{}, []string{"/p1", "/p2"}, []YAMLSource{{Label: "bundled", FS: fstest.MapFS{"gh.yaml": yamlFile("gh", "GitHub")}, Dir: "."}, {Label: "/y", FS: fstest.MapFS{}, Dir: "."}})
 	_, err := r.Open(context.Background(), "nope")
-	if err == nil || err.Error() != `unknown provider "nope"; available: gh` {
-		t.Errorf("err = %v", err)
+	want := `unknown provider "nope"; available: gh. terok looked for plugins in /p1, /p2, and for provider files in bundled, /y`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
+	}
+	if !usage.Is(err) {
+		t.Errorf("an unknown provider is not a usage error: %v", err)
+	}
+}
+
+func TestUnknownProviderWithNoneInstalledSaysWhereItLooked(t *testing.T) {
+	r, _ := Load(&pluginhost.Host{}, nil, nil)
+	_, err := r.Open(context.Background(), "nope")
+	want := `unknown provider "nope": no providers are installed. terok looked for plugins in no directory, and for provider files in no directory`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant  %s", err, want)
 	}
 }
 

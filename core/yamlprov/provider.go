@@ -115,7 +115,7 @@ func (p *Provider) ContainerSpec(_ context.Context, req *sdk.ContainerSpecReques
 	spec := &sdk.ContainerSpecResponse{
 		Image: p.f.Image, ConfigPath: p.f.ContainerMount, Env: p.f.Env, Banner: p.f.BannerHint,
 		Command: p.f.Command, RunArgs: p.f.ExtraRunArgs,
-		CallbackPorts: p.f.CallbackPorts, SkipPaths: p.f.SkipPaths,
+		CallbackPorts: p.f.CallbackPorts, SkipPaths: p.f.SkipPaths, User: p.f.User,
 	}
 	if req.Mode == sdk.ModeDevice {
 		spec.Command, spec.RunArgs, spec.CallbackPorts = p.f.DeviceCommand, p.f.DeviceRunArgs, nil

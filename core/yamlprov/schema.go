@@ -44,6 +44,9 @@ type File struct {
 	// SkipPaths are entries the tool leaves in container_mount that hold
 	// no credential, skipped without a warning.
 	SkipPaths []string `yaml:"skip_paths"`
+	// User is the "UID:GID" the tool runs as in the image; "" is
+	// sdk.DefaultUser (sdk.ContainerSpecResponse.User).
+	User string `yaml:"user"`
 
 	// API keys.
 	APIKeyHint string   `yaml:"api_key_hint"`

@@ -158,6 +158,9 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 			c.errorf("skip_paths", "skip_paths: %v", err)
 		}
 	}
+	if _, _, err := sdk.ParseUser(f.User); err != nil {
+		c.errorf("user", "%v", err)
+	}
 	for k, v := range f.Env {
 		if !envVarRE.MatchString(k) {
 			c.errorf("env."+k, "env: %q is not a variable name", k)

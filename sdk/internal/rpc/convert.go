@@ -117,7 +117,7 @@ func containerSpecToPB(r *sdk.ContainerSpecResponse) *pb.ContainerSpecResponse {
 	return &pb.ContainerSpecResponse{
 		Image: r.Image, Command: r.Command, ConfigPath: r.ConfigPath,
 		RunArgs: r.RunArgs, Env: r.Env, Banner: r.Banner,
-		CallbackPorts: portsToPB(r.CallbackPorts), SkipPaths: r.SkipPaths,
+		CallbackPorts: portsToPB(r.CallbackPorts), SkipPaths: r.SkipPaths, User: r.User,
 	}
 }
 
@@ -125,7 +125,7 @@ func containerSpecFromPB(r *pb.ContainerSpecResponse) *sdk.ContainerSpecResponse
 	return &sdk.ContainerSpecResponse{
 		Image: r.GetImage(), Command: r.GetCommand(), ConfigPath: r.GetConfigPath(),
 		RunArgs: r.GetRunArgs(), Env: r.GetEnv(), Banner: r.GetBanner(),
-		CallbackPorts: portsFromPB(r.GetCallbackPorts()), SkipPaths: r.GetSkipPaths(),
+		CallbackPorts: portsFromPB(r.GetCallbackPorts()), SkipPaths: r.GetSkipPaths(), User: r.GetUser(),
 	}
 }
 

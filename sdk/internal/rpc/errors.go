@@ -14,15 +14,17 @@ import (
 // status from anywhere else (gRPC itself, a proxy) is never mistaken for one.
 const errorDomain = "terok.provider.v1"
 
-var sentinels = []struct {
-	err    error
+// wire is how each of sdk.Sentinels crosses the wire: the ErrorInfo reason
+// that names it and the status code a generic gRPC client sees. A test
+// fails when a sentinel has no entry here.
+var wire = map[error]struct {
 	reason string
 	code   codes.Code
 }{
-	{sdk.ErrInvalidKey, "INVALID_KEY", codes.InvalidArgument},
-	{sdk.ErrNothingCaptured, "NOTHING_CAPTURED", codes.NotFound},
-	{sdk.ErrUnsupportedMode, "UNSUPPORTED_MODE", codes.FailedPrecondition},
-	{sdk.ErrUnimplemented, "UNIMPLEMENTED", codes.Unimplemented},
+	sdk.ErrInvalidKey:      {"INVALID_KEY", codes.InvalidArgument},
+	sdk.ErrNothingCaptured: {"NOTHING_CAPTURED", codes.NotFound},
+	sdk.ErrUnsupportedMode: {"UNSUPPORTED_MODE", codes.FailedPrecondition},
+	sdk.ErrUnimplemented:   {"UNIMPLEMENTED", codes.Unimplemented},
 }
 
 // toStatus turns a provider's error into a gRPC status. The message is the
@@ -32,8 +34,8 @@ func toStatus(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, s := range sentinels {
-		if errors.Is(err, s.err) {
+	for _, sentinel := range sdk.Sentinels() {
+		if s, ok := wire[sentinel]; ok && errors.Is(err, sentinel) {
 			st := status.New(s.code, err.Error())
 			if withInfo, derr := st.WithDetails(&errdetails.ErrorInfo{Reason: s.reason, Domain: errorDomain}); derr == nil {
 				st = withInfo
@@ -73,9 +75,9 @@ func fromStatus(err error) error {
 		if !ok || info.GetDomain() != errorDomain {
 			continue
 		}
-		for _, s := range sentinels {
-			if s.reason == info.GetReason() {
-				return &remoteError{msg: st.Message(), sentinel: s.err}
+		for _, sentinel := range sdk.Sentinels() {
+			if wire[sentinel].reason == info.GetReason() {
+				return &remoteError{msg: st.Message(), sentinel: sentinel}
 			}
 		}
 	}

@@ -34,7 +34,7 @@ var (
 	wantSpec = &sdk.ContainerSpecResponse{
 		Image: "img", Command: []string{"tool", "login"}, ConfigPath: "/home/dev/.tool",
 		RunArgs: []string{"-p", "127.0.0.1:1:1"}, Env: map[string]string{"A": "b"}, Banner: "hi",
-		CallbackPorts: []int{1455, 7171}, SkipPaths: []string{"tmp/arg0-linux"},
+		CallbackPorts: []int{1455, 7171}, SkipPaths: []string{"tmp/arg0-linux"}, User: "1001:1002",
 	}
 	wantState = map[string][]byte{"a.json": []byte("{}"), "dir/b": []byte("x")}
 )
@@ -142,7 +142,7 @@ func checkCred(t *testing.T, c sdk.Credential) {
 }
 
 func TestSentinelsCrossTheWire(t *testing.T) {
-	for _, sentinel := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+	for _, sentinel := range sdk.Sentinels() {
 		t.Run(sentinel.Error(), func(t *testing.T) {
 			p := providertest.OverGRPC(t, &echo{err: fmt.Errorf("%w: because reasons", sentinel)})
 			_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{})
@@ -162,7 +162,7 @@ func TestPlainErrorsMatchNoSentinel(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, s := range []error{sdk.ErrInvalidKey, sdk.ErrNothingCaptured, sdk.ErrUnsupportedMode, sdk.ErrUnimplemented} {
+	for _, s := range sdk.Sentinels() {
 		if errors.Is(err, s) {
 			t.Errorf("%v matches %v", err, s)
 		}

@@ -665,6 +665,8 @@ type ContainerSpecResponse struct {
 	Banner        string                 `protobuf:"bytes,6,opt,name=banner,proto3" json:"banner,omitempty"`
 	CallbackPorts []int32                `protobuf:"varint,7,rep,packed,name=callback_ports,json=callbackPorts,proto3" json:"callback_ports,omitempty"`
 	SkipPaths     []string               `protobuf:"bytes,8,rep,name=skip_paths,json=skipPaths,proto3" json:"skip_paths,omitempty"`
+	// "UID:GID" the tool runs as in the image; "" is 1000:1000.
+	User          string `protobuf:"bytes,9,opt,name=user,proto3" json:"user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -753,6 +755,13 @@ func (x *ContainerSpecResponse) GetSkipPaths() []string {
 		return x.SkipPaths
 	}
 	return nil
+}
+
+func (x *ContainerSpecResponse) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
 }
 
 type File struct {
@@ -1114,7 +1123,7 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"credential\x124\n" +
 	"\tkey_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\bkeyFiles\"*\n" +
 	"\x14ContainerSpecRequest\x12\x12\n" +
-	"\x04mode\x18\x01 \x01(\tR\x04mode\"\xde\x02\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\"\xf2\x02\n" +
 	"\x15ContainerSpecResponse\x12\x14\n" +
 	"\x05image\x18\x01 \x01(\tR\x05image\x12\x18\n" +
 	"\acommand\x18\x02 \x03(\tR\acommand\x12\x1f\n" +
@@ -1125,7 +1134,8 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\x06banner\x18\x06 \x01(\tR\x06banner\x12%\n" +
 	"\x0ecallback_ports\x18\a \x03(\x05R\rcallbackPorts\x12\x1d\n" +
 	"\n" +
-	"skip_paths\x18\b \x03(\tR\tskipPaths\x1a6\n" +
+	"skip_paths\x18\b \x03(\tR\tskipPaths\x12\x12\n" +
+	"\x04user\x18\t \x01(\tR\x04user\x1a6\n" +
 	"\bEnvEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\".\n" +
