@@ -2,7 +2,9 @@
 GO       ?= go
 BIN      := bin
 TESTBIN  := testbin
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Host releases are tagged vX.Y.Z; the SDK's own tags (sdk/vX.Y.Z) version
+# the SDK module only.
+VERSION  ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo dev)
 # The time of the last commit: man pages and archives carry it, not the time
 # of the build, so two builds of one commit are byte-identical.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
