@@ -20,6 +20,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -237,7 +238,7 @@ func size(n int64) string {
 
 // ErrSymlink means a state file's path went through a symbolic link, which
 // terok never writes through.
-var ErrSymlink = errors.New("is a symbolic link, which terok does not follow")
+var ErrSymlink = safefile.ErrLink
 
 // WriteState writes state files into mountsDir/hostDir (each created 0700
 // if missing). Paths are checked with sdk.CleanRelPath, and no component
@@ -287,7 +288,7 @@ func writeOne(base, rel string, data []byte) error {
 	}
 	parts := strings.Split(rel, "/")
 	for i, part := range parts[:len(parts)-1] {
-		next, err := openDirNoFollow(dir, part)
+		next, err := safefile.OpenDir(dir, part, true)
 		_ = dir.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", strings.Join(parts[:i+1], "/"), err)
@@ -320,38 +321,6 @@ func writeOne(base, rel string, data []byte) error {
 		_ = dir.Remove(tmp)
 	}
 	return werr
-}
-
-// openDirNoFollow opens the dir name in dir, making it if missing, and
-// refuses a link. os.Root would follow a link that stays inside it, so the
-// dir opened is compared with the one looked at: a link swapped in between
-// is caught too.
-func openDirNoFollow(dir *os.Root, name string) (*os.Root, error) {
-	fi, err := dir.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := dir.Mkdir(name, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return nil, err
-		}
-		fi, err = dir.Lstat(name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, ErrSymlink
-	case !fi.IsDir():
-		return nil, errors.New("is not a directory")
-	}
-	sub, err := dir.OpenRoot(name)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := sub.Stat("."); err != nil || !os.SameFile(fi, st) {
-		_ = sub.Close()
-		return nil, ErrSymlink
-	}
-	return sub, nil
 }
 
 // readNoFollow reads the regular file name in dir, or returns nil when

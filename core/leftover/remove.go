@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
 // ErrLink means a path below the mounts dir goes through a symbolic link.
@@ -15,7 +17,7 @@ import (
 // there (_claude-config -> ~/.ssh) must not carry terok's removals to the
 // files it points at, so terok removes nothing through one: the same rule
 // as capture.WriteState's.
-var ErrLink = errors.New("is a symbolic link, which terok does not follow: whoever planted it could point it at any of your files")
+var ErrLink = safefile.ErrLink
 
 // NotRemoved is a file terok was asked to remove and did not, and why.
 type NotRemoved struct {
@@ -117,7 +119,7 @@ func removeBelow(base, rel string, check func([]byte) bool) (bool, error) {
 	defer func() { _ = dir.Close() }()
 	parts := strings.Split(rel, "/")
 	for i, part := range parts[:len(parts)-1] {
-		next, err := openDirNoFollow(dir, part)
+		next, err := safefile.OpenDir(dir, part, false)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return false, nil
@@ -160,29 +162,4 @@ func removeBelow(base, rel string, check func([]byte) bool) (bool, error) {
 		return false, err
 	}
 	return true, nil
-}
-
-// openDirNoFollow opens the dir name in dir and refuses a link. os.Root
-// would follow a link that stays inside it, so the dir opened is compared
-// with the one looked at: a link swapped in between is caught too.
-func openDirNoFollow(dir *os.Root, name string) (*os.Root, error) {
-	fi, err := dir.Lstat(name)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, ErrLink
-	case !fi.IsDir():
-		return nil, errors.New("is not a directory")
-	}
-	sub, err := dir.OpenRoot(name)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := sub.Stat("."); err != nil || !os.SameFile(fi, st) {
-		_ = sub.Close()
-		return nil, ErrLink
-	}
-	return sub, nil
 }
