@@ -3,7 +3,10 @@ GO       ?= go
 BIN      := bin
 TESTBIN  := testbin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X main.version=$(VERSION) \
+# Release builds drop the symbol table and DWARF (-s -w: a third smaller);
+# DEBUG=1 keeps them, for debuggers and perf.
+STRIP    := $(if $(DEBUG),,-s -w)
+LDFLAGS  := $(STRIP) -X main.version=$(VERSION) \
             -X github.com/terok-ai/terok-auth/plugins/claude/provider.Version=$(VERSION) \
             -X github.com/terok-ai/terok-auth/plugins/codex/provider.Version=$(VERSION)
 PREFIX   ?= $(HOME)/.local

@@ -196,7 +196,7 @@ func measure(r row) result {
 			return res
 		}
 		res.bytes = fi.Size()
-		mb := float64(fi.Size()) / (1 << 20)
+		mb := float64(fi.Size()) / 1e6
 		res.verdict = verdict(mb <= r.budget)
 		return res
 	}
@@ -286,7 +286,7 @@ func printTable(w io.Writer, results []result) {
 		case delta:
 			t, ref, rat, bud = fmtMS(r.terok), fmtMS(r.ref), fmt.Sprintf("%+.1fms", r.ratio), fmt.Sprintf("<= +%.0fms", r.budget)
 		case size:
-			t, ref, rat, bud = fmt.Sprintf("%.1f MB", float64(r.bytes)/(1<<20)), "-", "-", fmt.Sprintf("<= %.0f MB", r.budget)
+			t, ref, rat, bud = fmt.Sprintf("%.2f MB", float64(r.bytes)/1e6), "-", "-", fmt.Sprintf("<= %.0f MB", r.budget)
 		}
 		if r.err != nil {
 			t, ref, rat = "-", "-", "-"
