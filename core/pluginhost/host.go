@@ -65,14 +65,19 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 			return nil, nil, err
 		}
 	}
+	// Mutual TLS as go-plugin's AutoMTLS, with cheaper keys (see rpc.HostTLS).
+	tlsConfig, tlsEnv, err := rpc.HostTLS()
+	if err != nil {
+		return nil, nil, fmt.Errorf("start plugin %s: make its TLS keys: %w", p.Name, err)
+	}
 	cmd := exec.Command(p.Path)
-	cmd.Env = append([]string(nil), h.Env...) // go-plugin appends the host's environment after these
+	cmd.Env = append(append([]string(nil), h.Env...), tlsEnv...) // go-plugin appends the host's environment after these
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(nil),
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		TLSConfig:        tlsConfig,
 		SecureConfig:     secure,
 		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
 		Logger:           logger.Named(p.Name),

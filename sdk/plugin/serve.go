@@ -47,7 +47,10 @@ func Serve(p sdk.Provider) {
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(p),
 		GRPCServer:       goplugin.DefaultGRPCServer,
-		Logger:           logger,
+		// The identity the host made for this start; without one (an
+		// older host), go-plugin's AutoMTLS.
+		TLSProvider: rpc.PluginTLS,
+		Logger:      logger,
 	})
 	// go-plugin returns when the host shut the plugin down, and exits by
 	// itself (after saying why on stderr) when the handshake cannot start.
