@@ -120,7 +120,9 @@ func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, er
 	}
 	desc, err := prov.Describe(ctx, &sdk.DescribeRequest{})
 	if err == nil {
-		err = checkDescription(p, desc)
+		if err = checkDescription(p, desc); err != nil {
+			err = &refusal{err}
+		}
 	}
 	if err != nil {
 		stop()
@@ -182,9 +184,15 @@ func (r *Registry) List(ctx context.Context) []Entry {
 				entries[i] = e
 				return
 			}
+			if err := r.Cache.refusalOf(p.Path); err != nil {
+				e.Err = err
+				entries[i] = e
+				return
+			}
 			opened, err := r.open(ctx, p)
 			if err != nil {
 				e.Err = err
+				r.Cache.putRefusal(p.Path, err)
 			} else {
 				e.Desc = opened.Desc
 				r.Cache.put(p.Path, opened.Desc)
