@@ -168,14 +168,13 @@ const (
 )
 
 type row struct {
-	name    string
-	kind    kind
-	budget  float64
-	setup   func() error
-	terok   func() (time.Duration, error)
-	ref     func() (time.Duration, error)
-	sizeOf  string // for size rows
-	refName string
+	name   string
+	kind   kind
+	budget float64
+	setup  func() error
+	terok  func() (time.Duration, error)
+	ref    func() (time.Duration, error)
+	sizeOf string // for size rows
 }
 
 type result struct {
@@ -610,7 +609,7 @@ func buildImage(e *env) error {
 	out, err := exec.Command("podman", "import", "--quiet", "--change", "ENV HOME=/home/dev", "--change", "ENV PATH=/usr/local/bin",
 		"--change", "ENV TEROK_FAKE=ok", rootfs, imageName).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("podman import: %v\n%s", err, out)
+		return fmt.Errorf("podman import: %w\n%s", err, out)
 	}
 	return nil
 }

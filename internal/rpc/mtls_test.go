@@ -25,8 +25,8 @@ func pluginSide(t *testing.T, env []string) *tls.Config {
 
 func handshake(client, server *tls.Config) (clientErr, serverErr error) {
 	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	defer func() { _ = a.Close() }()
+	defer func() { _ = b.Close() }()
 	done := make(chan error, 1)
 	go func() { done <- tls.Server(b, server).Handshake() }()
 	clientErr = tls.Client(a, client).Handshake()
