@@ -419,7 +419,7 @@ func rows(e *env) []row {
 			terok: cmd("", []string{"TEROK_MOUNTS_DIR=" + filepath.Join(e.tmp, "mounts")}, terok, "auth", "login", "claude", "--mode", "oauth", "--image", imageName, "--set", "bench-oauth",
 				// a container name of its own, beside others' tests on the same podman
 				"--project", fmt.Sprintf("terokbench%d", os.Getpid())),
-			ref:   cmd("", nil, "podman", "run", "--rm", "-i", "--name", fmt.Sprintf("terokbench%d-ref", os.Getpid()), "-v", oauthDir+":/home/dev/.claude:Z", imageName, "claude"),
+			ref: cmd("", nil, "podman", "run", "--rm", "-i", "--name", fmt.Sprintf("terokbench%d-ref", os.Getpid()), "-v", oauthDir+":/home/dev/.claude:Z", imageName, "claude"),
 		},
 		{name: "size of bin/terok", kind: size, budget: 16, sizeOf: terok},
 		{name: "size of bin/terok-provider-claude", kind: size, budget: 14, sizeOf: claude},
