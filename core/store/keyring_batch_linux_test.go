@@ -4,12 +4,16 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -93,5 +97,49 @@ func TestBatchLeavesTwoItemsOfOneAccountToGet(t *testing.T) {
 	out := k.GetMany(ctx, set, []string{"twice"})
 	if !reflect.DeepEqual(out[0].Credential, want) || (out[0].Err == nil) != (wantErr == nil) {
 		t.Errorf("GetMany = %+v, Get = %v, %v", out[0], want, wantErr)
+	}
+}
+
+// TestBatchIsBoundedByTheKeyringTimeout: a session bus that accepts the
+// connection and never answers must not hold a listing longer than the
+// keyring timeout, and every credential says it timed out. The bus
+// connection is process-wide, so the read runs in a child process.
+func TestBatchIsBoundedByTheKeyringTimeout(t *testing.T) {
+	if os.Getenv("TEROK_BATCH_HANG_CHILD") == "1" {
+		k := &Keyring{Timeout: 400 * time.Millisecond}
+		start := time.Now()
+		out := k.GetMany(context.Background(), "default", []string{"a", "b", "c"})
+		for _, r := range out {
+			fmt.Printf("%s timeout=%v %v\n", r.Provider, errors.Is(r.Err, ErrTimeout), r.Err != nil && strings.Contains(r.Err.Error(), "default/"+r.Provider))
+		}
+		// One timeout for the batch, not one per credential (1.2 s).
+		fmt.Printf("took %v\n", time.Since(start) < time.Second)
+		return
+	}
+	sock := filepath.Join(t.TempDir(), "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer func() { _ = c.Close() }() // hold it open, say nothing
+		}
+	}()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchIsBoundedByTheKeyringTimeout$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "TEROK_BATCH_HANG_CHILD=1", "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	for _, want := range []string{"a timeout=true true", "b timeout=true true", "c timeout=true true", "took true"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("child output lacks %q:\n%s", want, out)
+		}
 	}
 }
