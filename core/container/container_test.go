@@ -1,6 +1,9 @@
 package container
 
 import (
+	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -30,5 +33,27 @@ func TestNames(t *testing.T) {
 		if ValidProject(id) != valid {
 			t.Errorf("ValidProject(%q) != %v", id, valid)
 		}
+	}
+}
+
+func TestStaleListsEveryNameAndRemoveTrustsAFreshListing(t *testing.T) {
+	p := &Podman{Path: "/nonexistent/podman"} // any real podman call would fail
+	out := "host-auth-claude\t2147483646\t1\n" + // terok's, its terok gone
+		"web-auth-codex\t" + strconv.Itoa(os.Getpid()) + "\t1\n" + // terok's, alive
+		"someone-elses\t\t\n" +
+		"host-auth-gh\t\t\n" // named like terok's, not labelled: not stale
+	if stale := p.staleFrom(out); strings.Join(stale, ",") != "host-auth-claude" {
+		t.Errorf("stale = %v", stale)
+	}
+	if removed, err := p.Remove(context.Background(), "host-auth-vibe"); removed || err != nil {
+		t.Errorf("Remove of a name the listing lacks = %v, %v; want no podman call", removed, err)
+	}
+	// A listed name is asked about again (and here podman is missing).
+	if _, err := p.Remove(context.Background(), "host-auth-gh"); err == nil {
+		t.Error("Remove of a listed name did not ask podman")
+	}
+	p.listing.at = p.listing.at.Add(-namesFresh)
+	if _, err := p.Remove(context.Background(), "host-auth-vibe"); err == nil {
+		t.Error("an old listing answered for a name")
 	}
 }

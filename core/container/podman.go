@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +19,8 @@ var ErrNoRuntime = errors.New("podman not found")
 type Podman struct {
 	// Path is the podman binary: TEROK_PODMAN, else "podman" on PATH.
 	Path string
+
+	listing knownNames // see podman_names.go
 }
 
 var _ Runner = (*Podman)(nil)
@@ -54,6 +55,9 @@ func (p *Podman) output(ctx context.Context, args ...string) (string, error) {
 
 // Remove implements Runner.
 func (p *Podman) Remove(ctx context.Context, name string) (bool, error) {
+	if p.surelyAbsent(name) {
+		return false, nil
+	}
 	if err := exec.CommandContext(ctx, p.bin(), "container", "exists", name).Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 {
@@ -113,23 +117,11 @@ func exitCode(err error) (int, error) {
 
 // Stale implements Runner.
 func (p *Podman) Stale(ctx context.Context) ([]string, error) {
-	out, err := p.output(ctx, "ps", "--all", "--filter", "label="+Label,
-		"--format", `{{.Names}} {{index .Labels "`+LabelOwner+`"}}`)
+	out, err := p.output(ctx, "ps", "--all", "--format", psFormat)
 	if err != nil {
 		return nil, err
 	}
-	var stale []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		name, pidStr, _ := strings.Cut(strings.TrimSpace(line), " ")
-		if name == "" {
-			continue
-		}
-		if pid, err := strconv.Atoi(pidStr); err == nil && ProcessAlive(pid) {
-			continue
-		}
-		stale = append(stale, name)
-	}
-	return stale, nil
+	return p.staleFrom(out), nil
 }
 
 // ProcessAlive reports whether a process with pid exists.
