@@ -121,7 +121,7 @@ func (f *factory) setup(flags map[string]string) error {
 			return f.registry, nil
 		}
 		reg, err := registry.LoadCached(f.Host, f.SearchPath, registry.YAMLSources(providersd.FS, dirs.Config, f.Getenv),
-			&registry.YAMLCache{Path: filepath.Join(dirs.Cache, "yaml-providers.json")})
+			&registry.YAMLCache{Dir: filepath.Join(dirs.Cache, "yaml-providers")})
 		if err != nil {
 			logger.Warn("some plugin directories could not be read", "error", err)
 		}

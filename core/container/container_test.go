@@ -37,7 +37,7 @@ func TestNames(t *testing.T) {
 }
 
 func TestStaleListsEveryNameAndRemoveTrustsAFreshListing(t *testing.T) {
-	p := &Podman{Path: "/nonexistent/podman"} // any real podman call would fail
+	p := &Podman{Path: "/nonexistent/podman"}    // any real podman call would fail
 	out := "host-auth-claude\t2147483646\t1\n" + // terok's, its terok gone
 		"web-auth-codex\t" + strconv.Itoa(os.Getpid()) + "\t1\n" + // terok's, alive
 		"someone-elses\t\t\n" +

@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,25 +16,30 @@ import (
 // and description, so that a listing reads no file it has read before:
 // parsing and checking 1000 files took about 0.25 ms each. An entry is keyed
 // by the file's identity (path, device, inode, size, modification and
-// change times), so an edited or replaced file is read again, and the
-// whole cache by the terok binary's identity, so a new terok (whose checks
-// or descriptions may differ) starts afresh. Only files that loaded
+// change times), so an edited or replaced file is read again, and each
+// directory's cache by the terok binary's identity, so a new terok (whose
+// checks or descriptions may differ) starts afresh. Only files that loaded
 // cleanly are remembered: a broken file is read, and reported, every time.
 // Opening a provider always reads its file again.
+//
+// Each directory has a cache file of its own under Dir, so a listing reads
+// only the caches of the directories it lists.
 type YAMLCache struct {
-	Path string
+	Dir string
 
-	mu      sync.Mutex
-	loaded  bool
-	build   string
+	mu    sync.Mutex
+	build string
+	dirs  map[string]*dirCache // by root
+}
+
+// dirCache is one directory's cache.
+type dirCache struct {
 	entries map[string]yamlEntry
 	seen    map[string]bool
-	roots   map[string]bool
 	dirty   bool
 }
 
 type yamlEntry struct {
-	Root string                `json:"root"`
 	Name string                `json:"name"`
 	Desc *sdk.DescribeResponse `json:"desc"`
 }
@@ -40,6 +47,7 @@ type yamlEntry struct {
 type yamlCacheFile struct {
 	Version int                  `json:"version"`
 	Build   string               `json:"build"`
+	Root    string               `json:"root"`
 	Files   map[string]yamlEntry `json:"files"`
 }
 
@@ -59,26 +67,41 @@ var buildIdentity = sync.OnceValue(func() string {
 	return key
 })
 
-func (c *YAMLCache) load() {
-	if c.loaded {
-		return
+// file is where root's cache lives.
+func (c *YAMLCache) file(root string) string {
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(c.Dir, hex.EncodeToString(sum[:12])+".json")
+}
+
+// dir returns root's cache, read on first use; nil when nothing can be
+// cached. c.mu is held.
+func (c *YAMLCache) dir(root string) *dirCache {
+	if c.dirs == nil {
+		c.build = buildIdentity()
+		c.dirs = map[string]*dirCache{}
 	}
-	c.loaded = true
-	c.build = buildIdentity()
-	c.entries, c.seen, c.roots = map[string]yamlEntry{}, map[string]bool{}, map[string]bool{}
-	data, err := os.ReadFile(c.Path)
+	if c.build == "" {
+		return nil
+	}
+	if d, ok := c.dirs[root]; ok {
+		return d
+	}
+	d := &dirCache{entries: map[string]yamlEntry{}, seen: map[string]bool{}}
+	c.dirs[root] = d
+	data, err := os.ReadFile(c.file(root))
 	if err != nil {
-		return
+		return d
 	}
 	var f yamlCacheFile
-	if json.Unmarshal(data, &f) != nil || f.Version != yamlCacheVersion || f.Build != c.build || c.build == "" {
-		return // a bad or foreign cache is an empty one
+	if json.Unmarshal(data, &f) != nil || f.Version != yamlCacheVersion || f.Build != c.build || f.Root != root {
+		return d // a bad or foreign cache is an empty one
 	}
 	for k, e := range f.Files {
 		if e.Desc != nil && e.Name != "" {
-			c.entries[k] = e
+			d.entries[k] = e
 		}
 	}
+	return d
 }
 
 // get returns what the file at path (under root) held, if it is unchanged.
@@ -93,50 +116,48 @@ func (c *YAMLCache) get(root, path string) (key string, e yamlEntry, ok bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.load()
-	if c.build == "" {
+	d := c.dir(root)
+	if d == nil {
 		return "", yamlEntry{}, false
 	}
-	c.roots[root] = true
-	c.seen[key] = true
-	e, ok = c.entries[key]
+	d.seen[key] = true
+	e, ok = d.entries[key]
 	return key, e, ok
 }
 
-func (c *YAMLCache) put(key, root, name string, d *sdk.DescribeResponse) {
+func (c *YAMLCache) put(key, root, name string, desc *sdk.DescribeResponse) {
 	if c == nil || key == "" {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[key] = yamlEntry{Root: root, Name: name, Desc: d}
-	c.dirty = true
+	if d := c.dir(root); d != nil {
+		d.entries[key] = yamlEntry{Name: name, Desc: desc}
+		d.dirty = true
+	}
 }
 
-// save writes the cache if it changed. Entries of the directories read
-// this time that were not seen are dropped (their files are gone or
-// changed); other directories' entries stay, for a run with another
-// TEROK_PROVIDERS_PATH.
+// save writes the cache of each directory read whose content changed,
+// keeping only the files seen this time (the others are gone or changed).
 func (c *YAMLCache) save() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.loaded || c.build == "" {
-		return
-	}
-	for k, e := range c.entries {
-		if c.roots[e.Root] && !c.seen[k] {
-			delete(c.entries, k)
-			c.dirty = true
+	for root, d := range c.dirs {
+		for k := range d.entries {
+			if !d.seen[k] {
+				delete(d.entries, k)
+				d.dirty = true
+			}
 		}
+		if !d.dirty {
+			continue
+		}
+		if data, err := json.Marshal(yamlCacheFile{Version: yamlCacheVersion, Build: c.build, Root: root, Files: d.entries}); err == nil {
+			_ = atomicfile.WriteFile(c.file(root), data, 0o600)
+		}
+		d.dirty = false
 	}
-	if !c.dirty {
-		return
-	}
-	if data, err := json.Marshal(yamlCacheFile{Version: yamlCacheVersion, Build: c.build, Files: c.entries}); err == nil {
-		_ = atomicfile.WriteFile(c.Path, data, 0o600)
-	}
-	c.dirty = false
 }

@@ -18,7 +18,7 @@ func writeProvider(t *testing.T, path, name, label string) {
 
 func TestYAMLCacheServesUnchangedFilesAndRereadsChangedOnes(t *testing.T) {
 	dir := t.TempDir()
-	cachePath := filepath.Join(t.TempDir(), "yaml-providers.json")
+	cacheDir := t.TempDir()
 	writeProvider(t, filepath.Join(dir, "one.yaml"), "one", "One")
 	writeProvider(t, filepath.Join(dir, "two.yaml"), "two", "Two")
 	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("name: [\n"), 0o644); err != nil {
@@ -26,7 +26,7 @@ func TestYAMLCacheServesUnchangedFilesAndRereadsChangedOnes(t *testing.T) {
 	}
 	load := func() *Registry {
 		t.Helper()
-		r, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Path: cachePath})
+		r, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Dir: cacheDir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,11 +72,12 @@ func TestYAMLCacheServesUnchangedFilesAndRereadsChangedOnes(t *testing.T) {
 
 func TestYAMLCacheOfAnotherBuildIsEmpty(t *testing.T) {
 	dir := t.TempDir()
-	cachePath := filepath.Join(t.TempDir(), "yaml-providers.json")
+	cacheDir := t.TempDir()
 	writeProvider(t, filepath.Join(dir, "one.yaml"), "one", "One")
-	if _, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Path: cachePath}); err != nil {
+	if _, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Dir: cacheDir}); err != nil {
 		t.Fatal(err)
 	}
+	cachePath := (&YAMLCache{Dir: cacheDir}).file(dir)
 	data, err := os.ReadFile(cachePath)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +86,7 @@ func TestYAMLCacheOfAnotherBuildIsEmpty(t *testing.T) {
 	if err := os.WriteFile(cachePath, []byte(other), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Path: cachePath})
+	r, err := LoadCached(nil, nil, []YAMLSource{DirSource(dir)}, &YAMLCache{Dir: cacheDir})
 	if err != nil {
 		t.Fatal(err)
 	}
