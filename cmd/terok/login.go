@@ -88,6 +88,10 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		f.Redact.Add(k)
 		key = &k
 	}
+	// The keyring's connection opens while the plugin starts.
+	if accounts, err := f.Accounts(); err == nil {
+		store.Warm(accounts.Store)
+	}
 	providers, err := f.Providers()
 	if err != nil {
 		return err

@@ -70,3 +70,12 @@ func decodeValue(v string) (sdk.Credential, error) {
 	err := json.Unmarshal([]byte(v), &c)
 	return c, err
 }
+
+// Warm starts opening the connection to the OS keyring in the background,
+// so that a command that stores or reads a credential after other work (a
+// login starting its plugin) finds it open. Other stores need nothing.
+func Warm(s Store) {
+	if k, ok := s.(*Keyring); ok && k.Backend == nil {
+		go k.warmOS()
+	}
+}

@@ -170,3 +170,14 @@ func readBatch(wanted map[string]bool) (batch, error) {
 	}
 	return b, nil
 }
+
+// warmOS connects to the session bus (go-keyring's calls share the
+// connection) and pings the Secret Service, which starts it if the bus
+// starts it on demand. Errors are left for the real call to report.
+func (k *Keyring) warmOS() {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return
+	}
+	_ = conn.Object(secretsName, secretsPath).Call("org.freedesktop.DBus.Peer.Ping", 0).Err
+}
