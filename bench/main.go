@@ -41,7 +41,7 @@ const claudeKey = "sk-ant-api03-BENCH0000000000000000000000000000000000000000000
 const imageName = "localhost/terok-bench-vendor:ok"
 
 var (
-	pairs    = flag.Int("pairs", 15, "alternating pairs per row (the median of them is reported)")
+	pairs    = flag.Int("pairs", 21, "alternating pairs per row (the median of them is reported)")
 	outDir   = flag.String("out", "bench/results", "where latest.txt (and previous.txt) go; \"\" writes none")
 	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables)")
 	noScale  = flag.Bool("no-scale", false, "skip the scaling tables")
