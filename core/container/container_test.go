@@ -57,3 +57,21 @@ func TestStaleListsEveryNameAndRemoveTrustsAFreshListing(t *testing.T) {
 		t.Error("an old listing answered for a name")
 	}
 }
+
+func TestStaleTakesAPrefetchedListing(t *testing.T) {
+	// "true" answers every podman call with success and no output: a
+	// listing with no containers, and "exists" for any name asked about.
+	p := &Podman{Path: "/bin/true"}
+	p.Prefetch(context.Background())
+	if stale, err := p.Stale(context.Background()); err != nil || len(stale) != 0 {
+		t.Fatalf("Stale = %v, %v", stale, err)
+	}
+	if removed, err := p.Remove(context.Background(), "host-auth-claude"); removed || err != nil {
+		t.Errorf("Remove = %v, %v; want the prefetched listing to answer", removed, err)
+	}
+	// Without a listing, Remove asks podman ("true": it exists, and is removed).
+	q := &Podman{Path: "/bin/true"}
+	if removed, err := q.Remove(context.Background(), "host-auth-claude"); !removed || err != nil {
+		t.Errorf("Remove without a listing = %v, %v", removed, err)
+	}
+}

@@ -117,6 +117,9 @@ func exitCode(err error) (int, error) {
 
 // Stale implements Runner.
 func (p *Podman) Stale(ctx context.Context) ([]string, error) {
+	if out, ok := p.prefetched(); ok {
+		return p.staleFrom(out), nil
+	}
 	out, err := p.output(ctx, "ps", "--all", "--format", psFormat)
 	if err != nil {
 		return nil, err

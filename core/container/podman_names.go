@@ -1,6 +1,7 @@
 package container
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,11 +19,53 @@ import (
 // namesFresh is how long a listing answers for a name's absence.
 const namesFresh = 2 * time.Second
 
-// knownNames is the last listing of every container name.
+// knownNames is the last listing of every container name, and a listing
+// under way (Prefetch).
 type knownNames struct {
-	mu    sync.Mutex
-	names map[string]bool
-	at    time.Time
+	mu      sync.Mutex
+	names   map[string]bool
+	at      time.Time
+	pending chan prefetched
+}
+
+type prefetched struct {
+	out string
+	err error
+	at  time.Time
+}
+
+// Prefetch starts listing the containers in the background, for a login
+// that is about to run one: the listing overlaps the plugin's start, and
+// Stale takes it if it is still fresh.
+func (p *Podman) Prefetch(ctx context.Context) {
+	k := p.known()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.pending != nil {
+		return
+	}
+	ch := make(chan prefetched, 1)
+	k.pending = ch
+	go func() {
+		at := time.Now()
+		out, err := p.output(ctx, "ps", "--all", "--format", psFormat)
+		ch <- prefetched{out: out, err: err, at: at}
+	}()
+}
+
+// prefetched waits for a listing Prefetch started, if any, and returns it
+// if it succeeded and is fresh.
+func (p *Podman) prefetched() (string, bool) {
+	k := p.known()
+	k.mu.Lock()
+	ch := k.pending
+	k.pending = nil
+	k.mu.Unlock()
+	if ch == nil {
+		return "", false
+	}
+	r := <-ch
+	return r.out, r.err == nil && time.Since(r.at) < namesFresh
 }
 
 func (p *Podman) known() *knownNames { return &p.listing }
