@@ -113,9 +113,13 @@ test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
 	cd sdk && $(GO) test -short ./...
 
-bench: testbins ## run the benchmarks (terok against bare keyring and podman calls)
+# bench prints one table (terok against secret-tool, podman and a bare exec,
+# each row against its budget) and scaling tables, and keeps it in
+# bench/results/latest.txt (the run before: previous.txt). BENCHFLAGS: e.g.
+# -pairs 21, -only token, -no-scale.
+bench: testbins ## measure terok against its budgets (docs/performance.md); table in bench/results/latest.txt
 	scripts/deps test
-	$(TEST_ENV) scripts/with-keyring $(GO) test -run '^$$' -bench . -benchtime $(or $(BENCHTIME),20x) ./...
+	$(TEST_ENV) scripts/with-keyring $(GO) run ./bench $(BENCHFLAGS)
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider

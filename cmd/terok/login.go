@@ -102,6 +102,14 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		f.Redact.Add(k)
 		key = &k
 	}
+	// The keyring's connection opens, and a container login's listing of
+	// containers runs, while the plugin starts.
+	if accounts, err := f.Accounts(); err == nil {
+		store.Warm(accounts.Store)
+	}
+	if pf, ok := f.Runner.(interface{ Prefetch(context.Context) }); ok && opts.Mode.NeedsContainer() {
+		pf.Prefetch(ctx)
+	}
 	providers, err := f.Providers()
 	if err != nil {
 		return err

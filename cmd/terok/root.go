@@ -164,7 +164,8 @@ func (f *factory) setup(flags map[string]string) error {
 		if f.registry != nil {
 			return f.registry, nil
 		}
-		reg, err := registry.Load(f.Host, f.SearchPath, registry.YAMLSources(providersd.FS, dirs.Config, f.Getenv))
+		reg, err := registry.LoadCached(f.Host, f.SearchPath, registry.YAMLSources(providersd.FS, dirs.Config, f.Getenv),
+			&registry.YAMLCache{Dir: filepath.Join(dirs.Cache, "yaml-providers")})
 		if err != nil {
 			logger.Warn("some plugin directories could not be read", "error", err)
 		}

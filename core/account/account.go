@@ -138,11 +138,13 @@ func (a *Accounts) Status(ctx context.Context, set string, providers []string) (
 	}
 	var out []Status
 	repairs := map[string]*Entry{} // key -> new entry, nil to delete
-	for _, p := range providers {
+	// One read of the store for all of them (see store.GetMany).
+	stored := store.GetMany(ctx, a.Store, set, providers)
+	for i, p := range providers {
 		st := Status{Provider: p, Set: set}
 		key := Entry{Set: set, Provider: p}.key()
 		ie, inIndex := indexed[key]
-		c, gerr := a.Store.Get(ctx, set, p)
+		c, gerr := stored[i].Credential, stored[i].Err
 		switch {
 		case gerr == nil:
 			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, a.Backend, expiry(c)

@@ -173,3 +173,44 @@ func TestStaleSparesLiveAndForeignOwners(t *testing.T) {
 		t.Errorf("Stale = %v, %v; want only dead", stale, err)
 	}
 }
+
+func TestStaleListsEveryNameAndRemoveTrustsAFreshListing(t *testing.T) {
+	// Any real podman call would fail.
+	p := &Podman{Path: "/nonexistent/podman"}
+	out := "host-auth-claude\t{\"io.terok.auth\":\"1\",\"io.terok.auth.pid\":\"2147483646\"}\n" + // terok's, its terok gone
+		"web-auth-codex\t{\"io.terok.auth\":\"1\",\"io.terok.auth.pid\":\"" + strconv.Itoa(os.Getpid()) + "\"}\n" + // terok's, alive
+		"someone-elses\tnull\n" +
+		"host-auth-gh\t{}\n" // named like terok's, not labelled: not stale
+	if stale := p.staleFrom(out); strings.Join(stale, ",") != "host-auth-claude" {
+		t.Errorf("stale = %v", stale)
+	}
+	if removed, err := p.Remove(context.Background(), "host-auth-vibe"); removed || err != nil {
+		t.Errorf("Remove of a name the listing lacks = %v, %v; want no podman call", removed, err)
+	}
+	// A listed name is asked about again (and here podman is missing).
+	if _, err := p.Remove(context.Background(), "host-auth-gh"); err == nil {
+		t.Error("Remove of a listed name did not ask podman")
+	}
+	p.listing.at = p.listing.at.Add(-namesFresh)
+	if _, err := p.Remove(context.Background(), "host-auth-vibe"); err == nil {
+		t.Error("an old listing answered for a name")
+	}
+}
+
+func TestStaleTakesAPrefetchedListing(t *testing.T) {
+	// "true" answers every podman call with success and no output: a
+	// listing with no containers, and "exists" for any name asked about.
+	p := &Podman{Path: "/bin/true"}
+	p.Prefetch(context.Background())
+	if stale, err := p.Stale(context.Background()); err != nil || len(stale) != 0 {
+		t.Fatalf("Stale = %v, %v", stale, err)
+	}
+	if removed, err := p.Remove(context.Background(), "host-auth-claude"); removed || err != nil {
+		t.Errorf("Remove = %v, %v; want the prefetched listing to answer", removed, err)
+	}
+	// Without a listing, Remove asks podman ("true": it exists, and is removed).
+	q := &Podman{Path: "/bin/true"}
+	if removed, err := q.Remove(context.Background(), "host-auth-claude"); !removed || err != nil {
+		t.Errorf("Remove without a listing = %v, %v", removed, err)
+	}
+}

@@ -20,6 +20,8 @@ var ErrNoRuntime = errors.New("podman not found")
 type Podman struct {
 	// Path is the podman binary: TEROK_PODMAN, else "podman" on PATH.
 	Path string
+
+	listing knownNames // see podman_names.go
 }
 
 var _ Runner = (*Podman)(nil)
@@ -62,6 +64,9 @@ func (p *Podman) output(ctx context.Context, args ...string) (string, error) {
 
 // Remove implements Runner.
 func (p *Podman) Remove(ctx context.Context, name string) (bool, error) {
+	if p.surelyAbsent(name) {
+		return false, nil
+	}
 	if err := p.command(ctx, "container", "exists", name).Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 {
@@ -128,6 +133,9 @@ func exitCode(err error) (int, error) {
 
 // Existing implements Runner.
 func (p *Podman) Existing(ctx context.Context, name string) (*Existing, error) {
+	if p.surelyAbsent(name) {
+		return nil, nil
+	}
 	if err := p.command(ctx, "container", "exists", name).Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 {
@@ -152,24 +160,14 @@ func (p *Podman) Existing(ctx context.Context, name string) (*Existing, error) {
 
 // Stale implements Runner.
 func (p *Podman) Stale(ctx context.Context) ([]string, error) {
-	out, err := p.output(ctx, "ps", "--all", "--filter", "label="+Label,
-		"--format", `{{.Names}}\t{{json .Labels}}`)
+	if out, ok := p.prefetched(); ok {
+		return p.staleFrom(out), nil
+	}
+	out, err := p.output(ctx, "ps", "--all", "--format", psFormat)
 	if err != nil {
 		return nil, err
 	}
-	var stale []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		name, labelsJSON, _ := strings.Cut(strings.TrimSpace(line), "\t")
-		if name == "" {
-			continue
-		}
-		var labels map[string]string
-		if json.Unmarshal([]byte(labelsJSON), &labels) != nil || OwnerOf(labels).Alive {
-			continue
-		}
-		stale = append(stale, name)
-	}
-	return stale, nil
+	return p.staleFrom(out), nil
 }
 
 // CommandLine implements Runner.

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -156,7 +157,18 @@ func (h *Host) openBinary(p Plugin) (*os.File, error) {
 // tracks it for Close. With reattach set, the client attaches to a plugin
 // the user started by hand instead, and bin is nil.
 func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *goplugin.ReattachConfig) (*running, error) {
-	env := pluginEnv(os.Environ(), append(append([]string(nil), h.Env...), h.processMark()))
+	extra := append(append([]string(nil), h.Env...), h.processMark())
+	// Mutual TLS as go-plugin's AutoMTLS, with cheaper keys (see
+	// plugin.HostTLS); a plugin started by hand (reattach) brings its own.
+	var tlsConfig *tls.Config
+	if reattach == nil {
+		cfg, tlsEnv, err := plugin.HostTLS()
+		if err != nil {
+			return nil, fmt.Errorf("start plugin %s: make its TLS keys: %w", p.Name, err)
+		}
+		tlsConfig, extra = cfg, append(extra, tlsEnv...)
+	}
+	env := pluginEnv(os.Environ(), extra)
 	run := &running{}
 	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
 		HandshakeConfig:  plugin.Handshake,
@@ -172,7 +184,7 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 		},
 		SkipHostEnv:      true,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		TLSConfig:        tlsConfig,
 		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
 		Logger:           logger.Named(p.Name),
 		// Anything a plugin writes to stdout after the handshake is dropped:

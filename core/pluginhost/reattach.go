@@ -111,5 +111,6 @@ func withReattach(rc *goplugin.ReattachConfig, cfg *goplugin.ClientConfig) *gopl
 	cfg.RunnerFunc = nil
 	cfg.SecureConfig = nil
 	cfg.AutoMTLS = false
+	cfg.TLSConfig = nil
 	return cfg
 }

@@ -36,6 +36,12 @@ type Registry struct {
 // plugin dir that cannot be read is an error, but what was found elsewhere
 // is still returned; broken YAML files are in Problems.
 func Load(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource) (*Registry, error) {
+	return LoadCached(host, pluginDirs, yamlSources, nil)
+}
+
+// LoadCached is Load with the YAML providers' names and descriptions kept
+// in cache (nil: none), so that files read before are not read again.
+func LoadCached(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource, cache *YAMLCache) (*Registry, error) {
 	found, shadowedPlugins, err := pluginhost.Discover(pluginDirs)
 	r := &Registry{Host: host, Plugins: found, PluginDirs: pluginDirs, YAMLDirs: sourceLabels(yamlSources)}
 	byName := map[string]string{}
@@ -45,7 +51,8 @@ func Load(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource) 
 	for _, s := range shadowedPlugins {
 		r.Shadowed = append(r.Shadowed, Shadowed{Name: s.Name, Kind: "plugin", Source: s.Path, By: byName[s.Name]})
 	}
-	yaml, shadowedYAML, problems := loadYAML(yamlSources)
+	yaml, shadowedYAML, problems := loadYAMLCached(yamlSources, cache)
+	cache.save()
 	r.Shadowed = append(r.Shadowed, shadowedYAML...)
 	r.Problems = problems
 	for name, y := range yaml {
@@ -106,15 +113,18 @@ func (r *Registry) Open(ctx context.Context, name string) (*Provider, error) {
 		}
 	}
 	if y, ok := r.YAML[name]; ok {
-		return openYAML(y), nil
+		return openYAML(y)
 	}
 	return nil, &UnknownProviderError{Name: name, Available: r.Names(), PluginDirs: r.PluginDirs, YAMLDirs: r.YAMLDirs}
 }
 
-func openYAML(y YAMLProvider) *Provider {
-	p := yamlprov.New(y.File)
-	desc, _ := p.Describe(context.Background(), &sdk.DescribeRequest{}) // in-process: cannot fail
-	return &Provider{Provider: p, Desc: desc, Source: y.Source, Close: func() {}}
+func openYAML(y YAMLProvider) (*Provider, error) {
+	f, err := y.file()
+	if err != nil {
+		return nil, err
+	}
+	y.File, y.desc = f, nil
+	return &Provider{Provider: yamlprov.New(f), Desc: y.describe(), Source: y.Source, Close: func() {}}, nil
 }
 
 func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, error) {
@@ -124,7 +134,9 @@ func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, er
 	}
 	desc, err := prov.Describe(ctx, &sdk.DescribeRequest{})
 	if err == nil {
-		err = checkDescription(p, desc)
+		if err = checkDescription(p, desc); err != nil {
+			err = &refusal{err}
+		}
 	}
 	if err != nil {
 		stop()
@@ -186,9 +198,15 @@ func (r *Registry) List(ctx context.Context) []Entry {
 				entries[i] = e
 				return
 			}
+			if err := r.Cache.refusalOf(p.Path); err != nil {
+				e.Err = err
+				entries[i] = e
+				return
+			}
 			opened, err := r.open(ctx, p)
 			if err != nil {
 				e.Err = err
+				r.Cache.putRefusal(p.Path, err)
 			} else {
 				e.Desc = opened.Desc
 				r.Cache.put(p.Path, opened.Desc)
@@ -206,8 +224,7 @@ func (r *Registry) List(ctx context.Context) []Entry {
 	}
 	r.Cache.save(seen)
 	for _, y := range r.YAML {
-		p := openYAML(y)
-		entries = append(entries, Entry{Name: y.Name, Kind: "yaml", Source: y.Source, Desc: p.Desc})
+		entries = append(entries, Entry{Name: y.Name, Kind: "yaml", Source: y.Source, Desc: y.describe()})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	return entries

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // YAMLSource is a place provider files are read from.
@@ -21,9 +23,9 @@ type YAMLSource struct {
 	// FS and Dir: the files are FS's *.yaml and *.yml under Dir.
 	FS  fs.FS
 	Dir string
-	// Root is the directory FS reads, for a source on disk: its files are
-	// read through safefile (regular files only, bounded); "" for the
-	// bundled files.
+	// Root is the directory on disk behind FS ("" for the bundled set): its
+	// files are read through safefile (regular files only, bounded), and a
+	// YAMLCache finds each file there to know whether it changed.
 	Root string
 }
 
@@ -84,7 +86,42 @@ func YAMLSources(bundled fs.FS, configDir string, getenv func(string) string) []
 type YAMLProvider struct {
 	Name   string
 	Source string // "bundled:gh.yaml" or the file's path
-	File   *yamlprov.File
+	// File is the parsed file; nil when its description came from a
+	// YAMLCache, and then Open reads the file at path again.
+	File *yamlprov.File
+
+	desc *sdk.DescribeResponse
+	path string
+}
+
+// describe is the provider's description, without reading its file again.
+func (y YAMLProvider) describe() *sdk.DescribeResponse {
+	if y.desc != nil {
+		return y.desc
+	}
+	d, _ := yamlprov.New(y.File).Describe(context.Background(), &sdk.DescribeRequest{}) // in-process: cannot fail
+	return d
+}
+
+// file is the parsed file, read now if the listing came from the cache.
+func (y YAMLProvider) file() (*yamlprov.File, error) {
+	if y.File != nil {
+		return y.File, nil
+	}
+	// The file may have changed since the listing: read it as any provider
+	// file on disk, regular and bounded.
+	data, err := safefile.ReadFile(y.path, yamlprov.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := yamlprov.Load(y.Source, data)
+	if err != nil {
+		return nil, err
+	}
+	if f.Name != y.Name {
+		return nil, fmt.Errorf("%s: it now defines %q, not %q; run the command again", y.Source, f.Name, y.Name)
+	}
+	return f, nil
 }
 
 // Shadowed is a provider hidden by another of the same name.
@@ -99,6 +136,11 @@ type Shadowed struct {
 // earlier one of the same name (whole, not merged). A file that does not
 // load is reported in problems and skipped: it hides nothing else.
 func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Shadowed, problems []error) {
+	return loadYAMLCached(srcs, nil)
+}
+
+// loadYAMLCached is loadYAML taking what it can from cache.
+func loadYAMLCached(srcs []YAMLSource, cache *YAMLCache) (active map[string]YAMLProvider, shadowed []Shadowed, problems []error) {
 	active = map[string]YAMLProvider{}
 	for _, src := range srcs {
 		names, err := fs.Glob(src.FS, path.Join(src.Dir, "*.y*ml"))
@@ -116,6 +158,16 @@ func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Sha
 			if src.Label == "bundled" {
 				where = "bundled:" + name
 			}
+			var key string
+			if src.Root != "" {
+				full := filepath.Join(src.Root, name)
+				var e yamlEntry
+				var hit bool
+				if key, e, hit = cache.get(src.Root, full); hit {
+					add(active, &shadowed, &problems, inThisSource, YAMLProvider{Name: e.Name, Source: where, desc: e.Desc, path: full})
+					continue
+				}
+			}
 			f, err := src.load(name, where)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue
@@ -124,15 +176,10 @@ func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Sha
 				problems = append(problems, err)
 				continue
 			}
-			if first, dup := inThisSource[f.Name]; dup {
-				problems = append(problems, fmt.Errorf("%s: provider %q is already defined in %s; names must be unique within a directory", where, f.Name, first))
-				continue
+			y := YAMLProvider{Name: f.Name, Source: where, File: f, path: filepath.Join(src.Root, name)}
+			if add(active, &shadowed, &problems, inThisSource, y) {
+				cache.put(key, src.Root, f.Name, y.describe())
 			}
-			inThisSource[f.Name] = where
-			if old, ok := active[f.Name]; ok {
-				shadowed = append(shadowed, Shadowed{Name: f.Name, Kind: "yaml", Source: old.Source, By: where})
-			}
-			active[f.Name] = YAMLProvider{Name: f.Name, Source: where, File: f}
 		}
 	}
 	return active, shadowed, problems
@@ -162,4 +209,19 @@ func (s YAMLSource) load(name, where string) (*yamlprov.File, error) {
 			"if it is yours, see them with: terok auth providers validate %s", where, where)
 	}
 	return f, err
+}
+
+// add makes y the active provider of its name, unless its directory
+// already defined that name (a problem); it reports whether y was added.
+func add(active map[string]YAMLProvider, shadowed *[]Shadowed, problems *[]error, inThisSource map[string]string, y YAMLProvider) bool {
+	if first, dup := inThisSource[y.Name]; dup {
+		*problems = append(*problems, fmt.Errorf("%s: provider %q is already defined in %s; names must be unique within a directory", y.Source, y.Name, first))
+		return false
+	}
+	inThisSource[y.Name] = y.Source
+	if old, ok := active[y.Name]; ok {
+		*shadowed = append(*shadowed, Shadowed{Name: y.Name, Kind: "yaml", Source: old.Source, By: y.Source})
+	}
+	active[y.Name] = y
+	return true
 }

@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"crypto/tls"
+
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
@@ -22,3 +24,10 @@ const Dispense = rpc.PluginName
 // go-plugin's ClientConfig.VersionedPlugins: one entry per protocol
 // version this SDK speaks. What it dispenses is an sdk.Provider.
 func HostPluginSets() map[int]goplugin.PluginSet { return rpc.PluginSets(nil) }
+
+// HostTLS makes the mutual-TLS identities for one plugin start, as
+// go-plugin's AutoMTLS does but with cheaper keys: the host's tls.Config
+// (ClientConfig.TLSConfig) and the environment entries that give the
+// plugin its side. A plugin built with an older SDK ignores them and falls
+// back to AutoMTLS.
+func HostTLS() (*tls.Config, []string, error) { return rpc.HostTLS() }

@@ -139,7 +139,10 @@ func Run(ctx context.Context, p sdk.Provider, opts ...Option) error {
 		HandshakeConfig:  rpc.Handshake,
 		VersionedPlugins: rpc.PluginSets(p),
 		GRPCServer:       goplugin.DefaultGRPCServer,
-		Logger:           logger,
+		// The identity the host made for this start; without one (an
+		// older host), go-plugin's AutoMTLS.
+		TLSProvider: rpc.PluginTLS,
+		Logger:      logger,
 	})
 	return nil
 }

@@ -19,6 +19,7 @@ func Run(t *testing.T, s store.Store, prefix string) {
 	ctx := context.Background()
 	set := prefix + "-set"
 	runMissing(t, s, set)
+	runGetMany(t, s, set)
 
 	t.Run("set get replace delete", func(t *testing.T) {
 		first := sdk.APIKey("first")

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/terok-ai/terok-auth/sdk"
+)
+
+// Result is one credential of a batch read: what Get would have returned
+// for Provider.
+type Result struct {
+	Provider   string
+	Credential sdk.Credential
+	Err        error
+}
+
+// BatchGetter is a Store that reads many credentials of a set at once,
+// cheaper than one Get each. Each Result must be what Get would return.
+type BatchGetter interface {
+	GetMany(ctx context.Context, set string, providers []string) []Result
+}
+
+// GetMany reads the credential of each provider in set, in the order given:
+// in one batch when s is a BatchGetter, else one Get after another.
+func GetMany(ctx context.Context, s Store, set string, providers []string) []Result {
+	if b, ok := s.(BatchGetter); ok {
+		return b.GetMany(ctx, set, providers)
+	}
+	return getEach(ctx, s, set, providers)
+}
+
+func getEach(ctx context.Context, s Store, set string, providers []string) []Result {
+	out := make([]Result, len(providers))
+	for i, p := range providers {
+		c, err := s.Get(ctx, set, p)
+		out[i] = Result{Provider: p, Credential: c, Err: err}
+	}
+	return out
+}
+
+var _ BatchGetter = (*Keyring)(nil)
+
+// GetMany implements BatchGetter. Against the OS keyring on Linux it reads
+// every credential in a fixed number of Secret Service round trips, however
+// many there are (see keyring_batch_linux.go); any credential the batch
+// cannot answer for exactly as Get would (a chunked value, two items of one
+// account, a locked item) is read again with Get. Elsewhere, and with a
+// Backend set, it is one Get per provider.
+func (k *Keyring) GetMany(ctx context.Context, set string, providers []string) []Result {
+	if k.Backend == nil {
+		if out, ok := k.getManyOS(ctx, set, providers); ok {
+			return out
+		}
+	}
+	return getEach(ctx, k, set, providers)
+}
+
+// errChunked marks a value that is a chunked value's header.
+var errChunked = errors.New("chunked value")
+
+// decodeValue reads a keyring value as Get does; a chunked value's header
+// is an error (Get joins the chunks).
+func decodeValue(v string) (sdk.Credential, error) {
+	var c sdk.Credential
+	if _, chunked := parseHeader(v); chunked {
+		return c, errChunked
+	}
+	err := json.Unmarshal([]byte(v), &c)
+	return c, err
+}
+
+// Warm starts opening the connection to the OS keyring in the background,
+// so that a command that stores or reads a credential after other work (a
+// login starting its plugin) finds it open. Other stores need nothing.
+func Warm(s Store) {
+	if k, ok := s.(*Keyring); ok && k.Backend == nil {
+		go k.warmOS()
+	}
+}

@@ -1,0 +1,183 @@
+//go:build linux
+
+package store
+
+import (
+	"context"
+	"errors"
+
+	dbus "github.com/godbus/dbus/v5"
+	"github.com/zalando/go-keyring"
+	ss "github.com/zalando/go-keyring/secret_service"
+)
+
+// The Secret Service names go-keyring's package does not export.
+const (
+	secretsName      = "org.freedesktop.secrets"
+	secretsPath      = "/org/freedesktop/secrets"
+	secretsService   = "org.freedesktop.Secret.Service"
+	secretsItem      = "org.freedesktop.Secret.Item"
+	secretsSession   = "org.freedesktop.Secret.Session"
+	collectionSearch = "org.freedesktop.Secret.Collection.SearchItems"
+)
+
+// getManyOS reads the credentials of providers in set from the Secret
+// Service in a fixed number of round trips, however many there are: the
+// searches for every account sent at once (one round trip), then one
+// GetSecrets for all the items found. go-keyring's Get instead takes seven
+// round trips per credential, one after another.
+//
+// It uses the collection, the unlock and the search go-keyring uses, so it
+// sees what Get sees. An account with two items, a chunked value, a
+// secret the service did not hand out, or an unreadable one is read again
+// with Get, so that every Result is what Get would return. The whole batch
+// runs under the keyring timeout; ok is false when it cannot be used at all
+// (then the caller reads one by one).
+func (k *Keyring) getManyOS(ctx context.Context, set string, providers []string) (out []Result, ok bool) {
+	out = make([]Result, len(providers))
+	wanted := map[string]bool{}
+	first := ""
+	for i, p := range providers {
+		out[i].Provider = p
+		account, err := Account(set, p)
+		if err != nil {
+			out[i].Err = err
+			continue
+		}
+		wanted[account] = true
+		if first == "" {
+			first = account
+		}
+	}
+	if first == "" {
+		return out, true
+	}
+	var got batch
+	if err := k.do(ctx, "read", first, func(Backend) error {
+		var err error
+		got, err = readBatch(wanted)
+		return err
+	}); err != nil {
+		// The keyring as a whole failed (no service, locked, timed out):
+		// every credential failed alike, each under its own account.
+		for i, p := range providers {
+			if out[i].Err == nil {
+				out[i].Err = forAccount(err, set+"/"+p)
+			}
+		}
+		return out, true
+	}
+	if got.fallback {
+		return nil, false
+	}
+	for i, p := range providers {
+		if out[i].Err != nil {
+			continue
+		}
+		account := set + "/" + p
+		switch value, found := got.values[account]; {
+		case got.items[account] == 0:
+			out[i].Err = classify("read", account, keyring.ErrNotFound)
+		case !found:
+			out[i].Credential, out[i].Err = k.Get(ctx, set, p)
+		default:
+			c, err := decodeValue(value)
+			if err != nil { // chunked or unreadable: Get says which
+				c, err = k.Get(ctx, set, p)
+			}
+			out[i].Credential, out[i].Err = c, err
+		}
+	}
+	return out, true
+}
+
+// forAccount restates a keyring failure for account.
+func forAccount(err error, account string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Account = account
+		return &c
+	}
+	return err
+}
+
+type batch struct {
+	items    map[string]int    // account -> how many items it has
+	values   map[string]string // account -> value, for accounts of one item
+	fallback bool              // the batch cannot answer; read one by one
+}
+
+func readBatch(wanted map[string]bool) (batch, error) {
+	b := batch{items: map[string]int{}, values: map[string]string{}}
+	svc, err := ss.NewSecretService()
+	if err != nil {
+		return b, err
+	}
+	collection := svc.GetLoginCollection()
+	if err := svc.Unlock(collection.Path()); err != nil {
+		return b, err
+	}
+	// go-keyring's own search for each account, all of them sent before
+	// any answer is awaited, and the session opened meanwhile.
+	replies := make(chan *dbus.Call, len(wanted))
+	searched := map[*dbus.Call]string{}
+	for account := range wanted {
+		call := collection.Go(collectionSearch, 0, replies, map[string]string{"username": account, "service": Service})
+		searched[call] = account
+	}
+	sessionCall := svc.Object(secretsName, secretsPath).Go(secretsService+".OpenSession", 0, nil, "plain", dbus.MakeVariant(""))
+	owner := map[dbus.ObjectPath]string{}
+	var fetch []dbus.ObjectPath
+	for range wanted {
+		call := <-replies
+		if call.Err != nil {
+			return b, call.Err
+		}
+		var paths []dbus.ObjectPath
+		if err := call.Store(&paths); err != nil {
+			return b, err
+		}
+		account := searched[call]
+		b.items[account] = len(paths)
+		if len(paths) == 1 {
+			owner[paths[0]] = account
+			fetch = append(fetch, paths[0])
+		}
+	}
+	<-sessionCall.Done
+	var ignored dbus.Variant
+	var session dbus.ObjectPath
+	if err := sessionCall.Store(&ignored, &session); err != nil {
+		return b, err
+	}
+	// Nobody waits for the close: the session would end with the
+	// connection anyway.
+	defer svc.Object(secretsName, session).Go(secretsSession+".Close", dbus.FlagNoReplyExpected, nil)
+	if len(fetch) == 0 {
+		return b, nil
+	}
+	var secrets map[dbus.ObjectPath]ss.Secret
+	if err := svc.Object(secretsName, secretsPath).Call(secretsService+".GetSecrets", 0, fetch, session).Store(&secrets); err != nil {
+		// A locked item, say: Get unlocks items one by one.
+		b.fallback = true
+		return b, nil
+	}
+	for p, s := range secrets {
+		if account, ok := owner[p]; ok {
+			b.values[account] = string(s.Value)
+		}
+	}
+	return b, nil
+}
+
+// warmOS connects to the session bus (go-keyring's calls share the
+// connection) and pings the Secret Service, which starts it if the bus
+// starts it on demand. Errors are left for the real call to report.
+func (k *Keyring) warmOS() {
+	conn, err := dbus.SessionBus()
+	if err != nil {
+		return
+	}
+	_ = conn.Object(secretsName, secretsPath).Call("org.freedesktop.DBus.Peer.Ping", 0).Err
+}

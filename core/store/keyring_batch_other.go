@@ -1,0 +1,13 @@
+//go:build !linux
+
+package store
+
+import "context"
+
+// getManyOS has no batch read on this platform: the caller reads each
+// credential with Get.
+func (k *Keyring) getManyOS(context.Context, string, []string) ([]Result, bool) {
+	return nil, false
+}
+
+func (k *Keyring) warmOS() {}
