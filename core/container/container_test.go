@@ -214,3 +214,20 @@ func TestStaleTakesAPrefetchedListing(t *testing.T) {
 		t.Errorf("Remove without a listing = %v, %v", removed, err)
 	}
 }
+
+// A listing taken before a run must not answer for the container the run
+// creates: after a stop, the login removes that container by asking podman.
+func TestRunForgetsTheListing(t *testing.T) {
+	bin, _ := fakePodman(t, 0)
+	p := &Podman{Path: bin}
+	p.staleFrom("") // a fresh listing without the login's name
+	if !p.surelyAbsent("host-auth-x") {
+		t.Fatal("a fresh listing without the name does not answer for it")
+	}
+	if _, err := p.Run(context.Background(), goodSpec(), Stdio{}); err != nil {
+		t.Fatal(err)
+	}
+	if p.surelyAbsent("host-auth-x") {
+		t.Error("after the run, the listing from before still says the container is absent")
+	}
+}

@@ -88,6 +88,9 @@ func (p *Podman) Run(ctx context.Context, spec Spec, stdio Stdio) (int, error) {
 	if err := CheckSpec(spec); err != nil {
 		return 0, fmt.Errorf("refusing to run the login container: %w", err)
 	}
+	// From here on a container of spec.Name exists: a listing taken before
+	// must not answer for it (removing it after a stop, above all).
+	p.forgetListing()
 	// Not CommandContext: when ctx ends, podman gets SIGTERM (below), which
 	// it forwards to the container, rather than a kill that would orphan
 	// the container.

@@ -104,3 +104,11 @@ func (p *Podman) surelyAbsent(name string) bool {
 	defer k.mu.Unlock()
 	return k.names != nil && time.Since(k.at) < namesFresh && !k.names[name]
 }
+
+// forgetListing drops the last listing: what runs next changes the names.
+func (p *Podman) forgetListing() {
+	k := p.known()
+	k.mu.Lock()
+	k.names = nil
+	k.mu.Unlock()
+}
