@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -91,5 +92,36 @@ func TestStatusWithoutAKeyringAndUnknownProviders(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, `did you mean "claude"?`) {
 			t.Errorf("%v: exit %d, %s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// A set that exists only in the keyring (another machine's terok put it
+// there, or the index was lost) is listed by sets, and status of it works.
+func TestSetsShowsASetOnlyTheKeyringHolds(t *testing.T) {
+	requireKeyring(t)
+	set := "e2e-keyring-only"
+	seed(t, set, "gh", `{"type":"oauth_token","token":"ghp_keyringonly0123456789abcdef","host":"github.com"}`)
+	r := terok(t, runOpts{}, "auth", "sets", "--json")
+	if r.code != 0 {
+		t.Fatalf("sets: exit %d: %s", r.code, r.stderr)
+	}
+	var sets []struct {
+		Name      string   `json:"name"`
+		Providers []string `json:"providers"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sets); err != nil {
+		t.Fatalf("sets --json: %v\n%s", err, r.stdout)
+	}
+	found := false
+	for _, s := range sets {
+		if s.Name == set {
+			found = strings.Join(s.Providers, ",") == "gh"
+		}
+	}
+	if !found {
+		t.Errorf("sets does not list %s/gh, which only the keyring holds:\n%s", set, r.stdout)
+	}
+	if r := terok(t, runOpts{}, "auth", "status", "gh", "--set", set); r.code != 0 {
+		t.Errorf("status of the keyring-only set: exit %d: %s", r.code, r.stderr)
 	}
 }

@@ -104,7 +104,7 @@ func completeSets(cmd *cobra.Command, f *factory) {
 		out := []cobra.Completion{store.DefaultSet}
 		if f.ready(cmd) {
 			if accounts, err := f.Accounts(); err == nil {
-				sets, _ := accounts.Sets()
+				sets, _ := accounts.Sets(cmd.Context())
 				for _, s := range sets {
 					if s.Name != store.DefaultSet {
 						out = append(out, s.Name)

@@ -222,7 +222,7 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		return []check{c}
 	}
 	pairs := map[[2]string]bool{}
-	sets, _ := accounts.Sets()
+	sets, _ := accounts.Sets(ctx)
 	for _, s := range sets {
 		for _, p := range s.Providers {
 			pairs[[2]string{s.Name, p}] = true

@@ -22,12 +22,12 @@ func newSetsCmd(f *factory) *cobra.Command {
 		Example: "  terok auth sets\n" +
 			"  terok auth sets --json",
 		Args: noArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			accounts, err := f.Accounts()
 			if err != nil {
 				return err
 			}
-			sets, err := accounts.Sets()
+			sets, err := accounts.Sets(cmd.Context())
 			if err != nil {
 				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 			}

@@ -229,16 +229,34 @@ type SetInfo struct {
 	Providers []string `json:"providers"`
 }
 
-// Sets lists the credential sets that hold at least one credential, by the
-// index.
-func (a *Accounts) Sets() ([]SetInfo, error) {
+// Sets lists the credential sets that hold at least one credential: those
+// the index knows, and, where the store can list what it holds (the
+// keyring, the file store), those it holds that the index does not know (a
+// credential another machine's terok put in a shared keyring, or one stored
+// before the index existed). The store is the truth, as in Status; when it
+// cannot be read, the index alone answers.
+func (a *Accounts) Sets(ctx context.Context) ([]SetInfo, error) {
 	entries, err := a.Index.Load()
 	if err != nil && !errors.Is(err, ErrIndexCorrupt) {
 		return nil, fmt.Errorf("read the index: %w", err)
 	}
+	seen := map[[2]string]bool{}
 	bySet := map[string][]string{}
 	for _, e := range entries {
+		seen[[2]string{e.Set, e.Provider}] = true
 		bySet[e.Set] = append(bySet[e.Set], e.Provider)
+	}
+	if l, ok := a.Store.(store.Lister); ok {
+		if held, lerr := l.List(ctx); lerr == nil {
+			for _, h := range held {
+				if !seen[[2]string{h.Set, h.Provider}] {
+					seen[[2]string{h.Set, h.Provider}] = true
+					bySet[h.Set] = append(bySet[h.Set], h.Provider)
+				}
+			}
+		} else if !errors.Is(lerr, store.ErrCannotList) {
+			a.warnf("the %s could not be listed, so sets shows only what the index knows: %v", a.Backend, lerr)
+		}
 	}
 	out := make([]SetInfo, 0, len(bySet))
 	for name, ps := range bySet {

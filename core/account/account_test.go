@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -168,7 +169,7 @@ func TestLogoutTouchesNothingElse(t *testing.T) {
 			t.Errorf("%v was touched: %v %v", k, c, err)
 		}
 	}
-	sets, err := a.Sets()
+	sets, err := a.Sets(ctx)
 	if err != nil || len(sets) != 2 || sets[0].Name != "default" || strings.Join(sets[0].Providers, ",") != "codex" || sets[1].Name != "work" {
 		t.Errorf("sets = %+v, %v", sets, err)
 	}
@@ -218,5 +219,33 @@ func TestConcurrentSavesLoseNothing(t *testing.T) {
 		if c, err := a.Store.Get(ctx, "default", fmt.Sprintf("p%d", i)); err != nil || c.Get("key") != fmt.Sprint(i) {
 			t.Errorf("p%d: %v %v", i, c, err)
 		}
+	}
+}
+
+// A set the store holds but the index does not know (another machine's
+// terok wrote it to a shared keyring, or the index was lost) is a set too.
+func TestSetsListsWhatOnlyTheStoreHolds(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	if err := a.Save(ctx, "default", "claude", sdk.APIKey("k-default")); err != nil {
+		t.Fatal(err)
+	}
+	// Behind the index's back, as another terok would.
+	if err := a.Store.Set(ctx, "elsewhere", "gh", sdk.APIKey("k-elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Store.Set(ctx, "default", "codex", sdk.APIKey("k-codex")); err != nil {
+		t.Fatal(err)
+	}
+	sets, err := a.Sets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range sets {
+		got[s.Name] = strings.Join(s.Providers, ",")
+	}
+	if want := map[string]string{"default": "claude,codex", "elsewhere": "gh"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sets = %v, want %v", got, want)
 	}
 }

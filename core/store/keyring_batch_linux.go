@@ -181,3 +181,40 @@ func (k *Keyring) warmOS() {
 	}
 	_ = conn.Object(secretsName, secretsPath).Call("org.freedesktop.DBus.Peer.Ping", 0).Err
 }
+
+// listAccountsOS names every account the Secret Service holds under the
+// terok service: one search, then every item's attributes asked for at
+// once (one round trip).
+func listAccountsOS() ([]string, error) {
+	svc, err := ss.NewSecretService()
+	if err != nil {
+		return nil, err
+	}
+	collection := svc.GetLoginCollection()
+	if err := svc.Unlock(collection.Path()); err != nil {
+		return nil, err
+	}
+	var paths []dbus.ObjectPath
+	if err := collection.Call(collectionSearch, 0, map[string]string{"service": Service}).Store(&paths); err != nil {
+		return nil, err
+	}
+	replies := make(chan *dbus.Call, len(paths))
+	for _, p := range paths {
+		svc.Object(secretsName, p).Go("org.freedesktop.DBus.Properties.Get", 0, replies, secretsItem, "Attributes")
+	}
+	var accounts []string
+	for range paths {
+		call := <-replies
+		if call.Err != nil {
+			continue // gone in between, or unreadable: not listed
+		}
+		var v dbus.Variant
+		if err := call.Store(&v); err != nil {
+			continue
+		}
+		if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == Service {
+			accounts = append(accounts, attrs["username"])
+		}
+	}
+	return accounts, nil
+}

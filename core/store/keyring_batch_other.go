@@ -11,3 +11,6 @@ func (k *Keyring) getManyOS(context.Context, string, []string) ([]Result, bool) 
 }
 
 func (k *Keyring) warmOS() {}
+
+// listAccountsOS: go-keyring offers no listing on this platform.
+func listAccountsOS() ([]string, error) { return nil, ErrCannotList }
