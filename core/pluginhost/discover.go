@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -22,39 +21,6 @@ const Prefix = "terok-provider-"
 type Plugin struct {
 	Name string // the part after Prefix
 	Path string // absolute path of the binary
-}
-
-// SearchPath returns the plugin directories in order of precedence:
-// TEROK_PLUGIN_PATH (a list like PATH), the user's data dir, the directory
-// of the terok executable, then the system dirs. exeDir may be "".
-func SearchPath(getenv func(string) string, exeDir string) []string {
-	var dirs []string
-	for _, d := range filepath.SplitList(getenv("TEROK_PLUGIN_PATH")) {
-		if d != "" {
-			dirs = append(dirs, d)
-		}
-	}
-	if d, err := paths.FromEnv(getenv); err == nil {
-		dirs = append(dirs, filepath.Join(d.Data, "plugins"))
-	}
-	if exeDir != "" {
-		dirs = append(dirs, exeDir)
-	}
-	dirs = append(dirs, "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins")
-	return dedupe(dirs)
-}
-
-func dedupe(dirs []string) []string {
-	seen := map[string]bool{}
-	out := dirs[:0]
-	for _, d := range dirs {
-		c := filepath.Clean(d)
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // Discover lists the plugins in dirs. When two dirs hold a plugin of the

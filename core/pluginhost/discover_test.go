@@ -7,19 +7,6 @@ import (
 	"testing"
 )
 
-func TestSearchPathOrder(t *testing.T) {
-	env := map[string]string{"TEROK_PLUGIN_PATH": "/a:/b::/a", "XDG_DATA_HOME": "/data", "HOME": "/home/u"}
-	got := SearchPath(func(k string) string { return env[k] }, "/opt/terok/bin")
-	want := []string{"/a", "/b", "/data/terok/plugins", "/opt/terok/bin", "/usr/local/lib/terok/plugins", "/usr/lib/terok/plugins"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v\nwant %v", got, want)
-	}
-	env = map[string]string{"HOME": "/home/u", "XDG_DATA_HOME": "relative"}
-	if got := SearchPath(func(k string) string { return env[k] }, ""); got[0] != "/home/u/.local/share/terok/plugins" {
-		t.Errorf("without XDG_DATA_HOME: %v", got)
-	}
-}
-
 func TestDiscover(t *testing.T) {
 	first, second := t.TempDir(), t.TempDir()
 	write := func(dir, name string, mode os.FileMode) {
