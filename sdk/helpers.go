@@ -90,8 +90,28 @@ func ValidateDescription(d *DescribeResponse) error {
 	}
 	if d.HostDir != "" && (strings.ContainsAny(d.HostDir, `/\`) || d.HostDir == "." || d.HostDir == "..") {
 		errs = append(errs, fmt.Errorf("host dir %q must be a plain directory name", d.HostDir))
+	} else if err := CheckHostDirOwner(d.Name, d.HostDir); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// HostDirOf is the conventional shared config directory of the provider
+// name, under the host's mounts dir: _NAME-config, upstream terok's.
+func HostDirOf(name string) string { return "_" + name + "-config" }
+
+// CheckHostDirOwner refuses a host dir that is another provider's by
+// convention (_OTHER-config): the host writes a provider's state files
+// into its host dir and removes files holding its secret from there, so a
+// provider naming another's (a YAML file with host_dir: _claude-config)
+// could overwrite or delete that provider's files.
+func CheckHostDirOwner(name, hostDir string) error {
+	other, ok := strings.CutPrefix(hostDir, "_")
+	if other, ok = strings.CutSuffix(other, "-config"); !ok || !ValidName(other) || other == name {
+		return nil
+	}
+	return fmt.Errorf("host dir %q is provider %s's; %s's would be %q: "+
+		"no provider may write into, or remove files from, another's shared config dir", hostDir, other, name, HostDirOf(name))
 }
 
 // CleanRelPath returns p cleaned if it is a safe relative slash path (no

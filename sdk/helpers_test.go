@@ -108,3 +108,27 @@ func TestDemoteModes(t *testing.T) {
 		t.Error("DemoteModes changed its argument")
 	}
 }
+
+// A provider may not name another's conventional shared config dir: the
+// host writes its state files there and removes files holding its secret.
+func TestHostDirOfAnotherProviderIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, dir string
+		ok        bool
+	}{
+		{"evil", "_claude-config", false},
+		{"evil", "_evil-config", true},
+		{"evil", "_evil", true},
+		{"my-tool", "_my-tool-config", true},
+		{"my-tool", "_gh-config", false},
+	} {
+		err := sdk.CheckHostDirOwner(tc.name, tc.dir)
+		if (err == nil) != tc.ok {
+			t.Errorf("sdk.CheckHostDirOwner(%q, %q) = %v", tc.name, tc.dir, err)
+		}
+		d := &sdk.DescribeResponse{Name: tc.name, Label: "x", Modes: []sdk.Mode{sdk.ModeAPIKey}, HostDir: tc.dir}
+		if err := sdk.ValidateDescription(d); (err == nil) != tc.ok {
+			t.Errorf("ValidateDescription with host dir %q for %s = %v", tc.dir, tc.name, err)
+		}
+	}
+}

@@ -119,6 +119,9 @@ func (c *checker) checkHostDir(f *File) {
 		c.errorf("host_dir", "host_dir %q must be a directory name, not an absolute path: terok puts it under its mounts dir", f.HostDir)
 	case strings.Contains(f.HostDir, "..") || !hostDirRE.MatchString(f.HostDir):
 		c.errorf("host_dir", "host_dir %q must be a plain directory name (letters, digits, '.', '_', '-'), e.g. _gh-config", f.HostDir)
+	case sdk.ValidName(f.Name) && sdk.CheckHostDirOwner(f.Name, f.HostDir) != nil:
+		c.errorf("host_dir", "host_dir %q is another provider's shared config dir; %s's would be %q: "+
+			"no provider may write into, or remove files from, another's", f.HostDir, f.Name, sdk.HostDirOf(f.Name))
 	}
 }
 
