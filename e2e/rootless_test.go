@@ -209,24 +209,58 @@ func TestRootlessGlabWebLoginThroughTheRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	useNetwork := func(t *testing.T, network string) {
+		conf := strings.Replace(string(base), "[containers]\n", "[containers]\nnetns = \""+network+"\"\n", 1)
+		if !strings.Contains(conf, "netns") {
+			conf += "\n[containers]\nnetns = \"" + network + "\"\n"
+		}
+		if err := os.WriteFile(u.conf, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if network == "slirp4netns" {
+			openTun(t)
+		}
+	}
 	for _, network := range []string{"none", "slirp4netns"} {
 		t.Run(network, func(t *testing.T) {
-			conf := strings.Replace(string(base), "[containers]\n", "[containers]\nnetns = \""+network+"\"\n", 1)
-			if !strings.Contains(conf, "netns") {
-				conf += "\n[containers]\nnetns = \"" + network + "\"\n"
-			}
-			if err := os.WriteFile(u.conf, []byte(conf), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if network == "slirp4netns" {
-				openTun(t)
-			}
+			useNetwork(t, network)
 			rootlessGlabLogin(t, u, img, "e2e-rootless-"+network)
 		})
 	}
+	// Ctrl-C in the middle of the login: terok stops the container and the
+	// helper, and stores nothing.
+	t.Run("interrupted", func(t *testing.T) {
+		useNetwork(t, "none")
+		cmd := u.command(u.terok, "auth", "login", "glab", "--mode", "oauth", "--image", img,
+			"--store", "file", "--set", "e2e-rootless-int", "--project", "e2e-rootless")
+		out := &screen{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "redirect_uri=") }) {
+			t.Fatalf("glab never showed its login URL:\n%s", out)
+		}
+		// The signal goes to terok itself, as a terminal's Ctrl-C would,
+		// not to runuser.
+		for pid, argv := range u.procs() {
+			if len(argv) > 2 && argv[0] == u.terok && argv[1] == "auth" {
+				_ = syscall.Kill(pid, syscall.SIGINT)
+			}
+		}
+		if code := waitExit(t, cmd); code != 130 {
+			t.Errorf("exit %d after Ctrl-C, want 130:\n%s", code, out)
+		}
+		if _, err := os.Stat(filepath.Join(u.home, ".local", "share", "terok", "credentials", "e2e-rootless-int.json")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a credential file after an interrupted login: %v", err)
+		}
+		u.assertNothingLeft(t)
+	})
 	// A taken port: the helper cannot bind it, and the login stops there,
 	// naming the port, with nothing started and no helper left.
 	t.Run("port in use", func(t *testing.T) {
+		useNetwork(t, "none")
 		ln, err := listenLoopback(7171)
 		if err != nil {
 			t.Fatalf("this test needs 127.0.0.1:7171 free to take it itself: %v", err)
