@@ -47,9 +47,9 @@ func newRootlessUser(t *testing.T) *rootlessUser {
 			t.Fatalf("rootless podman needs %s: run `scripts/deps test rootless` (apt-get install podman uidmap slirp4netns)", tool)
 		}
 	}
-	// Not t.TempDir(): podman's sockets under XDG_RUNTIME_DIR must stay
-	// within a socket path's 108 bytes, and with the test's long temp path
-	// podman run waited 20 seconds for an exit it could not see.
+	// Not t.TempDir(): with the user's runtime dir and home under its long
+	// path, podman 4.3 waited 20 seconds for every container's exit (likely
+	// the 108-byte limit of the socket paths it makes there).
 	dir, err := os.MkdirTemp("", "terok-rl")
 	if err != nil {
 		t.Fatal(err)
