@@ -26,7 +26,7 @@ import (
 // settings of its own, all under one temp dir.
 type rootlessUser struct {
 	name              string
-	uid               int
+	uid, gid          int
 	dir, home, runDir string
 	terok             string // a copy of terok the user can run
 	conf              string // CONTAINERS_CONF, as $CONTAINERS_CONF or testdata's
@@ -68,12 +68,17 @@ func newRootlessUser(t *testing.T) *rootlessUser {
 		t.Fatalf("useradd %s: %v\n%s", u.name, err, out)
 	}
 	t.Cleanup(func() { u.remove(t) })
-	out, err := exec.Command("id", "-u", u.name).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.uid, err = strconv.Atoi(strings.TrimSpace(string(out))); err != nil {
-		t.Fatal(err)
+	for _, id := range []struct {
+		flag string
+		to   *int
+	}{{"-u", &u.uid}, {"-g", &u.gid}} {
+		out, err := exec.Command("id", id.flag, u.name).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *id.to, err = strconv.Atoi(strings.TrimSpace(string(out))); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// useradd gives a new user subordinate IDs when the system is set up
 	// for them (Debian is); otherwise give it a range of its own.
@@ -88,7 +93,7 @@ func newRootlessUser(t *testing.T) *rootlessUser {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chown(d, u.uid, u.uid); err != nil {
+		if err := os.Chown(d, u.uid, u.gid); err != nil {
 			t.Fatal(err)
 		}
 	}
