@@ -360,6 +360,14 @@ func listenLoopback(port int) (io.Closer, error) {
 // (named after the binary, so a second run imports nothing).
 func glabStandInImage(t *testing.T) string {
 	t.Helper()
+	return importGlabStandIn(t, nil)
+}
+
+// importGlabStandIn imports the glab stand-in image with `podman`, run
+// through the command prefix asUser (nil: as the test itself), and returns
+// its name.
+func importGlabStandIn(t *testing.T, asUser []string) string {
+	t.Helper()
 	vendor := os.Getenv("TEROK_TEST_VENDOR")
 	if vendor == "" {
 		vendor = filepath.Join(binDir, "testvendor")
@@ -375,8 +383,12 @@ func glabStandInImage(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	podman := func(args ...string) *exec.Cmd {
+		argv := append(append(append([]string(nil), asUser...), "podman"), args...)
+		return exec.Command(argv[0], argv[1:]...)
+	}
 	img := fmt.Sprintf("localhost/terok-test-vendor-glab-standin:%x", sha256.Sum256(bin))[:len("localhost/terok-test-vendor-glab-standin:")+12]
-	if exec.Command("podman", "image", "exists", img).Run() == nil {
+	if podman("image", "exists", img).Run() == nil {
 		return img
 	}
 	var buf bytes.Buffer
@@ -395,7 +407,7 @@ func glabStandInImage(t *testing.T) string {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("podman", "import", "--quiet", "--change", "ENV HOME=/home/dev", "--change", "ENV PATH=/usr/local/bin",
+	cmd := podman("import", "--quiet", "--change", "ENV HOME=/home/dev", "--change", "ENV PATH=/usr/local/bin",
 		"--change", "ENV TEROK_FAKE=ok", "-", img)
 	cmd.Stdin = &buf
 	if out, err := cmd.CombinedOutput(); err != nil {

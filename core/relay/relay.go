@@ -40,7 +40,8 @@
 // "ready" or the bind error on its standard output, asks the host for the
 // container's PID on the first connection (podman's own view of the PID is
 // the host's), and ends when its standard input closes, so it never
-// outlives the terok that started it.
+// outlives the terok that started it. e2e/rootless_test.go runs this path
+// under real rootless podman, as a throwaway user.
 //
 // Nothing is resolved before a connection arrives, so a login nobody
 // connects to costs two listening sockets and no podman call.
