@@ -106,8 +106,9 @@ func HostDirOf(name string) string { return "_" + name + "-config" }
 // provider naming another's (a YAML file with host_dir: _claude-config)
 // could overwrite or delete that provider's files.
 func CheckHostDirOwner(name, hostDir string) error {
-	other, ok := strings.CutPrefix(hostDir, "_")
-	if other, ok = strings.CutSuffix(other, "-config"); !ok || !ValidName(other) || other == name {
+	other, prefixed := strings.CutPrefix(hostDir, "_")
+	other, suffixed := strings.CutSuffix(other, "-config")
+	if !prefixed || !suffixed || !ValidName(other) || other == name {
 		return nil
 	}
 	return fmt.Errorf("host dir %q is provider %s's; %s's would be %q: "+
