@@ -329,19 +329,7 @@ func rootlessGlabLogin(t *testing.T, u *rootlessUser, img, set string) {
 	if len(helpers) != 1 {
 		t.Errorf("want one relay helper `%s __relay 7171` of %s, have %v", u.terok, u.name, u.procs())
 	}
-	var status int
-	var body string
-	var err error
-	waitFor(10*time.Second, func() bool {
-		status, body, err = get("http://127.0.0.1:7171/auth/redirect?code=e2e-code&state=s")
-		return err == nil
-	})
-	if err != nil {
-		t.Fatalf("the host's 127.0.0.1:7171 did not reach glab in the rootless container: %v\n%s", err, out)
-	}
-	if status != 200 || !strings.Contains(body, "you have logged in") {
-		t.Errorf("answer %d %q", status, body)
-	}
+	answerGlabCallback(t, " in the rootless container", out)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}

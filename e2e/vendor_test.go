@@ -222,21 +222,7 @@ func TestVendorGlabWebLoginThroughTheRelay(t *testing.T) {
 	if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "redirect_uri=http%3A%2F%2Flocalhost%3A7171") }) {
 		t.Fatalf("glab never showed its login URL:\n%s", out)
 	}
-	// The stand-in may print before it serves; a refused connection is
-	// retried briefly, as a browser's reload would be.
-	var status int
-	var body string
-	var err error
-	waitFor(10*time.Second, func() bool {
-		status, body, err = get("http://127.0.0.1:7171/auth/redirect?code=e2e-code&state=s")
-		return err == nil
-	})
-	if err != nil {
-		t.Fatalf("the host's 127.0.0.1:7171 did not reach glab: %v\n%s", err, out)
-	}
-	if status != 200 || !strings.Contains(body, "you have logged in") {
-		t.Errorf("answer %d %q", status, body)
-	}
+	answerGlabCallback(t, "", out)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -426,4 +412,25 @@ func get(url string) (int, string, error) {
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body), err
+}
+
+// answerGlabCallback plays the browser's redirect to the host's
+// 127.0.0.1:7171 and checks that the glab stand-in in the container
+// answered it. The stand-in may print before it serves; a refused
+// connection is retried briefly, as a browser's reload would be.
+func answerGlabCallback(t *testing.T, where string, out fmt.Stringer) {
+	t.Helper()
+	var status int
+	var body string
+	var err error
+	waitFor(10*time.Second, func() bool {
+		status, body, err = get("http://127.0.0.1:7171/auth/redirect?code=e2e-code&state=s")
+		return err == nil
+	})
+	if err != nil {
+		t.Fatalf("the host's 127.0.0.1:7171 did not reach glab%s: %v\n%s", where, err, out)
+	}
+	if status != 200 || !strings.Contains(body, "you have logged in") {
+		t.Errorf("answer %d %q", status, body)
+	}
 }
