@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
@@ -550,7 +551,11 @@ capture:
 
 // seed stores api keys for providers p00001… in set until it holds n, and
 // records them in the index, as n logins would.
-func seed(set string, n int) error {
+func seed(setName string, n int) error {
+	set, err := names.ParseSet(setName)
+	if err != nil {
+		return err
+	}
 	dirs := os.Getenv("XDG_STATE_HOME")
 	accounts := &account.Accounts{Store: &store.Keyring{}, Backend: "keyring",
 		Index: &account.Index{Path: filepath.Join(dirs, "terok", "index.json")}}
@@ -559,7 +564,10 @@ func seed(set string, n int) error {
 	var entries []account.Entry
 	now := time.Now().UTC().Truncate(time.Second)
 	for i := len(have); i < n; i++ {
-		p := fmt.Sprintf("p%05d", i)
+		p, err := names.ParseProvider(fmt.Sprintf("p%05d", i))
+		if err != nil {
+			return err
+		}
 		if err := accounts.Store.Set(ctx, set, p, sdk.APIKey(fmt.Sprintf("key-%s-%05d", set, i))); err != nil {
 			return err
 		}
@@ -567,7 +575,7 @@ func seed(set string, n int) error {
 	}
 	return accounts.Index.Update(ctx, func(m map[string]account.Entry) {
 		for _, e := range entries {
-			m[e.Set+"/"+e.Provider] = e
+			m[store.Account(e.Set, e.Provider)] = e
 		}
 	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -28,11 +30,11 @@ func TestLogoutFlags(t *testing.T) {
 		want    logoutOptions
 		wantErr string
 	}{
-		{[]string{"claude", "codex"}, logoutOptions{Providers: []string{"claude", "codex"}, Set: "default"}, ""},
+		{[]string{"claude", "codex"}, logoutOptions{Providers: []names.Provider{"claude", "codex"}, Set: "default"}, ""},
 		{[]string{"--all", "--set", "work"}, logoutOptions{All: true, Set: "work"}, ""},
 		{nil, logoutOptions{}, "name the providers to log out of, or use --all"},
 		{[]string{"--all", "claude"}, logoutOptions{}, "give provider names or --all, not both"},
-		{[]string{"Claude"}, logoutOptions{}, `invalid provider name "Claude": use lower-case letters, digits and '-'`},
+		{[]string{"Claude"}, logoutOptions{}, `invalid provider name "Claude": use lower-case letters, digits, '-' and '_', starting with a letter`},
 	}
 	for _, tt := range tests {
 		var got *logoutOptions
@@ -44,7 +46,7 @@ func TestLogoutFlags(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || strings.Join(got.Providers, ",") != strings.Join(tt.want.Providers, ",") || got.All != tt.want.All || got.Set != tt.want.Set {
+		if err != nil || !slices.Equal(got.Providers, tt.want.Providers) || got.All != tt.want.All || got.Set != tt.want.Set {
 			t.Errorf("%v: %+v, %v", tt.args, got, err)
 		}
 	}
@@ -62,7 +64,7 @@ func TestTokenAndStatusFlags(t *testing.T) {
 	}
 	var st *statusOptions
 	if err := parse(t, newStatusCmd(&factory{IO: io}, func(_ context.Context, o *statusOptions) error { st = o; return nil }), "claude", "codex", "--json"); err != nil ||
-		strings.Join(st.Providers, ",") != "claude,codex" || !st.JSON || st.Set != "default" {
+		!slices.Equal(st.Providers, []names.Provider{"claude", "codex"}) || !st.JSON || st.Set != "default" {
 		t.Errorf("status: %+v, %v", st, err)
 	}
 	if err := parse(t, newStatusCmd(&factory{IO: io}, nil), "--set", "a/b"); err == nil || exitCode(context.Background(), err) != exitUsage {
@@ -103,8 +105,8 @@ func TestStatusTable(t *testing.T) {
 // per provider and exit 0.
 func TestStatusStoreUnreadableIsOneError(t *testing.T) {
 	var statuses []account.Status
-	for _, p := range []string{"claude", "codex", "gh"} {
-		statuses = append(statuses, account.Status{Provider: p, Set: "default", Error: "read credential default/" + p + ": no Secret Service\nStart one"})
+	for _, p := range []names.Provider{"claude", "codex", "gh"} {
+		statuses = append(statuses, account.Status{Provider: p, Set: "default", Error: "read credential default/" + string(p) + ": no Secret Service\nStart one"})
 	}
 	statuses = append(statuses, account.Status{Provider: "vibe", Set: "default", Authenticated: true, EnvOverride: "TEROK_VIBE_API_KEY", Error: "read credential default/vibe: no Secret Service"})
 	err := storeUnreadable(statuses)
@@ -123,15 +125,15 @@ func TestStatusStoreUnreadableIsOneError(t *testing.T) {
 }
 
 func TestPickProviders(t *testing.T) {
-	names := []string{"claude", "codex", "gh"}
+	menu := []names.Provider{"claude", "codex", "gh"}
 	for in, want := range map[string]string{"1": "claude", "1,3": "claude,gh", "codex, 1": "codex,claude", "GH 2 2": "gh,codex"} {
-		got, err := pickProviders(in, names)
-		if err != nil || strings.Join(got, ",") != want {
+		got, err := pickProviders(in, menu)
+		if err != nil || strings.Join(names.Strings(got), ",") != want {
 			t.Errorf("pickProviders(%q) = %v, %v; want %s", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", " , ", "0", "4", "vibe", "1,x"} {
-		if _, err := pickProviders(bad, names); err == nil {
+		if _, err := pickProviders(bad, menu); err == nil {
 			t.Errorf("pickProviders(%q) accepted", bad)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/registry"
-	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -39,7 +39,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if opts.Set, err = store.ParseSet(set); err != nil {
+			if opts.Set, err = names.ParseSet(set); err != nil {
 				return err
 			}
 			if opts.Project, err = container.ParseProject(project); err != nil {
@@ -51,7 +51,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.SuggestionsMinimumDistance = 2
 	storeFlag(cmd)
 	completeSets(cmd, f)
-	cmd.Flags().StringVar(&set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to store into")
 	cmd.Flags().StringVar(&project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f))
@@ -81,13 +81,13 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 	if len(usable) == 0 {
 		return errors.New("no usable providers are installed (see `terok auth providers`)")
 	}
-	names := make([]string, len(usable))
+	menu := make([]names.Provider, len(usable))
 	for i, e := range usable {
-		names[i] = e.Name
+		menu[i] = e.Name
 	}
-	authed := map[string]bool{}
+	authed := map[names.Provider]bool{}
 	if accounts, err := f.Accounts(); err == nil {
-		if statuses, err := accounts.Status(ctx, string(opts.Set), names); err == nil {
+		if statuses, err := accounts.Status(ctx, opts.Set, menu); err == nil {
 			for _, s := range statuses {
 				authed[s.Provider] = s.Authenticated
 			}
@@ -102,13 +102,13 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 		}
 		fmt.Fprintf(w, "  %d. %s (%s): %s%s\n", i+1, e.Desc.Label, e.Name, joinModes(e.Desc.Modes), mark)
 	}
-	var chosen []string
+	var chosen []names.Provider
 	for attempt := 0; ; attempt++ {
 		answer, err := f.Prompter.Input(ctx, "Log in to (numbers or names, comma-separated): ")
 		if err != nil {
 			return err
 		}
-		chosen, err = pickProviders(answer, names)
+		chosen, err = pickProviders(answer, menu)
 		if err == nil {
 			break
 		}
@@ -117,7 +117,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 			return usage.Errorf("no valid choice after 3 tries")
 		}
 	}
-	var failed []string
+	var failed []names.Provider
 	for _, name := range chosen {
 		one := *opts
 		one.Provider = name
@@ -130,30 +130,30 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d logins failed: %s", len(failed), len(chosen), strings.Join(failed, ", "))
+		return fmt.Errorf("%d of %d logins failed: %s", len(failed), len(chosen), strings.Join(names.Strings(failed), ", "))
 	}
 	return nil
 }
 
 // pickProviders reads a menu answer: numbers (1-based) or names, separated
 // by commas or spaces, each at most once.
-func pickProviders(answer string, names []string) ([]string, error) {
+func pickProviders(answer string, menu []names.Provider) ([]names.Provider, error) {
 	fields := strings.FieldsFunc(answer, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 	if len(fields) == 0 {
 		return nil, errors.New("choose at least one provider")
 	}
-	var out []string
-	seen := map[string]bool{}
+	var out []names.Provider
+	seen := map[names.Provider]bool{}
 	for _, fld := range fields {
-		name := ""
+		var name names.Provider
 		if n, err := strconv.Atoi(fld); err == nil {
-			if n < 1 || n > len(names) {
-				return nil, fmt.Errorf("%d is not in the menu (1-%d)", n, len(names))
+			if n < 1 || n > len(menu) {
+				return nil, fmt.Errorf("%d is not in the menu (1-%d)", n, len(menu))
 			}
-			name = names[n-1]
+			name = menu[n-1]
 		} else {
-			for _, candidate := range names {
-				if strings.EqualFold(candidate, fld) {
+			for _, candidate := range menu {
+				if strings.EqualFold(string(candidate), fld) {
 					name = candidate
 				}
 			}

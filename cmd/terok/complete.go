@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
-	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -42,27 +42,28 @@ func completeProviders(f *factory, max int) cobra.CompletionFunc {
 			ctx = context.Background()
 		}
 		var out []cobra.Completion
-		seen := map[string]bool{}
+		seen := map[names.Provider]bool{}
 		for _, e := range src.List(ctx) {
 			seen[e.Name] = true
-			if slices.Contains(args, e.Name) {
+			if slices.Contains(args, string(e.Name)) {
 				continue
 			}
 			label := ""
 			if e.Err == nil && e.Desc != nil {
 				label = e.Desc.Label
 			}
-			out = append(out, cobra.CompletionWithDesc(e.Name, label))
+			out = append(out, cobra.CompletionWithDesc(string(e.Name), label))
 		}
 		// What is stored for a provider that is gone can still be shown,
 		// printed and removed.
 		if cmd.Name() != "login" {
-			set, _ := cmd.Flags().GetString("set")
-			if accounts, err := f.Accounts(); err == nil {
+			flag, _ := cmd.Flags().GetString("set")
+			set, serr := names.ParseSet(flag)
+			if accounts, err := f.Accounts(); err == nil && serr == nil {
 				stored, _ := accounts.IndexedProviders(set)
 				for _, n := range stored {
-					if !seen[n] && !slices.Contains(args, n) {
-						out = append(out, cobra.CompletionWithDesc(n, "stored; not installed"))
+					if !seen[n] && !slices.Contains(args, string(n)) {
+						out = append(out, cobra.CompletionWithDesc(string(n), "stored; not installed"))
 					}
 				}
 			}
@@ -79,7 +80,7 @@ func completeModes(cmd *cobra.Command, f *factory) {
 		if len(args) == 1 && f.ready(cmd) {
 			if src, err := f.Providers(); err == nil {
 				for _, e := range src.List(context.Background()) {
-					if e.Name == args[0] && e.Err == nil && e.Desc != nil {
+					if string(e.Name) == args[0] && e.Err == nil && e.Desc != nil {
 						modes = e.Desc.Modes
 					}
 				}
@@ -101,13 +102,13 @@ func completeModes(cmd *cobra.Command, f *factory) {
 // completeSets completes --set with the sets something is stored in.
 func completeSets(cmd *cobra.Command, f *factory) {
 	_ = cmd.RegisterFlagCompletionFunc("set", func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		out := []cobra.Completion{store.DefaultSet}
+		out := []cobra.Completion{string(names.DefaultSet)}
 		if f.ready(cmd) {
 			if accounts, err := f.Accounts(); err == nil {
 				sets, _ := accounts.Sets(cmd.Context())
 				for _, s := range sets {
-					if s.Name != store.DefaultSet {
-						out = append(out, s.Name)
+					if s.Name != names.DefaultSet {
+						out = append(out, string(s.Name))
 					}
 				}
 			}
@@ -127,8 +128,12 @@ func completeFields(cmd *cobra.Command, f *factory) {
 		if err != nil {
 			return nil, noFiles
 		}
-		set, _ := cmd.Flags().GetString("set")
-		c, _, err := accounts.Token(context.Background(), set, args[0])
+		flag, _ := cmd.Flags().GetString("set")
+		providers, set, err := parseTargets(args, flag)
+		if err != nil {
+			return nil, noFiles
+		}
+		c, _, err := accounts.Token(context.Background(), set, providers[0])
 		if err != nil {
 			return nil, noFiles
 		}
@@ -155,9 +160,9 @@ func completePlugins(f *factory) cobra.CompletionFunc {
 		}
 		found, shadowed, _ := pluginhost.Discover(f.SearchPath)
 		for _, p := range append(found, shadowed...) {
-			if !seen[p.Name] {
-				seen[p.Name] = true
-				out = append(out, cobra.CompletionWithDesc(p.Name, p.Path))
+			if !seen[string(p.Name)] {
+				seen[string(p.Name)] = true
+				out = append(out, cobra.CompletionWithDesc(string(p.Name), p.Path))
 			}
 		}
 		if pins, err := f.Trust.Pins(); err == nil {

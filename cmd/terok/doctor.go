@@ -17,6 +17,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/trust"
@@ -179,7 +180,7 @@ func doctorPodman(ctx context.Context, f *factory) []check {
 func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins []pluginhost.Plugin) []check {
 	var checks []check
 	for _, p := range plugins {
-		c := check{Name: "plugin " + p.Name}
+		c := check{Name: "plugin " + string(p.Name)}
 		st, err := f.Trust.Verify(p.Path)
 		switch st {
 		case trust.StatusUntrusted:
@@ -221,27 +222,27 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		c.Status, c.Detail = "warn", "could not read the store to compare: "+firstLine(err.Error())
 		return []check{c}
 	}
-	pairs := map[[2]string]bool{}
+	pairs := map[store.Stored]bool{}
 	sets, _ := accounts.Sets(ctx)
 	for _, s := range sets {
 		for _, p := range s.Providers {
-			pairs[[2]string{s.Name, p}] = true
+			pairs[store.Stored{Set: s.Name, Provider: p}] = true
 		}
 	}
 	if src, err := f.Providers(); err == nil {
 		for _, p := range src.Names() {
-			pairs[[2]string{store.DefaultSet, p}] = true
+			pairs[store.Stored{Set: names.DefaultSet, Provider: p}] = true
 		}
 	}
-	owner := map[string]string{}
+	owner := map[string]names.Provider{}
 	var secrets []string
 	for sp := range pairs {
-		cred, err := accounts.Store.Get(ctx, sp[0], sp[1])
+		cred, err := accounts.Store.Get(ctx, sp.Set, sp.Provider)
 		if err != nil {
 			continue
 		}
 		for _, s := range leftover.Secrets(cred) {
-			owner[s] = sp[1]
+			owner[s] = sp.Provider
 			secrets = append(secrets, s)
 		}
 	}
@@ -259,8 +260,8 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		data, _ := os.ReadFile(p)
 		var who []string
 		for s, prov := range owner {
-			if leftover.Holds(data, []string{s}) && !slices.Contains(who, prov) {
-				who = append(who, prov)
+			if leftover.Holds(data, []string{s}) && !slices.Contains(who, string(prov)) {
+				who = append(who, string(prov))
 			}
 		}
 		sort.Strings(who)

@@ -9,20 +9,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/inject"
-	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type envOptions struct {
 	f            *factory
-	Providers    []string
-	Set          string
+	Providers    []names.Provider
+	Set          names.Set
 	Format       string
 	AllowExpired bool
 }
 
 func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra.Command {
 	opts := &envOptions{f: f}
+	var set string
 	cmd := &cobra.Command{
 		Use:   "env [--set S] [--format shell|dotenv|json] PROVIDER...",
 		Short: "Print providers' credentials as environment variables, for scripts",
@@ -38,8 +39,8 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			if len(args) == 0 {
 				return usage.Errorf("name the providers whose variables to print")
 			}
-			opts.Providers = splitProviders(args)
-			if err := checkTargets(opts.Providers, opts.Set); err != nil {
+			var err error
+			if opts.Providers, opts.Set, err = parseTargets(splitProviders(args), set); err != nil {
 				return err
 			}
 			if !inList(inject.Formats, opts.Format) {
@@ -51,7 +52,7 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			return envRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv or json")
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
 	return cmd

@@ -9,20 +9,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/inject"
-	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type execOptions struct {
 	f            *factory
-	Providers    []string
+	Providers    []names.Provider
 	Command      []string
-	Set          string
+	Set          names.Set
 	AllowExpired bool
 }
 
 func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cobra.Command {
 	opts := &execOptions{f: f}
+	var set string
 	cmd := &cobra.Command{
 		Use:   "exec [--set S] PROVIDER[,PROVIDER...] -- COMMAND [ARGS...]",
 		Short: "Run a command with providers' credentials in its environment",
@@ -48,9 +49,9 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			case dash == len(args):
 				return usage.Errorf("no command after --")
 			}
-			opts.Providers = splitProviders(args[:dash])
 			opts.Command = args[dash:]
-			if err := checkTargets(opts.Providers, opts.Set); err != nil {
+			var err error
+			if opts.Providers, opts.Set, err = parseTargets(splitProviders(args[:dash]), set); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -59,7 +60,7 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			return execRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
 	return cmd
 }
@@ -78,7 +79,7 @@ func execRun(ctx context.Context, opts *execOptions) error {
 
 // resolvePlan opens each provider, resolves what it injects, and stops the
 // plugins again before anything runs.
-func resolvePlan(ctx context.Context, f *factory, names []string, set string, allowExpired bool) (*inject.Plan, error) {
+func resolvePlan(ctx context.Context, f *factory, named []names.Provider, set names.Set, allowExpired bool) (*inject.Plan, error) {
 	providers, err := f.Providers()
 	if err != nil {
 		return nil, err
@@ -88,7 +89,7 @@ func resolvePlan(ctx context.Context, f *factory, names []string, set string, al
 		return nil, err
 	}
 	var targets []inject.Target
-	for _, name := range names {
+	for _, name := range named {
 		p, err := providers.Open(ctx, name)
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -28,12 +29,12 @@ func TestExecFlags(t *testing.T) {
 		want    execOptions
 		wantErr string
 	}{
-		{"one", []string{"gh", "--", "podman", "run", "-e", "GH_TOKEN", "img"}, execOptions{Providers: []string{"gh"}, Command: []string{"podman", "run", "-e", "GH_TOKEN", "img"}, Set: "default"}, ""},
-		{"several", []string{"--set", "work", "--allow-expired", "claude,gh", "codex", "--", "env"}, execOptions{Providers: []string{"claude", "gh", "codex"}, Command: []string{"env"}, Set: "work", AllowExpired: true}, ""},
+		{"one", []string{"gh", "--", "podman", "run", "-e", "GH_TOKEN", "img"}, execOptions{Providers: []names.Provider{"gh"}, Command: []string{"podman", "run", "-e", "GH_TOKEN", "img"}, Set: "default"}, ""},
+		{"several", []string{"--set", "work", "--allow-expired", "claude,gh", "codex", "--", "env"}, execOptions{Providers: []names.Provider{"claude", "gh", "codex"}, Command: []string{"env"}, Set: "work", AllowExpired: true}, ""},
 		{"no dash", []string{"gh", "env"}, execOptions{}, "put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND"},
 		{"no provider", []string{"--", "env"}, execOptions{}, "name the providers whose credentials the command gets, before --"},
 		{"no command", []string{"gh", "--"}, execOptions{}, "no command after --"},
-		{"bad provider", []string{"g h", "--", "env"}, execOptions{}, `invalid provider name "g h": use lower-case letters, digits and '-'`},
+		{"bad provider", []string{"g h", "--", "env"}, execOptions{}, `invalid provider name "g h": use lower-case letters, digits, '-' and '_', starting with a letter`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,7 +64,7 @@ func TestEnvFlags(t *testing.T) {
 	if err := runCmd(newEnvCmd(&factory{IO: io}, func(_ context.Context, o *envOptions) error { got = o; return nil }), []string{"gh,glab", "sonar", "--format", "json"}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got.Providers, []string{"gh", "glab", "sonar"}) || got.Format != "json" || got.Set != "default" {
+	if !reflect.DeepEqual(got.Providers, []names.Provider{"gh", "glab", "sonar"}) || got.Format != "json" || got.Set != "default" {
 		t.Errorf("options = %+v", got)
 	}
 	for args, want := range map[string][]string{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/container"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
@@ -24,10 +25,10 @@ const maxKeyBytes = 64 << 10
 type loginOptions struct {
 	f *factory
 
-	Provider string
+	Provider names.Provider
 	Mode     sdk.Mode
 	WithKey  bool
-	Set      store.Set
+	Set      names.Set
 	Project  container.Project
 }
 
@@ -56,11 +57,11 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		},
 		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			var err error
-			if opts.Set, err = parseTargets(args, set); err != nil {
+			providers, s, err := parseTargets(args, set)
+			if err != nil {
 				return err
 			}
+			opts.Provider, opts.Set = providers[0], s
 			if opts.Mode, err = auth.ParseMode(mode); err != nil {
 				return err
 			}
@@ -78,7 +79,7 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 	}
 	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth or device (default: ask on a terminal, else the provider's default)")
 	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key from standard input")
-	cmd.Flags().StringVar(&set, "set", store.DefaultSet, "credential set to store into")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to store into")
 	cmd.Flags().StringVar(&project, "project", "", "the project the login is for (names the container); default: host-wide")
 	cmd.Flags().String("image", "", "container image for an OAuth or device login (default: TEROK_AUTH_IMAGE, the config, the provider's)")
 	cmd.Flags().String("mounts-dir", "", "where providers' shared config dirs live (default: TEROK_MOUNTS_DIR, the config, ~/.local/share/terok/mounts)")
@@ -138,7 +139,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		return err
 	}
 	replacing := false
-	if st, err := accounts.Status(ctx, string(opts.Set), []string{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
 		replacing = true
 		if key == nil && f.IO.CanPrompt() {
 			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", opts.Provider, opts.Set, modeName(sdk.Mode(st[0].Type))),
@@ -155,6 +156,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
 	req := auth.LoginRequest{
+		Name:             p.Name,
 		Provider:         p,
 		Desc:             p.Desc,
 		Set:              opts.Set,

@@ -10,19 +10,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
 type logoutOptions struct {
 	f         *factory
-	Providers []string
+	Providers []names.Provider
 	All       bool
-	Set       string
+	Set       names.Set
 }
 
 func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) *cobra.Command {
 	opts := &logoutOptions{f: f}
+	var set string
 	cmd := &cobra.Command{
 		Use:   "logout {PROVIDER... | --all}",
 		Short: "Remove stored credentials",
@@ -43,10 +45,10 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 			case !opts.All && len(args) == 0:
 				return usage.Errorf("name the providers to log out of, or use --all")
 			}
-			if err := checkTargets(args, opts.Set); err != nil {
+			var err error
+			if opts.Providers, opts.Set, err = parseTargets(args, set); err != nil {
 				return err
 			}
-			opts.Providers = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -54,7 +56,7 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "log out of every provider in the set")
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	completeSets(cmd, f)
 	return cmd
 }
@@ -118,7 +120,7 @@ func writtenLog(f *factory) *leftover.Written {
 // through a symbolic link below the mounts dir (a container could plant
 // one pointing at the user's files): what it does not remove, it names,
 // with why. Failures are warnings: the credential itself is gone.
-func removeLoginFiles(ctx context.Context, f *factory, set, provider string, secrets []string) {
+func removeLoginFiles(ctx context.Context, f *factory, set names.Set, provider names.Provider, secrets []string) {
 	w := f.IO.ErrOut
 	created, err := writtenLog(f).Take(ctx, set, provider)
 	if err != nil {
@@ -170,7 +172,7 @@ func notRemoved(w io.Writer, err error) {
 
 // providerHostDir is the shared config dir the provider declares ("" for
 // none): logout removes files only there.
-func providerHostDir(ctx context.Context, f *factory, provider string) (string, error) {
+func providerHostDir(ctx context.Context, f *factory, provider names.Provider) (string, error) {
 	src, err := f.Providers()
 	if err != nil {
 		return "", err

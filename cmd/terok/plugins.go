@@ -116,8 +116,8 @@ func resolvePlugin(f *factory, arg string) (name, path string, err error) {
 	}
 	found, _, _ := pluginhost.Discover(f.SearchPath)
 	for _, p := range found {
-		if p.Name == arg {
-			return p.Name, p.Path, nil
+		if string(p.Name) == arg {
+			return arg, p.Path, nil
 		}
 	}
 	return "", "", usage.Errorf("no plugin %q on the plugin path (searched: %s); give the binary's path instead, or install it: terok auth plugins install SOURCE", arg, strings.Join(f.SearchPath, ", "))
@@ -177,7 +177,7 @@ func pluginsListRun(_ context.Context, f *factory, asJSON, verify bool) error {
 	seen := map[string]bool{}
 	for _, p := range append(found, shadowed...) {
 		st, verr := f.Trust.Verify(p.Path)
-		j := pluginJSON{Name: p.Name, Path: p.Path, Status: st}
+		j := pluginJSON{Name: string(p.Name), Path: p.Path, Status: st}
 		if verr != nil {
 			j.Error = verr.Error()
 		}

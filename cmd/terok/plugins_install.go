@@ -89,7 +89,7 @@ func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) er
 	fmt.Fprintf(f.IO.ErrOut, "Installed %s to %s and trusted it (sha256 %s)\n", p.name, dest, pin.SHA256)
 	found, _, _ := pluginhost.Discover(f.SearchPath)
 	for _, q := range found {
-		if q.Name == p.name && q.Path != dest {
+		if string(q.Name) == p.name && q.Path != dest {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s comes earlier on the plugin path and wins over the one just installed\n", q.Path)
 		}
 	}
@@ -127,7 +127,7 @@ func pluginsRemoveRun(ctx context.Context, f *factory, name string) error {
 		msg := fmt.Sprintf("no plugin %s in %s, where `plugins install` puts them", name, dir)
 		if found, _, _ := pluginhost.Discover(f.SearchPath); len(found) > 0 {
 			for _, p := range found {
-				if p.Name == name {
+				if string(p.Name) == name {
 					msg += fmt.Sprintf("; the one terok uses is %s, which was not installed by terok: remove it yourself", p.Path)
 				}
 			}

@@ -75,7 +75,7 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 	}
 	out := make([]providerJSON, 0, len(entries))
 	for _, e := range entries {
-		j := providerJSON{Name: e.Name, Kind: e.Kind, Source: e.Source, Modes: []sdk.Mode{}}
+		j := providerJSON{Name: string(e.Name), Kind: e.Kind, Source: e.Source, Modes: []sdk.Mode{}}
 		if e.Err != nil {
 			j.Error = e.Err.Error()
 			fmt.Fprintf(f.IO.ErrOut, "warning: provider %s is unusable: %v\n", e.Name, e.Err)
@@ -86,7 +86,7 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 	}
 	if opts.All {
 		for _, s := range src.ShadowedProviders() {
-			out = append(out, providerJSON{Name: s.Name, Kind: s.Kind, Source: s.Source, Modes: []sdk.Mode{}, ShadowedBy: s.By})
+			out = append(out, providerJSON{Name: string(s.Name), Kind: s.Kind, Source: s.Source, Modes: []sdk.Mode{}, ShadowedBy: s.By})
 		}
 	}
 	if opts.JSON {

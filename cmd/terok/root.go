@@ -17,6 +17,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/config"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/paths"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/prompt"
@@ -73,8 +74,8 @@ type factory struct {
 
 // providerSource is what commands need of the registry.
 type providerSource interface {
-	Names() []string
-	Open(ctx context.Context, name string) (*registry.Provider, error)
+	Names() []names.Provider
+	Open(ctx context.Context, name names.Provider) (*registry.Provider, error)
 	List(ctx context.Context) []registry.Entry
 	ShadowedProviders() []registry.Shadowed
 	SearchPath() (pluginDirs, yamlDirs []string)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 func newSetsCmd(f *factory) *cobra.Command {
@@ -46,7 +47,7 @@ func newSetsCmd(f *factory) *cobra.Command {
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SET\tPROVIDERS")
 			for _, s := range sets {
-				fmt.Fprintf(tw, "%s\t%s\n", s.Name, strings.Join(s.Providers, ", "))
+				fmt.Fprintf(tw, "%s\t%s\n", s.Name, strings.Join(names.Strings(s.Providers), ", "))
 			}
 			return tw.Flush()
 		},

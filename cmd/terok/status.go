@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,20 +12,22 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/account"
-	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/inject"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type statusOptions struct {
 	f         *factory
-	Providers []string
-	Set       string
+	Providers []names.Provider
+	Set       names.Set
 	JSON      bool
 	now       func() time.Time
 }
 
 func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) *cobra.Command {
 	opts := &statusOptions{f: f, now: time.Now}
+	var set string
 	cmd := &cobra.Command{
 		Use:   "status [PROVIDER...]",
 		Short: "Show which providers are authenticated",
@@ -38,17 +40,17 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 			"  terok auth status --set work --json | jq -r '.[] | select(.authenticated) | .provider'",
 		ValidArgsFunction: completeProviders(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkTargets(args, opts.Set); err != nil {
+			var err error
+			if opts.Providers, opts.Set, err = parseTargets(args, set); err != nil {
 				return err
 			}
-			opts.Providers = args
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set to show")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to show")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	completeSets(cmd, f)
 	return cmd
@@ -91,14 +93,14 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		return err
 	}
 	if len(opts.Providers) > 0 {
-		var missing []string
+		var missing []names.Provider
 		for _, s := range statuses {
 			if !s.Authenticated {
 				missing = append(missing, s.Provider)
 			}
 		}
 		if len(missing) > 0 {
-			return fmt.Errorf("%w: %s (set: %s); log in with: terok auth login %s", errNotAuthenticated, strings.Join(missing, ", "), opts.Set, missing[0])
+			return fmt.Errorf("%w: %s (set: %s); log in with: %s", errNotAuthenticated, strings.Join(names.Strings(missing), ", "), opts.Set, inject.LoginCommand(missing[0], opts.Set))
 		}
 	}
 	return nil
@@ -106,25 +108,15 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 
 // allProviders is every provider on the plugin path plus any the index
 // lists for set (a plugin may have been removed since its login).
-func allProviders(f *factory, accounts *account.Accounts, set string) ([]string, error) {
+func allProviders(f *factory, accounts *account.Accounts, set names.Set) ([]names.Provider, error) {
 	src, err := f.Providers()
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]bool{}
-	for _, n := range src.Names() {
-		names[n] = true
-	}
 	indexed, _ := accounts.IndexedProviders(set)
-	for _, n := range indexed {
-		names[n] = true
-	}
-	out := make([]string, 0, len(names))
-	for n := range names {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out, nil
+	out := append(slices.Clone(src.Names()), indexed...)
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 func printStatus(f *factory, statuses []account.Status, now time.Time) {
@@ -173,7 +165,7 @@ func storeUnreadable(statuses []account.Status) error {
 		if s.Error == "" || s.EnvOverride != "" {
 			continue
 		}
-		failed = append(failed, s.Provider)
+		failed = append(failed, string(s.Provider))
 		if first == "" {
 			first = s.Error
 		}

@@ -5,35 +5,32 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
-// checkTargets checks provider names and a credential set given on the
-// command line, for commands whose core takes them as strings; login
-// keeps the typed values (parseSet, container.ParseProject).
-func checkTargets(providers []string, set string) error {
-	_, err := parseTargets(providers, set)
-	return err
-}
-
-// parseTargets checks provider names and parses the credential set: the
-// one place the command line's names are checked.
-func parseTargets(providers []string, set string) (store.Set, error) {
-	for _, p := range providers {
-		if !sdk.ValidName(p) {
-			return "", usage.Errorf("invalid provider name %q: use lower-case letters, digits and '-'", p)
-		}
+// parseTargets parses the provider names and the credential set given on
+// the command line: the one place they are checked. What it returns is
+// typed (package names), and nothing further in checks it again.
+func parseTargets(providers []string, set string) ([]names.Provider, names.Set, error) {
+	ps, err := names.ParseProviders(providers)
+	if err != nil {
+		return nil, "", err
 	}
-	return store.ParseSet(set)
+	s, err := names.ParseSet(set)
+	if err != nil {
+		return nil, "", err
+	}
+	return ps, s, nil
 }
 
 // knownProviders are the providers a command may name: every installed one,
 // every one something is stored for in set (its plugin may be gone), and
 // every one whose TEROK_<NAME>_API_KEY is set.
-func knownProviders(f *factory, set string) ([]string, error) {
+func knownProviders(f *factory, set names.Set) ([]names.Provider, error) {
 	src, err := f.Providers()
 	if err != nil {
 		return nil, err
@@ -50,12 +47,12 @@ func knownProviders(f *factory, set string) ([]string, error) {
 // checkKnown fails with a usage error, and a suggestion, for a provider
 // that is neither installed nor stored: a typo should not read as "not
 // logged in" (exit 4) or as a logout that succeeded.
-func checkKnown(_ context.Context, f *factory, names []string, set string) error {
+func checkKnown(_ context.Context, f *factory, providers []names.Provider, set names.Set) error {
 	known, err := knownProviders(f, set)
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
+	for _, n := range providers {
 		if slices.Contains(known, n) || f.Getenv(store.EnvVar(n)) != "" {
 			continue
 		}
@@ -70,14 +67,15 @@ func checkKnown(_ context.Context, f *factory, names []string, set string) error
 
 // unknownProvider is the usage error for a provider name that is neither
 // installed nor stored; looked (registry.Looked) says where terok looked.
-func unknownProvider(name string, known []string, looked string) error {
+func unknownProvider(name names.Provider, known []names.Provider, looked string) error {
 	if len(known) == 0 {
 		return usage.Errorf("unknown provider %q: no providers are installed. %s", name, looked)
 	}
-	if s := suggest(name, known); s != "" {
-		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s. %s", name, s, strings.Join(known, ", "), looked)
+	list := strings.Join(names.Strings(known), ", ")
+	if s := suggest(string(name), names.Strings(known)); s != "" {
+		return usage.Errorf("unknown provider %q; did you mean %q? Available: %s. %s", name, s, list, looked)
 	}
-	return usage.Errorf("unknown provider %q; available: %s. %s", name, strings.Join(known, ", "), looked)
+	return usage.Errorf("unknown provider %q; available: %s. %s", name, list, looked)
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be

@@ -9,19 +9,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/inject"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type tokenOptions struct {
 	f        *factory
-	Provider string
-	Set      string
+	Provider names.Provider
+	Set      names.Set
 	Field    string
 }
 
 func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *cobra.Command {
 	opts := &tokenOptions{f: f}
+	var set string
 	cmd := &cobra.Command{
 		Use:   "token PROVIDER",
 		Short: "Print a stored secret, for scripts",
@@ -34,17 +37,18 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 		Args:              exactArgs(1, "one provider name"),
 		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Provider = args[0]
-			if err := checkTargets(args, opts.Set); err != nil {
+			providers, s, err := parseTargets(args, set)
+			if err != nil {
 				return err
 			}
+			opts.Provider, opts.Set = providers[0], s
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return tokenRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Set, "set", store.DefaultSet, "credential set")
+	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	cmd.Flags().StringVar(&opts.Field, "field", "", "the credential field to print (e.g. refresh_token)")
 	completeSets(cmd, f)
 	completeFields(cmd, f)
@@ -65,12 +69,12 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkKnown(ctx, f, []string{opts.Provider}, opts.Set); err != nil {
+	if err := checkKnown(ctx, f, []names.Provider{opts.Provider}, opts.Set); err != nil {
 		return err
 	}
 	c, _, err := accounts.Token(ctx, opts.Set, opts.Provider)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%w: nothing stored for %s (set: %s); log in with: terok auth login %s", errNotAuthenticated, opts.Provider, opts.Set, opts.Provider)
+		return fmt.Errorf("%w: nothing stored for %s (set: %s); log in with: %s", errNotAuthenticated, opts.Provider, opts.Set, inject.LoginCommand(opts.Provider, opts.Set))
 	}
 	if err != nil {
 		return err

@@ -8,9 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -48,7 +50,7 @@ func (a *Accounts) warnf(format string, args ...any) {
 // Save stores c and records it in the index. If the index cannot be written
 // the credential is still stored: that is only a warning, and status
 // repairs the index later.
-func (a *Accounts) Save(ctx context.Context, set, provider string, c sdk.Credential) error {
+func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error {
 	if err := a.Store.Set(ctx, set, provider, c); err != nil {
 		return err
 	}
@@ -71,7 +73,7 @@ func expiry(c sdk.Credential) *time.Time {
 // Token returns the credential a tool should use: the environment override
 // if there is one, else the stored credential. source names where it came
 // from ("env", or the backend).
-func (a *Accounts) Token(ctx context.Context, set, provider string) (c sdk.Credential, source string, err error) {
+func (a *Accounts) Token(ctx context.Context, set names.Set, provider names.Provider) (c sdk.Credential, source string, err error) {
 	if a.Env != nil {
 		if c, err := a.Env.Get(ctx, set, provider); err == nil {
 			return c, "env", nil
@@ -83,7 +85,7 @@ func (a *Accounts) Token(ctx context.Context, set, provider string) (c sdk.Crede
 
 // Logout removes the stored credential and its index entry. removed is
 // false when nothing was stored, which is not an error.
-func (a *Accounts) Logout(ctx context.Context, set, provider string) (removed bool, err error) {
+func (a *Accounts) Logout(ctx context.Context, set names.Set, provider names.Provider) (removed bool, err error) {
 	err = a.Store.Delete(ctx, set, provider)
 	switch {
 	case err == nil:
@@ -101,15 +103,15 @@ func (a *Accounts) Logout(ctx context.Context, set, provider string) (removed bo
 
 // Status is what status reports for one provider in one set.
 type Status struct {
-	Provider      string     `json:"provider"`
-	Set           string     `json:"set"`
-	Authenticated bool       `json:"authenticated"`
-	Type          string     `json:"type,omitempty"`
-	Backend       string     `json:"backend,omitempty"`
-	StoredAt      *time.Time `json:"stored_at,omitempty"`
-	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
-	Expired       bool       `json:"expired"`
-	ExpiringSoon  bool       `json:"expiring_soon"`
+	Provider      names.Provider `json:"provider"`
+	Set           names.Set      `json:"set"`
+	Authenticated bool           `json:"authenticated"`
+	Type          string         `json:"type,omitempty"`
+	Backend       string         `json:"backend,omitempty"`
+	StoredAt      *time.Time     `json:"stored_at,omitempty"`
+	ExpiresAt     *time.Time     `json:"expires_at,omitempty"`
+	Expired       bool           `json:"expired"`
+	ExpiringSoon  bool           `json:"expiring_soon"`
 	// EnvOverride names the variable that overrides the store, if set.
 	EnvOverride string `json:"env_override,omitempty"`
 	// Warning is about how it is stored, e.g. a plain file.
@@ -122,7 +124,7 @@ type Status struct {
 // Status reports on providers in set, reading each credential from the
 // store. The store wins over the index: entries the store does not have are
 // dropped, and credentials the index lacks or misdescribes are recorded.
-func (a *Accounts) Status(ctx context.Context, set string, providers []string) ([]Status, error) {
+func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, error) {
 	entries, err := a.Index.Load()
 	if err != nil {
 		a.warnf("%v", err)
@@ -209,24 +211,24 @@ func timeEq(a, b *time.Time) bool {
 
 // IndexedProviders returns the providers the index lists for set (all sets
 // when set is "").
-func (a *Accounts) IndexedProviders(set string) ([]string, error) {
+func (a *Accounts) IndexedProviders(set names.Set) ([]names.Provider, error) {
 	entries, err := a.Index.Load()
-	seen := map[string]bool{}
-	var out []string
+	seen := map[names.Provider]bool{}
+	var out []names.Provider
 	for _, e := range entries {
 		if (set == "" || e.Set == set) && !seen[e.Provider] {
 			seen[e.Provider] = true
 			out = append(out, e.Provider)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out, err
 }
 
 // SetInfo describes one credential set in use.
 type SetInfo struct {
-	Name      string   `json:"name"`
-	Providers []string `json:"providers"`
+	Name      names.Set        `json:"name"`
+	Providers []names.Provider `json:"providers"`
 }
 
 // Sets lists the credential sets that hold at least one credential: those
@@ -240,17 +242,17 @@ func (a *Accounts) Sets(ctx context.Context) ([]SetInfo, error) {
 	if err != nil && !errors.Is(err, ErrIndexCorrupt) {
 		return nil, fmt.Errorf("read the index: %w", err)
 	}
-	seen := map[[2]string]bool{}
-	bySet := map[string][]string{}
+	seen := map[store.Stored]bool{}
+	bySet := map[names.Set][]names.Provider{}
 	for _, e := range entries {
-		seen[[2]string{e.Set, e.Provider}] = true
+		seen[store.Stored{Set: e.Set, Provider: e.Provider}] = true
 		bySet[e.Set] = append(bySet[e.Set], e.Provider)
 	}
 	if l, ok := a.Store.(store.Lister); ok {
 		if held, lerr := l.List(ctx); lerr == nil {
 			for _, h := range held {
-				if !seen[[2]string{h.Set, h.Provider}] {
-					seen[[2]string{h.Set, h.Provider}] = true
+				if !seen[h] {
+					seen[h] = true
 					bySet[h.Set] = append(bySet[h.Set], h.Provider)
 				}
 			}
@@ -260,7 +262,7 @@ func (a *Accounts) Sets(ctx context.Context) ([]SetInfo, error) {
 	}
 	out := make([]SetInfo, 0, len(bySet))
 	for name, ps := range bySet {
-		sort.Strings(ps)
+		slices.Sort(ps)
 		out = append(out, SetInfo{Name: name, Providers: ps})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -50,11 +51,11 @@ func TestSaveThenStatus(t *testing.T) {
 	if err := a.Save(ctx, "default", "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "t", "expires_at": now.Add(72 * time.Hour).Unix()}}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.Status(ctx, "default", []string{"claude", "codex", "gh", "vibe"})
+	st, err := a.Status(ctx, "default", []names.Provider{"claude", "codex", "gh", "vibe"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]Status{}
+	byName := map[names.Provider]Status{}
 	for _, s := range st {
 		byName[s.Provider] = s
 	}
@@ -88,7 +89,7 @@ func TestStatusRepairsTheIndexFromTheStore(t *testing.T) {
 	if err := a.Store.Delete(ctx, "default", "codex"); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := a.Status(ctx, "default", []string{"claude", "codex"})
+	st, _ := a.Status(ctx, "default", []names.Provider{"claude", "codex"})
 	if !st[0].Authenticated || st[1].Authenticated {
 		t.Fatalf("status = %+v", st)
 	}
@@ -110,7 +111,7 @@ func TestCorruptIndexIsRebuilt(t *testing.T) {
 	if err := os.WriteFile(a.Index.Path, []byte("{garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.Status(ctx, "default", []string{"claude"})
+	st, err := a.Status(ctx, "default", []names.Provider{"claude"})
 	if err != nil || !st[0].Authenticated {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -119,6 +120,40 @@ func TestCorruptIndexIsRebuilt(t *testing.T) {
 	}
 	if entries, err := a.Index.Load(); err != nil || len(entries) != 1 {
 		t.Errorf("index = %+v, %v", entries, err)
+	}
+}
+
+// An index whose names are not names (a planted "../x", a set with a
+// '/') is unreadable as a whole: none of its names reaches the store, and
+// it is rebuilt from what the store holds.
+func TestIndexWithBadNamesIsNotBelieved(t *testing.T) {
+	ctx := context.Background()
+	for _, entry := range []string{
+		`{"set":"default","provider":"../x","type":"api_key","backend":"file"}`,
+		`{"set":"default","provider":"Claude","type":"api_key","backend":"file"}`,
+		`{"set":"a/b","provider":"claude","type":"api_key","backend":"file"}`,
+		`{"set":"","provider":"claude","type":"api_key","backend":"file"}`,
+	} {
+		a, _, _ := newAccounts(t)
+		if err := a.Save(ctx, "default", "gh", sdk.APIKey("k")); err != nil {
+			t.Fatal(err)
+		}
+		data := `{"version":1,"entries":[` + entry + `,{"set":"default","provider":"gh","type":"api_key","backend":"file"}]}`
+		if err := os.WriteFile(a.Index.Path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Index.Load(); !errors.Is(err, ErrIndexCorrupt) {
+			t.Errorf("%s: Load = %v, want ErrIndexCorrupt", entry, err)
+		}
+		if got, _ := a.IndexedProviders(""); len(got) != 0 {
+			t.Errorf("%s: IndexedProviders = %v", entry, got)
+		}
+		if st, err := a.Status(ctx, "default", []names.Provider{"gh"}); err != nil || !st[0].Authenticated {
+			t.Errorf("%s: status = %+v, %v", entry, st, err)
+		}
+		if entries, err := a.Index.Load(); err != nil || len(entries) != 1 || entries[0].Provider != "gh" {
+			t.Errorf("%s: index after repair = %+v, %v", entry, entries, err)
+		}
 	}
 }
 
@@ -134,7 +169,7 @@ func TestEnvOverride(t *testing.T) {
 	if err != nil || c.Get("key") != "from-env" || source != "env" {
 		t.Errorf("Token = %v %q %v", c, source, err)
 	}
-	st, _ := a.Status(ctx, "default", []string{"claude", "my-tool"})
+	st, _ := a.Status(ctx, "default", []names.Provider{"claude", "my-tool"})
 	if st[0].EnvOverride != "TEROK_CLAUDE_API_KEY" || !st[0].Authenticated || st[0].Backend != "file" {
 		t.Errorf("claude = %+v", st[0])
 	}
@@ -153,8 +188,8 @@ func TestEnvOverride(t *testing.T) {
 func TestLogoutTouchesNothingElse(t *testing.T) {
 	ctx := context.Background()
 	a, _, _ := newAccounts(t)
-	for _, k := range [][2]string{{"default", "claude"}, {"default", "codex"}, {"work", "claude"}} {
-		if err := a.Save(ctx, k[0], k[1], sdk.APIKey(k[0]+k[1])); err != nil {
+	for _, k := range []store.Stored{{Set: "default", Provider: "claude"}, {Set: "default", Provider: "codex"}, {Set: "work", Provider: "claude"}} {
+		if err := a.Save(ctx, k.Set, k.Provider, sdk.APIKey(string(k.Set)+string(k.Provider))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,13 +199,13 @@ func TestLogoutTouchesNothingElse(t *testing.T) {
 	if removed, err := a.Logout(ctx, "default", "claude"); err != nil || removed {
 		t.Errorf("second logout: removed=%v err=%v", removed, err)
 	}
-	for _, k := range [][2]string{{"default", "codex"}, {"work", "claude"}} {
-		if c, err := a.Store.Get(ctx, k[0], k[1]); err != nil || c.Get("key") != k[0]+k[1] {
+	for _, k := range []store.Stored{{Set: "default", Provider: "codex"}, {Set: "work", Provider: "claude"}} {
+		if c, err := a.Store.Get(ctx, k.Set, k.Provider); err != nil || c.Get("key") != string(k.Set)+string(k.Provider) {
 			t.Errorf("%v was touched: %v %v", k, c, err)
 		}
 	}
 	sets, err := a.Sets(ctx)
-	if err != nil || len(sets) != 2 || sets[0].Name != "default" || strings.Join(sets[0].Providers, ",") != "codex" || sets[1].Name != "work" {
+	if err != nil || len(sets) != 2 || sets[0].Name != "default" || strings.Join(names.Strings(sets[0].Providers), ",") != "codex" || sets[1].Name != "work" {
 		t.Errorf("sets = %+v, %v", sets, err)
 	}
 }
@@ -183,7 +218,7 @@ func TestStatusWhenTheStoreFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Store = failing{}
-	st, err := a.Status(ctx, "default", []string{"claude"})
+	st, err := a.Status(ctx, "default", []names.Provider{"claude"})
 	if err != nil || !st[0].Authenticated || st[0].Error == "" || st[0].Type != "api_key" {
 		t.Errorf("%+v %v", st, err)
 	}
@@ -191,11 +226,13 @@ func TestStatusWhenTheStoreFails(t *testing.T) {
 
 type failing struct{}
 
-func (failing) Get(context.Context, string, string) (sdk.Credential, error) {
+func (failing) Get(context.Context, names.Set, names.Provider) (sdk.Credential, error) {
 	return sdk.Credential{}, &store.Error{Kind: store.ErrLocked, Op: "read"}
 }
-func (failing) Set(context.Context, string, string, sdk.Credential) error { return store.ErrLocked }
-func (failing) Delete(context.Context, string, string) error              { return store.ErrLocked }
+func (failing) Set(context.Context, names.Set, names.Provider, sdk.Credential) error {
+	return store.ErrLocked
+}
+func (failing) Delete(context.Context, names.Set, names.Provider) error { return store.ErrLocked }
 
 func TestConcurrentSavesLoseNothing(t *testing.T) {
 	ctx := context.Background()
@@ -205,7 +242,7 @@ func TestConcurrentSavesLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.Save(ctx, "default", fmt.Sprintf("p%d", i), sdk.APIKey(fmt.Sprint(i))); err != nil {
+			if err := a.Save(ctx, "default", names.Provider(fmt.Sprintf("p%d", i)), sdk.APIKey(fmt.Sprint(i))); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -216,7 +253,7 @@ func TestConcurrentSavesLoseNothing(t *testing.T) {
 		t.Errorf("index has %d entries, want 20 (%v)", len(entries), err)
 	}
 	for i := 0; i < 20; i++ {
-		if c, err := a.Store.Get(ctx, "default", fmt.Sprintf("p%d", i)); err != nil || c.Get("key") != fmt.Sprint(i) {
+		if c, err := a.Store.Get(ctx, "default", names.Provider(fmt.Sprintf("p%d", i))); err != nil || c.Get("key") != fmt.Sprint(i) {
 			t.Errorf("p%d: %v %v", i, c, err)
 		}
 	}
@@ -243,7 +280,7 @@ func TestSetsListsWhatOnlyTheStoreHolds(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, s := range sets {
-		got[s.Name] = strings.Join(s.Providers, ",")
+		got[string(s.Name)] = strings.Join(names.Strings(s.Providers), ",")
 	}
 	if want := map[string]string{"default": "claude,codex", "elsewhere": "gh"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sets = %v, want %v", got, want)

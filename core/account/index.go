@@ -9,7 +9,10 @@ import (
 	"sort"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/store"
+
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
@@ -19,15 +22,15 @@ const maxIndexSize = 16 << 20
 // Entry is what the index knows of one stored credential. It holds no
 // secret.
 type Entry struct {
-	Set       string     `json:"set"`
-	Provider  string     `json:"provider"`
-	Type      string     `json:"type"`
-	Backend   string     `json:"backend"`
-	StoredAt  *time.Time `json:"stored_at,omitempty"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Set       names.Set      `json:"set"`
+	Provider  names.Provider `json:"provider"`
+	Type      string         `json:"type"`
+	Backend   string         `json:"backend"`
+	StoredAt  *time.Time     `json:"stored_at,omitempty"`
+	ExpiresAt *time.Time     `json:"expires_at,omitempty"`
 }
 
-func (e Entry) key() string { return e.Set + "/" + e.Provider }
+func (e Entry) key() string { return store.Account(e.Set, e.Provider) }
 
 // Index is the non-secret record of what is stored where, so status can
 // answer without enumerating the keyring (which go-keyring cannot do). The
@@ -41,7 +44,8 @@ type indexFile struct {
 	Entries []Entry `json:"entries"`
 }
 
-// Load reads the index. A missing file is empty; an unreadable one is
+// Load reads the index. A missing file is empty; an unreadable one (or
+// one holding a name that is not a name: decoding checks them) is
 // reported with ErrIndexCorrupt and read as empty, so the next update
 // rewrites it from what is known.
 func (ix *Index) Load() ([]Entry, error) {

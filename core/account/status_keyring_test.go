@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -22,11 +23,11 @@ func TestStatusRepairsTheIndexFromTheRealKeyring(t *testing.T) {
 		t.Fatal("this test needs a real, throwaway Secret Service: run it through `make test` (scripts/with-keyring)")
 	}
 	ctx := context.Background()
-	set := fmt.Sprintf("repair-%d", os.Getpid())
+	set := names.Set(fmt.Sprintf("repair-%d", os.Getpid()))
 	a := &Accounts{Store: &store.Keyring{}, Backend: "keyring",
 		Index: &Index{Path: filepath.Join(t.TempDir(), "index.json")}}
 	t.Cleanup(func() {
-		for _, p := range []string{"claude", "codex", "gh"} {
+		for _, p := range []names.Provider{"claude", "codex", "gh"} {
 			_ = a.Store.Delete(ctx, set, p)
 		}
 	})
@@ -48,7 +49,7 @@ func TestStatusRepairsTheIndexFromTheRealKeyring(t *testing.T) {
 	if err := a.Store.Set(ctx, set, "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "t", "host": "github.com"}}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := a.Status(ctx, set, []string{"claude", "codex", "gh", "vibe"})
+	st, err := a.Status(ctx, set, []names.Provider{"claude", "codex", "gh", "vibe"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestStatusRepairsTheIndexFromTheRealKeyring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
+	got := map[names.Provider]string{}
 	for _, e := range entries {
 		got[e.Provider] = e.Type
 	}

@@ -63,7 +63,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	}
 
 	l.sweep(ctx)
-	cname := container.Name(req.Project, name)
+	cname := container.Name(req.Project, req.Name)
 	if err := l.clearName(ctx, cname, req); err != nil {
 		return err
 	}
@@ -179,8 +179,8 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, string(req.Set), name)
-	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, req.Set, req.Name)
+	if err := l.Store.Save(ctx, req.Set, req.Name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")

@@ -13,6 +13,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/usage"
 	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	codex "github.com/terok-ai/terok-auth/plugins/codex/provider"
@@ -120,7 +121,7 @@ func newContainerEnv(t *testing.T, p sdk.Provider, mode sdk.Mode) *cenv {
 	}
 	e := &cenv{runner: &fakeRunner{existing: map[string]bool{}}, store: &memStore{m: map[string]sdk.Credential{}}, errOut: errOut, mounts: t.TempDir()}
 	e.login = &auth.Login{IO: io, Prompter: &fakePrompter{}, Store: e.store, Runner: e.runner, MountsDir: e.mounts, TempDir: t.TempDir()}
-	e.req = auth.LoginRequest{Provider: p, Desc: desc, Set: "default", Mode: mode, ContainerRuntime: true, Image: "localhost/vendor:test"}
+	e.req = auth.LoginRequest{Name: names.Provider(desc.Name), Provider: p, Desc: desc, Set: "default", Mode: mode, ContainerRuntime: true, Image: "localhost/vendor:test"}
 	return e
 }
 

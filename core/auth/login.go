@@ -15,8 +15,8 @@ import (
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/prompt"
-	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -48,7 +48,7 @@ func ModeLabel(m sdk.Mode) string {
 
 // Saver stores a credential; account.Accounts is the real one.
 type Saver interface {
-	Save(ctx context.Context, set, provider string, c sdk.Credential) error
+	Save(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error
 }
 
 // Login holds what the flow needs from the outside world.
@@ -96,9 +96,12 @@ func (l *Login) secret(c sdk.Credential, more ...string) {
 
 // LoginRequest is one login.
 type LoginRequest struct {
+	// Name is the provider's name, as the registry opened it; Desc.Name
+	// must be the same.
+	Name     names.Provider
 	Provider sdk.Provider
 	Desc     *sdk.DescribeResponse
-	Set      store.Set
+	Set      names.Set
 	// Mode is the mode the user asked for, or "".
 	Mode sdk.Mode
 	// Key is the key read from stdin for --with-key, or nil to prompt.
@@ -114,6 +117,11 @@ type LoginRequest struct {
 // Run performs one login. Nothing is stored unless every step before the
 // store succeeded, so a failed login leaves the previous credential as it was.
 func (l *Login) Run(ctx context.Context, req LoginRequest) error {
+	if req.Name == "" || req.Desc == nil || req.Desc.Name != string(req.Name) {
+		// A caller's mistake, not the user's: the name stores the
+		// credential, so it must be the provider that was opened.
+		return fmt.Errorf("login: provider %q is not the one opened", req.Name)
+	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
 			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)
@@ -266,8 +274,8 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.KeyFiles, "key", key); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, string(req.Set), name)
-	if err := l.Store.Save(ctx, string(req.Set), name, resp.Credential); err != nil {
+	old := l.previousSecrets(ctx, req.Set, req.Name)
+	if err := l.Store.Save(ctx, req.Set, req.Name, resp.Credential); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")

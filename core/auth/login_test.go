@@ -9,6 +9,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/plugins/claude/provider"
@@ -44,11 +45,11 @@ type memStore struct {
 	err error
 }
 
-func (s *memStore) Save(_ context.Context, set, p string, c sdk.Credential) error {
+func (s *memStore) Save(_ context.Context, set names.Set, p names.Provider, c sdk.Credential) error {
 	if s.err != nil {
 		return s.err
 	}
-	s.m[set+"/"+p] = c
+	s.m[string(set)+"/"+string(p)] = c
 	return nil
 }
 
@@ -71,11 +72,28 @@ func newEnv(t *testing.T, tty bool) *env {
 	}
 	e := &env{prompter: &fakePrompter{}, store: &memStore{m: map[string]sdk.Credential{}}, errOut: errOut}
 	e.login = &auth.Login{IO: io, Prompter: e.prompter, Store: e.store}
-	e.req = auth.LoginRequest{Provider: p, Desc: desc, Set: "default", ContainerRuntime: true}
+	e.req = auth.LoginRequest{Name: names.Provider(desc.Name), Provider: p, Desc: desc, Set: "default", ContainerRuntime: true}
 	return e
 }
 
 func ptr(s string) *string { return &s }
+
+// The credential is stored under req.Name: a request whose name is not the
+// provider that was opened (or has none) stores nothing anywhere.
+func TestLoginStoresOnlyUnderTheOpenedName(t *testing.T) {
+	for _, name := range []names.Provider{"", "codex"} {
+		e := newEnv(t, false)
+		e.req.Key = ptr(goodKey)
+		e.req.Name = name
+		err := e.login.Run(context.Background(), e.req)
+		if err == nil || !strings.Contains(err.Error(), "not the one opened") {
+			t.Errorf("Name %q: err = %v", name, err)
+		}
+		if len(e.store.m) != 0 {
+			t.Errorf("Name %q: stored %v", name, e.store.m)
+		}
+	}
+}
 
 func TestPipedKeyIsStored(t *testing.T) {
 	e := newEnv(t, false)

@@ -32,7 +32,7 @@ func TestNoImageNoTerminalDefaultsToAPIKey(t *testing.T) {
 	e := newEnv(t, false)
 	e.req.Provider = codex.New()
 	desc, _ := e.req.Provider.Describe(context.Background(), &sdk.DescribeRequest{})
-	e.req.Desc = desc
+	e.req.Desc, e.req.Name = desc, "codex"
 	err := e.login.Run(context.Background(), e.req)
 	if err == nil || !strings.Contains(err.Error(), "--with-key") {
 		t.Errorf("err = %v, want the API key path asking for --with-key", err)

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -39,12 +40,12 @@ func refuseSecretFiles(desc *sdk.DescribeResponse, c sdk.Credential, files map[s
 
 // currentReader reads the credential stored now; account.Accounts is one.
 type currentReader interface {
-	Token(ctx context.Context, set, provider string) (sdk.Credential, string, error)
+	Token(ctx context.Context, set names.Set, provider names.Provider) (sdk.Credential, string, error)
 }
 
 // previousSecrets are the secrets of the credential the login replaces, so
 // that a file an earlier terok wrote with it is found too.
-func (l *Login) previousSecrets(ctx context.Context, set, provider string) []string {
+func (l *Login) previousSecrets(ctx context.Context, set names.Set, provider names.Provider) []string {
 	r, ok := l.Store.(currentReader)
 	if !ok {
 		return nil
@@ -75,7 +76,7 @@ func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credentia
 	}
 	created := l.writeFiles(desc, files, kind)
 	if l.Written != nil && len(created) > 0 {
-		if err := l.Written.Add(ctx, string(req.Set), desc.Name, created); err != nil {
+		if err := l.Written.Add(ctx, req.Set, req.Name, created); err != nil {
 			fmt.Fprintf(l.IO.ErrOut, "warning: could not record the files the login wrote (%v); logout will not remove them\n", err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
@@ -38,7 +39,7 @@ func keyFileLogin(t *testing.T, files func(string) map[string][]byte) (*auth.Log
 	desc, _ := p.Describe(context.Background(), &sdk.DescribeRequest{})
 	l := &auth.Login{IO: io, Prompter: &fakePrompter{}, Store: st, MountsDir: mounts,
 		Written: &leftover.Written{Path: filepath.Join(t.TempDir(), "written.json")}}
-	return l, auth.LoginRequest{Provider: p, Desc: desc, Set: "default", Key: ptr("fake-key-0123456789")}, st, filepath.Join(mounts, desc.HostDir)
+	return l, auth.LoginRequest{Name: names.Provider(desc.Name), Provider: p, Desc: desc, Set: "default", Key: ptr("fake-key-0123456789")}, st, filepath.Join(mounts, desc.HostDir)
 }
 
 func TestKeyFileHoldingTheKeyIsRefused(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -150,11 +151,11 @@ func appendPairs(args []string, flag string, m map[string]string) []string {
 
 // Name is the container name upstream terok uses: <project>-auth-<provider>,
 // or host-auth-<provider> without a project.
-func Name(project Project, provider string) string {
+func Name(project Project, provider names.Provider) string {
 	if project == "" {
 		project = "host"
 	}
-	return string(project) + "-auth-" + provider
+	return string(project) + "-auth-" + string(provider)
 }
 
 var (

@@ -78,7 +78,7 @@ func (p *Plan) Exec(argv []string, cfg ExecConfig) (code int, err error) {
 			}
 		}()
 		for _, d := range p.Dirs {
-			dir := filepath.Join(root, d.Provider)
+			dir := filepath.Join(root, string(d.Provider))
 			if err := writePrivate(dir, d.Files); err != nil {
 				return 1, fmt.Errorf("%s: write its private files: %w", d.Provider, err)
 			}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 // Formats Format writes.
@@ -11,11 +13,11 @@ var Formats = []string{"shell", "dotenv", "json"}
 
 // ErrNeedsFiles means a provider's credential is used through files,
 // which exist only while `terok auth exec` runs a command.
-type ErrNeedsFiles struct{ Providers []string }
+type ErrNeedsFiles struct{ Providers []names.Provider }
 
 func (e *ErrNeedsFiles) Error() string {
 	return fmt.Sprintf("%s take their credentials from files in a private directory, which exist only while a command runs; "+
-		"use: terok auth exec %s -- COMMAND", joinComma(e.Providers), strings.Join(e.Providers, ","))
+		"use: terok auth exec %s -- COMMAND", strings.Join(names.Strings(e.Providers), ", "), strings.Join(names.Strings(e.Providers), ","))
 }
 
 // Format writes the plan's variables for a consumer:

@@ -14,10 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -32,18 +32,18 @@ var (
 // (TEROK_<PROVIDER>_API_KEY) if set, else the stored one. account.Accounts
 // is the real one.
 type Source interface {
-	Token(ctx context.Context, set, provider string) (c sdk.Credential, source string, err error)
+	Token(ctx context.Context, set names.Set, provider names.Provider) (c sdk.Credential, source string, err error)
 }
 
 // Target is one opened provider to inject.
 type Target struct {
-	Name     string
+	Name     names.Provider
 	Provider sdk.Provider
 }
 
 // Options say how to resolve.
 type Options struct {
-	Set string
+	Set names.Set
 	// AllowExpired uses an expired credential anyway.
 	AllowExpired bool
 	Now          func() time.Time
@@ -63,7 +63,7 @@ type Plan struct {
 // DirPlan is one provider's private directory: the variable that points at
 // it and the files in it.
 type DirPlan struct {
-	Provider string
+	Provider names.Provider
 	Var      string
 	Files    map[string][]byte
 }
@@ -79,7 +79,7 @@ func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*
 		now = opts.Now
 	}
 	plan := &Plan{Env: map[string]string{}}
-	owner := map[string]string{} // variable family -> provider
+	owner := map[string]names.Provider{} // variable family -> provider
 	for _, t := range targets {
 		r, err := resolveOne(ctx, src, t, opts, now())
 		if err != nil {
@@ -104,17 +104,17 @@ func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*
 // run holds one: otherwise one provider could point another's credential
 // elsewhere (GH_HOST beside gh's GH_TOKEN), or set a variable the other's
 // tool reads beside its credential.
-func claimFamilies(owner map[string]string, provider string, r *sdk.Rendered) error {
-	names := make([]string, 0, len(r.Env)+1)
+func claimFamilies(owner map[string]names.Provider, provider names.Provider, r *sdk.Rendered) error {
+	vars := make([]string, 0, len(r.Env)+1)
 	for k := range r.Env {
-		names = append(names, k)
+		vars = append(vars, k)
 	}
 	if r.DirEnv != "" {
-		names = append(names, r.DirEnv)
+		vars = append(vars, r.DirEnv)
 	}
-	sort.Strings(names)
+	sort.Strings(vars)
 	mine := map[string]bool{}
-	for _, k := range names {
+	for _, k := range vars {
 		fam := sdk.EnvFamily(k)
 		if o, ok := owner[fam]; ok && o != provider {
 			return fmt.Errorf("%s and %s both set %s_* variables (%s); a variable family belongs to one provider per command, "+
@@ -184,13 +184,13 @@ func declaration(ctx context.Context, t Target) (*sdk.InjectionResponse, error) 
 	}
 	// The answer is the provider's, so it is checked here whatever the
 	// provider's own tests said: a plugin's answer is untrusted.
-	if err := sdk.ValidateInjectionOf(t.Name, decl); err != nil {
+	if err := sdk.ValidateInjectionOf(string(t.Name), decl); err != nil {
 		return nil, fmt.Errorf("%s declares an injection terok will not carry out: %w", t.Name, err)
 	}
 	return decl, nil
 }
 
-func noDeclaration(name string) error {
+func noDeclaration(name names.Provider) error {
 	return fmt.Errorf("%s declares no injection (a plugin built for an older terok, or a provider file without an inject: block); "+
 		"print its secret for your own use with: terok auth token %s", name, name)
 }
@@ -204,17 +204,17 @@ func fromOverride(ctx context.Context, t Target, c sdk.Credential) (sdk.Credenti
 }
 
 // LoginCommand is the command that stores a fresh credential.
-func LoginCommand(provider, set string) string {
-	if set == "" || set == store.DefaultSet {
-		return "terok auth login " + provider
+func LoginCommand(provider names.Provider, set names.Set) string {
+	if set == "" || set == names.DefaultSet {
+		return "terok auth login " + string(provider)
 	}
-	return "terok auth login " + provider + " --set " + set
+	return "terok auth login " + string(provider) + " --set " + string(set)
 }
 
 // FileInjections names the providers of the plan that need files, for
 // messages.
-func (p *Plan) FileInjections() []string {
-	var out []string
+func (p *Plan) FileInjections() []names.Provider {
+	var out []names.Provider
 	for _, d := range p.Dirs {
 		out = append(out, d.Provider)
 	}
@@ -230,5 +230,3 @@ func (p *Plan) Names() []string {
 	sort.Strings(names)
 	return names
 }
-
-func joinComma(s []string) string { return strings.Join(s, ", ") }

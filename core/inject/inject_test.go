@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
@@ -21,13 +22,13 @@ import (
 // override.
 type fakeSource map[string]sdk.Credential
 
-func (s fakeSource) Token(_ context.Context, _, provider string) (sdk.Credential, string, error) {
-	if c, ok := s["env:"+provider]; ok {
+func (s fakeSource) Token(_ context.Context, _ names.Set, provider names.Provider) (sdk.Credential, string, error) {
+	if c, ok := s["env:"+string(provider)]; ok {
 		return c, "env", nil
 	}
-	c, ok := s[provider]
+	c, ok := s[string(provider)]
 	if !ok {
-		return c, "", &store.Error{Op: "read", Account: provider, Kind: store.ErrNotFound}
+		return c, "", &store.Error{Op: "read", Account: string(provider), Kind: store.ErrNotFound}
 	}
 	return c, "keyring", nil
 }
@@ -42,8 +43,8 @@ func (p injecting) Injection(context.Context, *sdk.InjectionRequest) (*sdk.Injec
 	return p.decl, nil
 }
 
-func target(name string, inj ...sdk.Injection) Target {
-	return Target{Name: name, Provider: injecting{providertest.NewFake(name), &sdk.InjectionResponse{Injections: inj}}}
+func target(name names.Provider, inj ...sdk.Injection) Target {
+	return Target{Name: name, Provider: injecting{providertest.NewFake(string(name)), &sdk.InjectionResponse{Injections: inj}}}
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -28,7 +29,7 @@ type writtenFile struct {
 	Files   map[string][]string `json:"files"` // "set/provider" -> absolute paths
 }
 
-func key(set, provider string) string { return set + "/" + provider }
+func key(set names.Set, provider names.Provider) string { return string(set) + "/" + string(provider) }
 
 func (w *Written) load() (writtenFile, error) {
 	f := writtenFile{Version: 1, Files: map[string][]string{}}
@@ -65,7 +66,7 @@ func (w *Written) update(ctx context.Context, change func(*writtenFile)) error {
 }
 
 // Add records paths as created for set and provider.
-func (w *Written) Add(ctx context.Context, set, provider string, paths []string) error {
+func (w *Written) Add(ctx context.Context, set names.Set, provider names.Provider, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
@@ -88,7 +89,7 @@ func (w *Written) Add(ctx context.Context, set, provider string, paths []string)
 
 // Take forgets what set and provider created and returns the paths no
 // other set or provider also created, which the caller may remove.
-func (w *Written) Take(ctx context.Context, set, provider string) ([]string, error) {
+func (w *Written) Take(ctx context.Context, set names.Set, provider names.Provider) ([]string, error) {
 	var out []string
 	err := w.update(ctx, func(f *writtenFile) {
 		mine := f.Files[key(set, provider)]

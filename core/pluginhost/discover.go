@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 // Prefix is the file name prefix of every provider plugin binary.
@@ -19,8 +19,8 @@ const Prefix = "terok-provider-"
 
 // Plugin is a plugin binary found on the plugin path.
 type Plugin struct {
-	Name string // the part after Prefix
-	Path string // absolute path of the binary
+	Name names.Provider // the part after Prefix
+	Path string         // absolute path of the binary
 }
 
 // Discover lists the plugins in dirs. When two dirs hold a plugin of the
@@ -28,7 +28,7 @@ type Plugin struct {
 // Missing dirs are skipped; files that are not executable, or whose name
 // after the prefix is not a valid provider name, are ignored.
 func Discover(dirs []string) (found, shadowed []Plugin, err error) {
-	byName := map[string]bool{}
+	byName := map[names.Provider]bool{}
 	var errs []error
 	for _, dir := range dirs {
 		entries, rerr := os.ReadDir(dir)
@@ -40,8 +40,12 @@ func Discover(dirs []string) (found, shadowed []Plugin, err error) {
 			continue
 		}
 		for _, e := range entries {
-			name, ok := pluginName(e.Name())
-			if !ok || !sdk.ValidName(name) {
+			base, ok := pluginName(e.Name())
+			if !ok {
+				continue
+			}
+			name, nerr := names.ParseProvider(base)
+			if nerr != nil {
 				continue
 			}
 			path, perr := filepath.Abs(filepath.Join(dir, e.Name()))

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 func TestDiscover(t *testing.T) {
@@ -31,12 +33,12 @@ func TestDiscover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
+	var got []names.Provider
 	for _, p := range found {
-		names = append(names, p.Name)
+		got = append(got, p.Name)
 	}
-	if want := []string{"claude", "codex", "linked"}; !reflect.DeepEqual(names, want) {
-		t.Errorf("found %v, want %v", names, want)
+	if want := []names.Provider{"claude", "codex", "linked"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("found %v, want %v", got, want)
 	}
 	if found[0].Path != filepath.Join(first, "terok-provider-claude") {
 		t.Errorf("claude from %s, want the first dir", found[0].Path)

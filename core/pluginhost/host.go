@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
@@ -149,7 +150,7 @@ func (h *Host) openBinary(p Plugin) (*os.File, error) {
 	if h.Trust == nil {
 		return os.Open(p.Path)
 	}
-	return h.Trust.Open(p.Name, p.Path)
+	return h.Trust.Open(string(p.Name), p.Path)
 }
 
 // newClient makes the go-plugin client of p, whose process terok starts
@@ -186,7 +187,7 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		TLSConfig:        tlsConfig,
 		StartTimeout:     orDefault(h.StartTimeout, DefaultStartTimeout),
-		Logger:           logger.Named(p.Name),
+		Logger:           logger.Named(string(p.Name)),
 		// Anything a plugin writes to stdout after the handshake is dropped:
 		// stdout is the user's, and a plugin has no business there.
 		SyncStdout: io.Discard,
@@ -286,7 +287,7 @@ func orDefault(d, def time.Duration) time.Duration {
 // bounded is a plugin's provider with a deadline on every call.
 type bounded struct {
 	p       sdk.Provider
-	name    string
+	name    names.Provider
 	timeout time.Duration
 	kill    func()
 }

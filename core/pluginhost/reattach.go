@@ -10,6 +10,7 @@ import (
 
 	goplugin "github.com/hashicorp/go-plugin"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
@@ -20,7 +21,7 @@ var getenv = os.Getenv
 // ParseReattach reads the value of TEROK_REATTACH_PROVIDERS: a JSON object
 // from provider name to how to reach a plugin started by hand in debug mode
 // (see plugin.Debug). An empty value is no plugins.
-func ParseReattach(value string) (map[string]*goplugin.ReattachConfig, error) {
+func ParseReattach(value string) (map[names.Provider]*goplugin.ReattachConfig, error) {
 	if value == "" {
 		return nil, nil
 	}
@@ -33,10 +34,11 @@ func ParseReattach(value string) (map[string]*goplugin.ReattachConfig, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("%s has more than one JSON value; copy the line the plugin printed", plugin.ReattachEnv)
 	}
-	out := map[string]*goplugin.ReattachConfig{}
-	for name, r := range raw {
-		if !sdk.ValidName(name) {
-			return nil, fmt.Errorf("%s: %q is not a provider name", plugin.ReattachEnv, name)
+	out := map[names.Provider]*goplugin.ReattachConfig{}
+	for key, r := range raw {
+		name, err := names.ParseProvider(key)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %q is not a provider name", plugin.ReattachEnv, key)
 		}
 		if r.Protocol != string(goplugin.ProtocolGRPC) {
 			return nil, fmt.Errorf("%s: plugin %s speaks %q; terok speaks only grpc", plugin.ReattachEnv, name, r.Protocol)
@@ -45,7 +47,6 @@ func ParseReattach(value string) (map[string]*goplugin.ReattachConfig, error) {
 			return nil, fmt.Errorf("%s: plugin %s has no pid", plugin.ReattachEnv, name)
 		}
 		var addr net.Addr
-		var err error
 		switch r.Addr.Network {
 		case "unix":
 			addr, err = net.ResolveUnixAddr("unix", r.Addr.String)
@@ -83,7 +84,7 @@ func ParseReattach(value string) (map[string]*goplugin.ReattachConfig, error) {
 // Trust does not apply to a reattached plugin: terok runs no binary, the
 // user started the process themselves, and there is nothing to verify
 // before it runs. The variable is for a plugin author's own machine.
-func reattachFor(name string) (*goplugin.ReattachConfig, error) {
+func reattachFor(name names.Provider) (*goplugin.ReattachConfig, error) {
 	all, err := ParseReattach(getenv(plugin.ReattachEnv))
 	if err != nil {
 		return nil, err

@@ -158,7 +158,7 @@ func FuzzParseReattach(f *testing.F) {
 			return
 		}
 		for name, rc := range m {
-			if !sdk.ValidName(name) || rc.Pid <= 0 || rc.Addr == nil || rc.Protocol != goplugin.ProtocolGRPC {
+			if !sdk.ValidName(string(name)) || rc.Pid <= 0 || rc.Addr == nil || rc.Protocol != goplugin.ProtocolGRPC {
 				t.Errorf("accepted %q: %+v", name, rc)
 			}
 		}

@@ -7,10 +7,12 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -21,7 +23,7 @@ type Registry struct {
 	Host    *pluginhost.Host
 	Plugins []pluginhost.Plugin
 	// YAML are the YAML providers no plugin shadows.
-	YAML map[string]YAMLProvider
+	YAML map[names.Provider]YAMLProvider
 	// Shadowed are providers hidden by another of the same name.
 	Shadowed []Shadowed
 	// Problems are provider files that did not load; each is skipped.
@@ -44,7 +46,7 @@ func Load(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource) 
 func LoadCached(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSource, cache *YAMLCache) (*Registry, error) {
 	found, shadowedPlugins, err := pluginhost.Discover(pluginDirs)
 	r := &Registry{Host: host, Plugins: found, PluginDirs: pluginDirs, YAMLDirs: sourceLabels(yamlSources)}
-	byName := map[string]string{}
+	byName := map[names.Provider]string{}
 	for _, p := range found {
 		byName[p.Name] = p.Path
 	}
@@ -69,23 +71,23 @@ func LoadCached(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSo
 func (r *Registry) ShadowedProviders() []Shadowed { return r.Shadowed }
 
 // Names returns the provider names, sorted.
-func (r *Registry) Names() []string {
-	names := make([]string, 0, len(r.Plugins)+len(r.YAML))
+func (r *Registry) Names() []names.Provider {
+	out := make([]names.Provider, 0, len(r.Plugins)+len(r.YAML))
 	for _, p := range r.Plugins {
-		names = append(names, p.Name)
+		out = append(out, p.Name)
 	}
 	for name := range r.YAML {
-		names = append(names, name)
+		out = append(out, name)
 	}
-	sort.Strings(names)
-	return names
+	slices.Sort(out)
+	return out
 }
 
 // UnknownProviderError names a provider that is not on the plugin path,
 // lists the ones that are, and says where terok looked.
 type UnknownProviderError struct {
-	Name      string
-	Available []string
+	Name      names.Provider
+	Available []names.Provider
 	// PluginDirs and YAMLDirs are where terok looked.
 	PluginDirs, YAMLDirs []string
 }
@@ -94,19 +96,21 @@ func (e *UnknownProviderError) Error() string {
 	if len(e.Available) == 0 {
 		return fmt.Sprintf("unknown provider %q: no providers are installed. %s", e.Name, Looked(e.PluginDirs, e.YAMLDirs))
 	}
-	return fmt.Sprintf("unknown provider %q; available: %s. %s", e.Name, strings.Join(e.Available, ", "), Looked(e.PluginDirs, e.YAMLDirs))
+	return fmt.Sprintf("unknown provider %q; available: %s. %s", e.Name, strings.Join(names.Strings(e.Available), ", "), Looked(e.PluginDirs, e.YAMLDirs))
 }
 
 // Provider is an opened provider.
 type Provider struct {
 	sdk.Provider
+	// Name is the name it was opened by; Desc.Name is the same.
+	Name   names.Provider
 	Desc   *sdk.DescribeResponse
 	Source string // the plugin binary's path
 	Close  func()
 }
 
 // Open starts the named provider and checks its description.
-func (r *Registry) Open(ctx context.Context, name string) (*Provider, error) {
+func (r *Registry) Open(ctx context.Context, name names.Provider) (*Provider, error) {
 	for _, p := range r.Plugins {
 		if p.Name == name {
 			return r.open(ctx, p)
@@ -124,7 +128,7 @@ func openYAML(y YAMLProvider) (*Provider, error) {
 		return nil, err
 	}
 	y.File, y.desc = f, nil
-	return &Provider{Provider: yamlprov.New(f), Desc: y.describe(), Source: y.Source, Close: func() {}}, nil
+	return &Provider{Provider: yamlprov.New(f), Name: y.Name, Desc: y.describe(), Source: y.Source, Close: func() {}}, nil
 }
 
 func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, error) {
@@ -142,14 +146,14 @@ func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, er
 		stop()
 		return nil, err
 	}
-	return &Provider{Provider: prov, Desc: desc, Source: p.Path, Close: stop}, nil
+	return &Provider{Provider: prov, Name: p.Name, Desc: desc, Source: p.Path, Close: stop}, nil
 }
 
 func checkDescription(p pluginhost.Plugin, d *sdk.DescribeResponse) error {
 	if err := sdk.ValidateDescription(d); err != nil {
 		return fmt.Errorf("plugin %s (%s) describes itself wrongly: %w", p.Name, p.Path, err)
 	}
-	if d.Name != p.Name {
+	if d.Name != string(p.Name) {
 		return fmt.Errorf("plugin %s (%s) says its name is %q; the binary must be named %s%s", p.Name, p.Path, d.Name, pluginhost.Prefix, d.Name)
 	}
 	if d.ProtocolVersion != sdk.ProtocolVersion {
@@ -160,7 +164,7 @@ func checkDescription(p pluginhost.Plugin, d *sdk.DescribeResponse) error {
 
 // Entry is one provider in a listing.
 type Entry struct {
-	Name   string
+	Name   names.Provider
 	Kind   string // "plugin" or "yaml"
 	Source string
 	Desc   *sdk.DescribeResponse // nil when Err is set
@@ -187,7 +191,7 @@ func (r *Registry) List(ctx context.Context) []Entry {
 			if r.Host.Trust != nil {
 				// Listing must not run what may not run; the hash is checked
 				// when the plugin starts.
-				if err := r.Host.Trust.Check(p.Name, p.Path); err != nil {
+				if err := r.Host.Trust.Check(string(p.Name), p.Path); err != nil {
 					e.Err = err
 					entries[i] = e
 					return

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
@@ -38,7 +39,7 @@ func TestPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(r.Names(), ","); got != "gh,sonar,tool,vibe" {
+	if got := strings.Join(names.Strings(r.Names()), ","); got != "gh,sonar,tool,vibe" {
 		t.Errorf("names = %s", got)
 	}
 	p, err := r.Open(context.Background(), "gh")
@@ -71,7 +72,7 @@ func TestPrecedence(t *testing.T) {
 	var kinds []string
 	for _, e := range r.List(context.Background()) {
 		if e.Kind == "yaml" {
-			kinds = append(kinds, e.Name)
+			kinds = append(kinds, string(e.Name))
 		}
 	}
 	if strings.Join(kinds, ",") != "gh,tool,vibe" {

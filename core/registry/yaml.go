@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -84,7 +85,7 @@ func YAMLSources(bundled fs.FS, configDir string, getenv func(string) string) []
 
 // YAMLProvider is a loaded provider file.
 type YAMLProvider struct {
-	Name   string
+	Name   names.Provider
 	Source string // "bundled:gh.yaml" or the file's path
 	// File is the parsed file; nil when its description came from a
 	// YAMLCache, and then Open reads the file at path again.
@@ -118,7 +119,7 @@ func (y YAMLProvider) file() (*yamlprov.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Name != y.Name {
+	if f.Name != string(y.Name) {
 		return nil, fmt.Errorf("%s: it now defines %q, not %q; run the command again", y.Source, f.Name, y.Name)
 	}
 	return f, nil
@@ -126,7 +127,7 @@ func (y YAMLProvider) file() (*yamlprov.File, error) {
 
 // Shadowed is a provider hidden by another of the same name.
 type Shadowed struct {
-	Name   string
+	Name   names.Provider
 	Kind   string // "plugin" or "yaml"
 	Source string
 	By     string // the source of the one that wins
@@ -135,22 +136,22 @@ type Shadowed struct {
 // loadYAML reads every source; a later source's provider replaces an
 // earlier one of the same name (whole, not merged). A file that does not
 // load is reported in problems and skipped: it hides nothing else.
-func loadYAML(srcs []YAMLSource) (active map[string]YAMLProvider, shadowed []Shadowed, problems []error) {
+func loadYAML(srcs []YAMLSource) (active map[names.Provider]YAMLProvider, shadowed []Shadowed, problems []error) {
 	return loadYAMLCached(srcs, nil)
 }
 
 // loadYAMLCached is loadYAML taking what it can from cache.
-func loadYAMLCached(srcs []YAMLSource, cache *YAMLCache) (active map[string]YAMLProvider, shadowed []Shadowed, problems []error) {
-	active = map[string]YAMLProvider{}
+func loadYAMLCached(srcs []YAMLSource, cache *YAMLCache) (active map[names.Provider]YAMLProvider, shadowed []Shadowed, problems []error) {
+	active = map[names.Provider]YAMLProvider{}
 	for _, src := range srcs {
-		names, err := fs.Glob(src.FS, path.Join(src.Dir, "*.y*ml"))
+		files, err := fs.Glob(src.FS, path.Join(src.Dir, "*.y*ml"))
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s: %w", src.Label, err))
 			continue
 		}
-		sort.Strings(names)
-		inThisSource := map[string]string{}
-		for _, name := range names {
+		sort.Strings(files)
+		inThisSource := map[names.Provider]string{}
+		for _, name := range files {
 			if !strings.HasSuffix(name, ".yaml") && !strings.HasSuffix(name, ".yml") {
 				continue
 			}
@@ -176,9 +177,14 @@ func loadYAMLCached(srcs []YAMLSource, cache *YAMLCache) (active map[string]YAML
 				problems = append(problems, err)
 				continue
 			}
-			y := YAMLProvider{Name: f.Name, Source: where, File: f, path: filepath.Join(src.Root, name)}
+			pname, err := names.ParseProvider(f.Name) // yamlprov.Load checked it
+			if err != nil {
+				problems = append(problems, fmt.Errorf("%s: %w", where, err))
+				continue
+			}
+			y := YAMLProvider{Name: pname, Source: where, File: f, path: filepath.Join(src.Root, name)}
 			if add(active, &shadowed, &problems, inThisSource, y) {
-				cache.put(key, src.Root, f.Name, y.describe())
+				cache.put(key, src.Root, pname, y.describe())
 			}
 		}
 	}
@@ -213,7 +219,7 @@ func (s YAMLSource) load(name, where string) (*yamlprov.File, error) {
 
 // add makes y the active provider of its name, unless its directory
 // already defined that name (a problem); it reports whether y was added.
-func add(active map[string]YAMLProvider, shadowed *[]Shadowed, problems *[]error, inThisSource map[string]string, y YAMLProvider) bool {
+func add(active map[names.Provider]YAMLProvider, shadowed *[]Shadowed, problems *[]error, inThisSource map[names.Provider]string, y YAMLProvider) bool {
 	if first, dup := inThisSource[y.Name]; dup {
 		*problems = append(*problems, fmt.Errorf("%s: provider %q is already defined in %s; names must be unique within a directory", y.Source, y.Name, first))
 		return false

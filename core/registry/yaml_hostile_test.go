@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 // TestHostileProviderFilesAreRefused: a FIFO, a link to /dev/zero, a link
@@ -40,7 +42,7 @@ func TestHostileProviderFilesAreRefused(t *testing.T) {
 		}
 	}
 	done := make(chan struct{})
-	var active map[string]YAMLProvider
+	var active map[names.Provider]YAMLProvider
 	var problems []error
 	go func() {
 		active, _, problems = loadYAML([]YAMLSource{DirSource(dir)})

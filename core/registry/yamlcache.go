@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -40,7 +41,7 @@ type dirCache struct {
 }
 
 type yamlEntry struct {
-	Name string                `json:"name"`
+	Name names.Provider        `json:"name"` // decoding checks it
 	Desc *sdk.DescribeResponse `json:"desc"`
 }
 
@@ -125,7 +126,7 @@ func (c *YAMLCache) get(root, path string) (key string, e yamlEntry, ok bool) {
 	return key, e, ok
 }
 
-func (c *YAMLCache) put(key, root, name string, desc *sdk.DescribeResponse) {
+func (c *YAMLCache) put(key, root string, name names.Provider, desc *sdk.DescribeResponse) {
 	if c == nil || key == "" {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -22,16 +23,13 @@ var _ Store = (*Env)(nil)
 
 // EnvVar is the variable that overrides provider's credential:
 // TEROK_<PROVIDER>_API_KEY with the name upper-cased and '-' and '.' as '_'.
-func EnvVar(provider string) string {
-	return "TEROK_" + strings.NewReplacer("-", "_", ".", "_").Replace(strings.ToUpper(provider)) + "_API_KEY"
+func EnvVar(provider names.Provider) string {
+	return "TEROK_" + strings.NewReplacer("-", "_", ".", "_").Replace(strings.ToUpper(string(provider))) + "_API_KEY"
 }
 
 // Get implements Store.
-func (e *Env) Get(_ context.Context, set, provider string) (sdk.Credential, error) {
-	account, err := Account(set, provider)
-	if err != nil {
-		return sdk.Credential{}, err
-	}
+func (e *Env) Get(_ context.Context, set names.Set, provider names.Provider) (sdk.Credential, error) {
+	account := Account(set, provider)
 	v := strings.TrimSpace(e.Getenv(EnvVar(provider)))
 	if v == "" {
 		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrNotFound}
@@ -40,11 +38,11 @@ func (e *Env) Get(_ context.Context, set, provider string) (sdk.Credential, erro
 }
 
 // Set implements Store; Env cannot be written.
-func (e *Env) Set(_ context.Context, _, provider string, _ sdk.Credential) error {
+func (e *Env) Set(_ context.Context, _ names.Set, provider names.Provider, _ sdk.Credential) error {
 	return fmt.Errorf("%w: %s comes from the environment; unset it to use a stored credential", ErrReadOnly, EnvVar(provider))
 }
 
 // Delete implements Store; Env cannot be written.
-func (e *Env) Delete(_ context.Context, _, provider string) error {
+func (e *Env) Delete(_ context.Context, _ names.Set, provider names.Provider) error {
 	return fmt.Errorf("%w: %s comes from the environment; unset it to remove it", ErrReadOnly, EnvVar(provider))
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -27,10 +28,10 @@ type File struct {
 
 var _ Store = (*File)(nil)
 
-func (f *File) path(set string) string { return filepath.Join(f.Dir, set+".json") }
+func (f *File) path(set names.Set) string { return filepath.Join(f.Dir, string(set)+".json") }
 
 // read returns the set's credentials; a missing file is an empty set.
-func (f *File) read(set string) (map[string]sdk.Credential, error) {
+func (f *File) read(set names.Set) (map[string]sdk.Credential, error) {
 	data, err := os.ReadFile(f.path(set))
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]sdk.Credential{}, nil
@@ -47,16 +48,13 @@ func (f *File) read(set string) (map[string]sdk.Credential, error) {
 }
 
 // Get implements Store.
-func (f *File) Get(_ context.Context, set, provider string) (sdk.Credential, error) {
-	account, err := Account(set, provider)
-	if err != nil {
-		return sdk.Credential{}, err
-	}
+func (f *File) Get(_ context.Context, set names.Set, provider names.Provider) (sdk.Credential, error) {
+	account := Account(set, provider)
 	m, err := f.read(set)
 	if err != nil {
 		return sdk.Credential{}, err
 	}
-	c, ok := m[provider]
+	c, ok := m[string(provider)]
 	if !ok {
 		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrNotFound}
 	}
@@ -64,36 +62,30 @@ func (f *File) Get(_ context.Context, set, provider string) (sdk.Credential, err
 }
 
 // Set implements Store.
-func (f *File) Set(ctx context.Context, set, provider string, c sdk.Credential) error {
-	account, err := Account(set, provider)
-	if err != nil {
-		return err
-	}
+func (f *File) Set(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error {
+	account := Account(set, provider)
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("store credential %s: %w", account, err)
 	}
 	return f.update(ctx, set, func(m map[string]sdk.Credential) error {
-		m[provider] = c
+		m[string(provider)] = c
 		return nil
 	})
 }
 
 // Delete implements Store.
-func (f *File) Delete(ctx context.Context, set, provider string) error {
-	account, err := Account(set, provider)
-	if err != nil {
-		return err
-	}
+func (f *File) Delete(ctx context.Context, set names.Set, provider names.Provider) error {
+	account := Account(set, provider)
 	return f.update(ctx, set, func(m map[string]sdk.Credential) error {
-		if _, ok := m[provider]; !ok {
+		if _, ok := m[string(provider)]; !ok {
 			return &Error{Op: "delete", Account: account, Kind: ErrNotFound}
 		}
-		delete(m, provider)
+		delete(m, string(provider))
 		return nil
 	})
 }
 
-func (f *File) update(ctx context.Context, set string, change func(map[string]sdk.Credential) error) error {
+func (f *File) update(ctx context.Context, set names.Set, change func(map[string]sdk.Credential) error) error {
 	if err := os.MkdirAll(f.Dir, 0o700); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -129,11 +130,8 @@ func (k *Keyring) chunkSize() int {
 }
 
 // Get implements Store.
-func (k *Keyring) Get(ctx context.Context, set, provider string) (sdk.Credential, error) {
-	account, err := Account(set, provider)
-	if err != nil {
-		return sdk.Credential{}, err
-	}
+func (k *Keyring) Get(ctx context.Context, set names.Set, provider names.Provider) (sdk.Credential, error) {
+	account := Account(set, provider)
 	var value string
 	corrupt := false
 	if err := k.do(ctx, "read", account, func(b Backend) (err error) {
@@ -172,11 +170,8 @@ func (k *Keyring) Get(ctx context.Context, set, provider string) (sdk.Credential
 }
 
 // Set implements Store.
-func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credential) error {
-	account, err := Account(set, provider)
-	if err != nil {
-		return err
-	}
+func (k *Keyring) Set(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error {
+	account := Account(set, provider)
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("store credential %s: %w", account, err)
 	}
@@ -234,7 +229,7 @@ func (k *Keyring) Set(ctx context.Context, set, provider string, c sdk.Credentia
 // back. The new value there: the write succeeded (nil). The write failed:
 // its error, saying whether the account still holds what it held. Neither
 // known: an ErrUnsettled error saying so and how to find out.
-func (k *Keyring) settle(ctx context.Context, account, provider, want string, pending <-chan error) error {
+func (k *Keyring) settle(ctx context.Context, account string, provider names.Provider, want string, pending <-chan error) error {
 	wait := k.SettleWait
 	if wait <= 0 {
 		wait = DefaultSettleWait
@@ -296,11 +291,8 @@ func (k *Keyring) timeout() time.Duration {
 }
 
 // Delete implements Store.
-func (k *Keyring) Delete(ctx context.Context, set, provider string) error {
-	account, err := Account(set, provider)
-	if err != nil {
-		return err
-	}
+func (k *Keyring) Delete(ctx context.Context, set names.Set, provider names.Provider) error {
+	account := Account(set, provider)
 	return k.do(ctx, "delete", account, func(b Backend) error {
 		old, err := b.Get(Service, account)
 		if err != nil {

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Result is one credential of a batch read: what Get would have returned
 // for Provider.
 type Result struct {
-	Provider   string
+	Provider   names.Provider
 	Credential sdk.Credential
 	Err        error
 }
@@ -19,19 +20,19 @@ type Result struct {
 // BatchGetter is a Store that reads many credentials of a set at once,
 // cheaper than one Get each. Each Result must be what Get would return.
 type BatchGetter interface {
-	GetMany(ctx context.Context, set string, providers []string) []Result
+	GetMany(ctx context.Context, set names.Set, providers []names.Provider) []Result
 }
 
 // GetMany reads the credential of each provider in set, in the order given:
 // in one batch when s is a BatchGetter, else one Get after another.
-func GetMany(ctx context.Context, s Store, set string, providers []string) []Result {
+func GetMany(ctx context.Context, s Store, set names.Set, providers []names.Provider) []Result {
 	if b, ok := s.(BatchGetter); ok {
 		return b.GetMany(ctx, set, providers)
 	}
 	return getEach(ctx, s, set, providers)
 }
 
-func getEach(ctx context.Context, s Store, set string, providers []string) []Result {
+func getEach(ctx context.Context, s Store, set names.Set, providers []names.Provider) []Result {
 	out := make([]Result, len(providers))
 	for i, p := range providers {
 		c, err := s.Get(ctx, set, p)
@@ -48,7 +49,7 @@ var _ BatchGetter = (*Keyring)(nil)
 // cannot answer for exactly as Get would (a chunked value, two items of one
 // account, a locked item) is read again with Get. Elsewhere, and with a
 // Backend set, it is one Get per provider.
-func (k *Keyring) GetMany(ctx context.Context, set string, providers []string) []Result {
+func (k *Keyring) GetMany(ctx context.Context, set names.Set, providers []names.Provider) []Result {
 	if k.Backend == nil {
 		if out, ok := k.getManyOS(ctx, set, providers); ok {
 			return out

@@ -9,6 +9,8 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 	ss "github.com/zalando/go-keyring/secret_service"
+
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 // The Secret Service names go-keyring's package does not export.
@@ -33,17 +35,13 @@ const (
 // with Get, so that every Result is what Get would return. The whole batch
 // runs under the keyring timeout; ok is false when it cannot be used at all
 // (then the caller reads one by one).
-func (k *Keyring) getManyOS(ctx context.Context, set string, providers []string) (out []Result, ok bool) {
+func (k *Keyring) getManyOS(ctx context.Context, set names.Set, providers []names.Provider) (out []Result, ok bool) {
 	out = make([]Result, len(providers))
 	wanted := map[string]bool{}
 	first := ""
 	for i, p := range providers {
 		out[i].Provider = p
-		account, err := Account(set, p)
-		if err != nil {
-			out[i].Err = err
-			continue
-		}
+		account := Account(set, p)
 		wanted[account] = true
 		if first == "" {
 			first = account
@@ -62,7 +60,7 @@ func (k *Keyring) getManyOS(ctx context.Context, set string, providers []string)
 		// every credential failed alike, each under its own account.
 		for i, p := range providers {
 			if out[i].Err == nil {
-				out[i].Err = forAccount(err, set+"/"+p)
+				out[i].Err = forAccount(err, Account(set, p))
 			}
 		}
 		return out, true
@@ -74,7 +72,7 @@ func (k *Keyring) getManyOS(ctx context.Context, set string, providers []string)
 		if out[i].Err != nil {
 			continue
 		}
-		account := set + "/" + p
+		account := Account(set, p)
 		switch value, found := got.values[account]; {
 		case got.items[account] == 0:
 			out[i].Err = classify("read", account, keyring.ErrNotFound)

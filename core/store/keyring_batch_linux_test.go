@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -34,20 +35,21 @@ func TestBatchReadsEveryCredentialAtOnce(t *testing.T) {
 	requireKeyring(t)
 	ctx := context.Background()
 	k := &Keyring{}
-	set := fmt.Sprintf("batch-%d", os.Getpid())
+	set := names.Set(fmt.Sprintf("batch-%d", os.Getpid()))
+	other := set + "-other"
 	wanted := map[string]bool{}
 	for i := 0; i < 30; i++ {
-		p := fmt.Sprintf("p%02d", i)
-		if err := k.Set(ctx, set, p, sdk.APIKey("key-"+p)); err != nil {
+		p := names.Provider(fmt.Sprintf("p%02d", i))
+		if err := k.Set(ctx, set, p, sdk.APIKey("key-"+string(p))); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = k.Delete(ctx, set, p) })
-		wanted[set+"/"+p] = true
+		wanted[Account(set, p)] = true
 	}
-	if err := k.Set(ctx, set+"-other", "p00", sdk.APIKey("other")); err != nil {
+	if err := k.Set(ctx, other, "p00", sdk.APIKey("other")); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = k.Delete(ctx, set+"-other", "p00") })
+	t.Cleanup(func() { _ = k.Delete(ctx, other, "p00") })
 
 	b, err := readBatch(wanted)
 	if err != nil || b.fallback {
@@ -57,11 +59,11 @@ func TestBatchReadsEveryCredentialAtOnce(t *testing.T) {
 		t.Fatalf("the batch read %d values, want 30", len(b.values))
 	}
 	for account := range wanted {
-		if c, err := decodeValue(b.values[account]); err != nil || c.Get("key") != "key-"+strings.TrimPrefix(account, set+"/") {
+		if c, err := decodeValue(b.values[account]); err != nil || c.Get("key") != "key-"+strings.TrimPrefix(account, string(set)+"/") {
 			t.Errorf("%s: %v %v", account, c, err)
 		}
 	}
-	out, ok := k.getManyOS(ctx, set, []string{"p00", "nothing", "p29"})
+	out, ok := k.getManyOS(ctx, set, []names.Provider{"p00", "nothing", "p29"})
 	if !ok || out[0].Credential.Get("key") != "key-p00" || out[1].Err == nil || out[2].Credential.Get("key") != "key-p29" {
 		t.Errorf("getManyOS = %+v, %v", out, ok)
 	}
@@ -77,24 +79,24 @@ func TestBatchLeavesTwoItemsOfOneAccountToGet(t *testing.T) {
 	}
 	ctx := context.Background()
 	k := &Keyring{}
-	set := fmt.Sprintf("dup-%d", os.Getpid())
+	set := names.Set(fmt.Sprintf("dup-%d", os.Getpid()))
 	if err := k.Set(ctx, set, "twice", sdk.APIKey("from terok")); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("secret-tool", "store", "--label=dup", "service", Service, "username", set+"/twice", "extra", "1")
+	cmd := exec.Command("secret-tool", "store", "--label=dup", "service", Service, "username", string(set)+"/twice", "extra", "1")
 	cmd.Stdin = strings.NewReader(`{"type":"api_key","key":"from elsewhere"}`)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("secret-tool store: %v\n%s", err, out)
 	}
 	t.Cleanup(func() {
-		_ = exec.Command("secret-tool", "clear", "service", Service, "username", set+"/twice").Run()
+		_ = exec.Command("secret-tool", "clear", "service", Service, "username", string(set)+"/twice").Run()
 	})
-	b, err := readBatch(map[string]bool{set + "/twice": true})
-	if err != nil || b.items[set+"/twice"] != 2 {
+	b, err := readBatch(map[string]bool{string(set) + "/twice": true})
+	if err != nil || b.items[string(set)+"/twice"] != 2 {
 		t.Fatalf("readBatch: %v, items %v", err, b.items)
 	}
 	want, wantErr := k.Get(ctx, set, "twice")
-	out := k.GetMany(ctx, set, []string{"twice"})
+	out := k.GetMany(ctx, set, []names.Provider{"twice"})
 	if !reflect.DeepEqual(out[0].Credential, want) || (out[0].Err == nil) != (wantErr == nil) {
 		t.Errorf("GetMany = %+v, Get = %v, %v", out[0], want, wantErr)
 	}
@@ -108,9 +110,9 @@ func TestBatchIsBoundedByTheKeyringTimeout(t *testing.T) {
 	if os.Getenv("TEROK_BATCH_HANG_CHILD") == "1" {
 		k := &Keyring{Timeout: 400 * time.Millisecond}
 		start := time.Now()
-		out := k.GetMany(context.Background(), "default", []string{"a", "b", "c"})
+		out := k.GetMany(context.Background(), "default", []names.Provider{"a", "b", "c"})
 		for _, r := range out {
-			fmt.Printf("%s timeout=%v %v\n", r.Provider, errors.Is(r.Err, ErrTimeout), r.Err != nil && strings.Contains(r.Err.Error(), "default/"+r.Provider))
+			fmt.Printf("%s timeout=%v %v\n", r.Provider, errors.Is(r.Err, ErrTimeout), r.Err != nil && strings.Contains(r.Err.Error(), "default/"+string(r.Provider)))
 		}
 		// One timeout for the batch, not one per credential (1.2 s).
 		fmt.Printf("took %v\n", time.Since(start) < time.Second)

@@ -2,11 +2,15 @@
 
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/terok-ai/terok-auth/core/names"
+)
 
 // getManyOS has no batch read on this platform: the caller reads each
 // credential with Get.
-func (k *Keyring) getManyOS(context.Context, string, []string) ([]Result, bool) {
+func (k *Keyring) getManyOS(context.Context, names.Set, []names.Provider) ([]Result, bool) {
 	return nil, false
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/store/storetest"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -67,7 +68,7 @@ func TestConformance(t *testing.T) {
 	})
 	t.Run("env", func(t *testing.T) {
 		env := map[string]string{}
-		storetest.RunReadOnly(t, &store.Env{Getenv: func(k string) string { return env[k] }}, func(_ *testing.T, provider, key string) {
+		storetest.RunReadOnly(t, &store.Env{Getenv: func(k string) string { return env[k] }}, func(_ *testing.T, provider names.Provider, key string) {
 			env[store.EnvVar(provider)] = key
 		})
 	})

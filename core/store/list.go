@@ -8,13 +8,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 // Stored names one stored credential.
 type Stored struct {
-	Set      string
-	Provider string
+	Set      names.Set
+	Provider names.Provider
 }
 
 // Lister is a Store that can say what it holds. The index says so cheaply,
@@ -34,10 +34,15 @@ var ErrCannotList = errors.New("this store cannot list what it holds")
 // form SET/PROVIDER give ok false.
 func parseAccount(account string) (Stored, bool) {
 	set, provider, ok := strings.Cut(account, "/")
-	if !ok || !ValidSet(set) || !sdk.ValidName(provider) {
+	if !ok {
 		return Stored{}, false
 	}
-	return Stored{Set: set, Provider: provider}, true
+	s, serr := names.ParseSet(set)
+	p, perr := names.ParseProvider(provider)
+	if serr != nil || perr != nil {
+		return Stored{}, false
+	}
+	return Stored{Set: s, Provider: p}, true
 }
 
 // List implements Lister: every account under the terok service.
@@ -81,14 +86,14 @@ func storedOf(accounts []string) []Stored {
 
 // List implements Lister: every credential of every set file.
 func (f *File) List(context.Context) ([]Stored, error) {
-	names, err := filepath.Glob(filepath.Join(f.Dir, "*.json"))
+	files, err := filepath.Glob(filepath.Join(f.Dir, "*.json"))
 	if err != nil {
 		return nil, err
 	}
 	var out []Stored
-	for _, n := range names {
-		set := strings.TrimSuffix(filepath.Base(n), ".json")
-		if !ValidSet(set) {
+	for _, n := range files {
+		set, err := names.ParseSet(strings.TrimSuffix(filepath.Base(n), ".json"))
+		if err != nil {
 			continue
 		}
 		m, err := f.read(set)
@@ -98,8 +103,8 @@ func (f *File) List(context.Context) ([]Stored, error) {
 		if err != nil {
 			return nil, err
 		}
-		for p := range m {
-			if sdk.ValidName(p) {
+		for key := range m {
+			if p, err := names.ParseProvider(key); err == nil {
 				out = append(out, Stored{Set: set, Provider: p})
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -40,7 +41,7 @@ func cut0(s string) (string, string, bool) {
 func listAll(t *testing.T, s interface {
 	store.Store
 	store.Lister
-}, set string) {
+}, set names.Set) {
 	t.Helper()
 	ctx := context.Background()
 	other := set + "-b"
@@ -78,6 +79,6 @@ func TestListNamesEveryCredentialAndNoChunk(t *testing.T) {
 
 func TestListTheRealKeyring(t *testing.T) {
 	requireIsolatedKeyring(t)
-	listAll(t, &store.Keyring{}, fmt.Sprintf("list-%d", os.Getpid()))
-	listAll(t, &store.Keyring{ChunkSize: 700}, fmt.Sprintf("listchunked-%d", os.Getpid()))
+	listAll(t, &store.Keyring{}, names.Set(fmt.Sprintf("list-%d", os.Getpid())))
+	listAll(t, &store.Keyring{ChunkSize: 700}, names.Set(fmt.Sprintf("listchunked-%d", os.Getpid())))
 }

@@ -7,54 +7,40 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Store keeps one credential per (credential set, provider).
 type Store interface {
 	// Get returns the stored credential, or an error wrapping ErrNotFound.
-	Get(ctx context.Context, set, provider string) (sdk.Credential, error)
+	Get(ctx context.Context, set names.Set, provider names.Provider) (sdk.Credential, error)
 	// Set stores c, replacing what was there. On error the previous value
 	// is left as it was, except for an error wrapping ErrUnsettled: the
 	// store did not answer and may or may not have stored c.
-	Set(ctx context.Context, set, provider string, c sdk.Credential) error
+	Set(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error
 	// Delete removes the credential; an absent one wraps ErrNotFound.
-	Delete(ctx context.Context, set, provider string) error
+	Delete(ctx context.Context, set names.Set, provider names.Provider) error
 }
 
 // Error kinds, for errors.Is. Each Error names one of them.
 var (
-	ErrNotFound      = errors.New("no credential stored")
-	ErrNoService     = errors.New("no keyring service")
-	ErrLocked        = errors.New("keyring is locked")
-	ErrTooBig        = errors.New("credential too big for the keyring")
-	ErrTimeout       = errors.New("keyring did not answer")
-	ErrUnsettled     = errors.New("whether the credential was stored is unknown")
-	ErrCorrupt       = errors.New("stored credential is unreadable")
-	ErrInvalidTarget = errors.New("invalid credential set or provider name")
-	ErrBackend       = errors.New("keyring failed")
+	ErrNotFound  = errors.New("no credential stored")
+	ErrNoService = errors.New("no keyring service")
+	ErrLocked    = errors.New("keyring is locked")
+	ErrTooBig    = errors.New("credential too big for the keyring")
+	ErrTimeout   = errors.New("keyring did not answer")
+	ErrUnsettled = errors.New("whether the credential was stored is unknown")
+	ErrCorrupt   = errors.New("stored credential is unreadable")
+	ErrBackend   = errors.New("keyring failed")
 )
 
-// DefaultSet is the host-wide credential set.
-const DefaultSet = "default"
-
-var setRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
-// ValidSet reports whether s can name a credential set: letters, digits,
-// '.', '_' and '-', starting with a letter or digit, at most 64 characters.
-func ValidSet(s string) bool { return setRE.MatchString(s) }
-
 // Account is the keyring account of a credential: "<set>/<provider>".
-func Account(set, provider string) (string, error) {
-	if !ValidSet(set) {
-		return "", fmt.Errorf("%w: credential set %q (use letters, digits, '.', '_' and '-')", ErrInvalidTarget, set)
-	}
-	if !sdk.ValidName(provider) {
-		return "", fmt.Errorf("%w: provider %q", ErrInvalidTarget, provider)
-	}
-	return set + "/" + provider, nil
+// Both names are checked (see package names), so the account is
+// unambiguous: a set has no '/'.
+func Account(set names.Set, provider names.Provider) string {
+	return string(set) + "/" + string(provider)
 }
 
 // Error is a store failure: what was being done, to which account, of which

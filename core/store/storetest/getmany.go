@@ -6,42 +6,43 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // runGetMany checks that a batch read (store.GetMany, a BatchGetter's own
 // or one Get each) answers for every provider exactly what Get answers:
-// stored, missing, large, invalid, in the order asked.
-func runGetMany(t *testing.T, s store.Store, set string) {
+// stored, missing, large, in the order asked.
+func runGetMany(t *testing.T, s store.Store, set, other names.Set) {
 	t.Run("GetMany answers as Get", func(t *testing.T) {
 		ctx := context.Background()
 		big := make([]byte, 5000)
 		for i := range big {
 			big[i] = 'a' + byte(i%26)
 		}
-		stored := map[string]sdk.Credential{
+		stored := map[names.Provider]sdk.Credential{
 			"m1":  sdk.APIKey("first"),
 			"m2":  {Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "a", "refresh_token": "r", "expires_at": int64(1767225600)}},
 			"big": {Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": string(big)}},
 		}
 		for i := 0; i < 20; i++ {
-			stored[fmt.Sprintf("n%02d", i)] = sdk.APIKey(fmt.Sprintf("key-%d", i))
+			stored[parseProvider(t, fmt.Sprintf("n%02d", i))] = sdk.APIKey(fmt.Sprintf("key-%d", i))
 		}
 		for p, c := range stored {
 			mustSet(t, s, set, p, c)
 		}
-		mustSet(t, s, set+"-other", "m1", sdk.APIKey("other set"))
+		mustSet(t, s, other, "m1", sdk.APIKey("other set"))
 		defer func() {
 			for p := range stored {
 				_ = s.Delete(ctx, set, p)
 			}
-			_ = s.Delete(ctx, set+"-other", "m1")
+			_ = s.Delete(ctx, other, "m1")
 		}()
 
-		asked := []string{"m1", "absent", "big", "Bad/name", "m2"}
+		asked := []names.Provider{"m1", "absent", "big", "m2"}
 		for i := 0; i < 20; i++ {
-			asked = append(asked, fmt.Sprintf("n%02d", i))
+			asked = append(asked, parseProvider(t, fmt.Sprintf("n%02d", i)))
 		}
 		got := store.GetMany(ctx, s, set, asked)
 		if len(got) != len(asked) {
