@@ -57,7 +57,7 @@ docs: ## write the man pages and shell completions into bin/share/
 man: docs ## write the man pages (bin/share/man/man1) and completions
 
 # One archive per target, each with the binaries, completions, man pages,
-# README (and a licence file, once the repository has one), plus SHA256SUMS.
+# README and LICENSE, plus SHA256SUMS.
 dist: docs ## build reproducible release archives and SHA256SUMS into dist/
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	set -e; for t in $(DIST_TARGETS); do \
@@ -66,8 +66,7 @@ dist: docs ## build reproducible release archives and SHA256SUMS into dist/
 		for p in terok:./cmd/terok terok-provider-claude:./plugins/claude terok-provider-codex:./plugins/codex; do \
 			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build $(RELEASEFLAGS) -o $$d/$${p%%:*}$$exe $${p#*:}; \
 		done; \
-		cp -R $(BIN)/share/completions $(BIN)/share/man $$d/; cp README.md $$d/; \
-		for l in LICENSE LICENSE.md LICENSE.txt COPYING; do [ -f $$l ] && cp $$l $$d/; done; \
+		cp -R $(BIN)/share/completions $(BIN)/share/man $$d/; cp README.md LICENSE $$d/; \
 		ext=tar.gz; [ $$os = windows ] && ext=zip; \
 		$(GO) run ./internal/distpack -mtime $(SOURCE_DATE_EPOCH) -o $(DIST)/terok-$(VERSION)-$$os-$$arch.$$ext $$d; \
 	done
