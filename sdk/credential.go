@@ -43,6 +43,51 @@ func APIKey(key string) Credential {
 	return Credential{Type: TypeAPIKey, Fields: map[string]any{"key": key}}
 }
 
+// secretFields and secretFieldSuffixes are the one list of the field
+// names that hold a secret, for every credential type (variables have
+// theirs, secretSuffixes, in inject.go).
+var (
+	secretFields        = map[string]bool{"key": true, "token": true, "secret": true, "password": true, "passphrase": true}
+	secretFieldSuffixes = []string{"_key", "_token", "_secret", "_password", "_passphrase"}
+)
+
+// IsSecretField reports whether a credential field of that name holds a
+// secret: key, token, secret, password, passphrase, or a name ending in
+// _key, _token, _secret, _password or _passphrase (access_token,
+// refresh_token, id_token, api_key, client_secret, …). The host masks
+// those fields' values in its logs and looks for them in files it must
+// keep secrets out of; other fields (host, user, account_id, a region)
+// are not secret.
+func IsSecretField(name string) bool {
+	if secretFields[name] {
+		return true
+	}
+	for _, s := range secretFieldSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckSecretField reports whether c keeps its secret where the host looks
+// for one: in a non-empty string field that IsSecretField names. A
+// credential whose secret sits under another name (apikey, session,
+// pass) would be shown in logs unmasked and could be written into a
+// shared config dir unnoticed, so the host stores no such credential.
+func CheckSecretField(c Credential) error {
+	var names []string
+	for k, v := range c.Fields {
+		if s, ok := v.(string); ok && s != "" && IsSecretField(k) {
+			return nil
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in key, token, or a field ending in _key, _token, _secret or _password, "+
+		"so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(names, ", "))
+}
+
 // Validate checks the credential has a type and at least one non-empty
 // field, and that no field is called "type".
 func (c Credential) Validate() error {

@@ -91,3 +91,48 @@ func TestExpiresAtRejectsNonsense(t *testing.T) {
 		}
 	}
 }
+
+func TestIsSecretField(t *testing.T) {
+	for name, want := range map[string]bool{
+		"key": true, "token": true, "access_token": true, "refresh_token": true, "id_token": true, "api_key": true, "client_secret": true,
+		"password": true, "db_password": true, "passphrase": true, "secret": true,
+		"host": false, "user": false, "region": false, "account_id": false, "subscription_type": false, "keyring": false, "tokens": false,
+		"apikey": false, "session": false, "pass": false, "Key": false, "": false,
+	} {
+		if sdk.IsSecretField(name) != want {
+			t.Errorf("IsSecretField(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestCheckSecretField(t *testing.T) {
+	for _, c := range []sdk.Credential{
+		sdk.APIKey("k"),
+		{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "a", "expires_at": int64(1)}},
+		{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "t", "host": "github.com"}},
+		{Type: "custom", Fields: map[string]any{"client_secret": "s", "client_id": "id"}},
+	} {
+		if err := sdk.CheckSecretField(c); err != nil {
+			t.Errorf("CheckSecretField(%v) = %v", c, err)
+		}
+	}
+	for _, c := range []sdk.Credential{
+		{Type: sdk.TypeAPIKey, Fields: map[string]any{"apikey": "sk-secret-value"}},
+		{Type: "custom", Fields: map[string]any{"session": "sess-value-1", "host": "host-value-2"}},
+		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": ""}},             // empty
+		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": float64(12345)}}, // not a string
+		{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": map[string]any{"v": "x"}}},
+		{Type: sdk.TypeAPIKey},
+	} {
+		err := sdk.CheckSecretField(c)
+		if err == nil {
+			t.Errorf("CheckSecretField(%v) accepted it", c)
+			continue
+		}
+		for _, v := range c.Fields {
+			if s, ok := v.(string); ok && s != "" && strings.Contains(err.Error(), s) {
+				t.Errorf("the error repeats a value: %v", err)
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -229,4 +230,41 @@ func TestSweepNeverFollowsALinkNamedLikeALoginDir(t *testing.T) {
 	if got, err := os.ReadFile(filepath.Join(victim, "precious")); err != nil || string(got) != "keep" {
 		t.Errorf("the sweep followed the link: %q, %v", got, err)
 	}
+}
+
+// oddFields is a provider whose credentials keep the secret under a name
+// terok does not know as secret: masking and the shared-dir checks find
+// secrets by field name, so such a credential is refused, not stored.
+type oddFields struct{ sdk.Provider }
+
+func (p oddFields) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: sdk.TypeAPIKey, Fields: map[string]any{"apikey": req.Key}}}, nil
+}
+
+func (p oddFields) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"session": "sess-0123456789abcdef"}}}, nil
+}
+
+func TestCredentialWithoutASecretFieldIsRefused(t *testing.T) {
+	e := newEnv(t, false)
+	e.req.Provider = oddFields{e.req.Provider}
+	e.req.Key = ptr(goodKey)
+	err := e.login.Run(context.Background(), e.req)
+	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: apikey)") || !strings.Contains(err.Error(), "nothing was stored") {
+		t.Errorf("api key: err = %v", err)
+	}
+	if strings.Contains(fmt.Sprint(err), goodKey) || len(e.store.m) != 0 {
+		t.Errorf("api key: the error quotes the key, or the store holds %v", e.store.m)
+	}
+
+	c := newContainerEnv(t, oddFields{claude.New()}, sdk.ModeOAuth)
+	c.runner.files = map[string]string{".credentials.json": claudeCreds}
+	err = c.login.Run(context.Background(), c.req)
+	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: session)") || !strings.Contains(err.Error(), "nothing was stored") {
+		t.Errorf("capture: err = %v", err)
+	}
+	if strings.Contains(fmt.Sprint(err), "sess-0123456789abcdef") || len(c.store.m) != 0 {
+		t.Errorf("capture: the error quotes the secret, or the store holds %v", c.store.m)
+	}
+	c.assertTempGone(t)
 }

@@ -173,7 +173,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
-	if err := resp.Credential.Validate(); err != nil {
+	if err := checkCredential(resp.Credential); err != nil {
 		return fmt.Errorf("%s captured an unusable credential: %w; nothing was stored", name, err)
 	}
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {

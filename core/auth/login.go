@@ -265,7 +265,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	l.secret(resp.Credential)
-	if err := resp.Credential.Validate(); err != nil {
+	if err := checkCredential(resp.Credential); err != nil {
 		return fmt.Errorf("%s returned an unusable credential: %w; nothing was stored", name, err)
 	}
 	// Key files are for tools that insist on a config file: they hold a
@@ -280,6 +280,20 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	}
 	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")
 	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)
+	return nil
+}
+
+// checkCredential is what the host asks of every credential a provider
+// hands it, whatever the provider's own tests said: a valid one, with its
+// secret in a field the host knows as secret (sdk.CheckSecretField), since
+// masking and the checks on shared dirs find secrets by field name.
+func checkCredential(c sdk.Credential) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := sdk.CheckSecretField(c); err != nil {
+		return fmt.Errorf("%w; this is a fault in the provider: report it to its author", err)
+	}
 	return nil
 }
 

@@ -200,6 +200,14 @@ func fromOverride(ctx context.Context, t Target, c sdk.Credential) (sdk.Credenti
 	if err != nil {
 		return c, fmt.Errorf("%s: the key in %s is not one %s accepts: %w", t.Name, store.EnvVar(t.Name), t.Name, err)
 	}
+	// As at login: a secret under a name terok does not know as secret
+	// would not be masked in the log.
+	if err := resp.Credential.Validate(); err != nil {
+		return c, fmt.Errorf("%s made an unusable credential of the key in %s: %w", t.Name, store.EnvVar(t.Name), err)
+	}
+	if err := sdk.CheckSecretField(resp.Credential); err != nil {
+		return c, fmt.Errorf("%s made an unusable credential of the key in %s: %w", t.Name, store.EnvVar(t.Name), err)
+	}
 	return resp.Credential, nil
 }
 

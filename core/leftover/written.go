@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
@@ -109,7 +108,7 @@ func (w *Written) Take(ctx context.Context, set names.Set, provider names.Provid
 	return out, err
 }
 
-// Secrets are the values of c's secret fields (IsSecretField) that are
+// Secrets are the values of c's secret fields (sdk.IsSecretField) that are
 // strings long enough to search for: what terok masks in logs and looks
 // for in files. Other fields (a host, a user, a region, a fixed value a
 // provider file stores with every key) are no secret: treating one as a
@@ -118,37 +117,13 @@ func Secrets(c sdk.Credential) []string {
 	var out []string
 	for k, v := range c.Fields {
 		s, ok := v.(string)
-		if !ok || len(s) < MinSecretLen || !IsSecretField(k) {
+		if !ok || len(s) < MinSecretLen || !sdk.IsSecretField(k) {
 			continue
 		}
 		out = append(out, s)
 	}
 	sort.Strings(out)
 	return out
-}
-
-// secretFields and secretSuffixes are the one list of the fields that
-// hold a secret, for every credential type: an API key's key, a token's
-// token, OAuth's access, refresh and id tokens, and the like.
-var (
-	secretFields   = map[string]bool{"key": true, "token": true, "secret": true, "password": true, "passphrase": true}
-	secretSuffixes = []string{"_key", "_token", "_secret", "_password", "_passphrase"}
-)
-
-// IsSecretField reports whether a credential field of that name holds a
-// secret: key, token, secret, password, passphrase, or a name ending in
-// _key, _token, _secret, _password or _passphrase (access_token,
-// refresh_token, id_token, api_key, client_secret, …).
-func IsSecretField(name string) bool {
-	if secretFields[name] {
-		return true
-	}
-	for _, s := range secretSuffixes {
-		if strings.HasSuffix(name, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func dirOf(p string) string { return filepath.Dir(p) }

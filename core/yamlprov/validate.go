@@ -3,11 +3,11 @@ package yamlprov
 import (
 	"errors"
 	"fmt"
-	"github.com/terok-ai/terok-auth/core/relay"
 	"regexp"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/relay"
+
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -191,7 +191,7 @@ func (c *checker) checkKey(f *File) {
 		}
 		if k.Field != "" && (!fieldRE.MatchString(k.Field) || k.Field == "type") {
 			c.errorf("key.field", "key.field %q must be a lower-case field name other than type", k.Field)
-		} else if !leftover.IsSecretField(keyField(k)) {
+		} else if !sdk.IsSecretField(keyField(k)) {
 			c.errorf("key.field", "key.field %q does not name a secret field, so terok would neither mask the key nor find copies of it; "+
 				"use key, token, or a name ending in _key, _token or _secret", k.Field)
 		}
@@ -199,7 +199,7 @@ func (c *checker) checkKey(f *File) {
 			switch {
 			case !fieldRE.MatchString(name) || name == "type" || name == keyField(k):
 				c.errorf("key.extra."+name, "key.extra: %q cannot be a stored field name here", name)
-			case leftover.IsSecretField(name):
+			case sdk.IsSecretField(name):
 				c.errorf("key.extra."+name, "key.extra: %q names a secret field, but an extra is a fixed value written in this file, "+
 					"the same for every user, never a secret; name it for what it is (host, region, org, …)", name)
 			}
@@ -320,7 +320,7 @@ func onlyUnknownKeys(errs []error) bool {
 
 func hasSecretField(fields map[string]string) bool {
 	for name := range fields {
-		if leftover.IsSecretField(name) {
+		if sdk.IsSecretField(name) {
 			return true
 		}
 	}

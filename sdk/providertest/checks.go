@@ -91,7 +91,8 @@ func CheckRelPath(p string) error {
 	return nil
 }
 
-// CheckCapture checks a successful Capture of files: a valid credential, a
+// CheckCapture checks a successful Capture of files: a valid credential
+// with its secret in a secret field (sdk.CheckSecretField), a
 // plausible expiry, clean state file paths, no secret in a state file, and
 // the refresh token of the input kept in the credential. It returns every
 // problem found.
@@ -103,6 +104,8 @@ func CheckCapture(files map[string][]byte, resp *sdk.CaptureResponse) []error {
 	c := resp.Credential
 	if err := c.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("captured credential is not valid: %w", err))
+	} else if err := sdk.CheckSecretField(c); err != nil {
+		errs = append(errs, fmt.Errorf("captured %w; terok refuses it at login time", err))
 	}
 	if err := CheckExpiry(c); err != nil {
 		errs = append(errs, fmt.Errorf("captured %s credential: %w", c.Type, err))
@@ -126,8 +129,8 @@ func CheckCapture(files map[string][]byte, resp *sdk.CaptureResponse) []error {
 	return errs
 }
 
-// CheckAcceptKey checks a successful AcceptKey: a valid credential and clean
-// key file paths.
+// CheckAcceptKey checks a successful AcceptKey: a valid credential with its
+// secret in a secret field, and clean key file paths.
 func CheckAcceptKey(resp *sdk.AcceptKeyResponse) []error {
 	if resp == nil {
 		return []error{fmt.Errorf("AcceptKey returned no response and no error")}
@@ -135,6 +138,8 @@ func CheckAcceptKey(resp *sdk.AcceptKeyResponse) []error {
 	var errs []error
 	if err := resp.Credential.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("AcceptKey's credential is not valid: %w", err))
+	} else if err := sdk.CheckSecretField(resp.Credential); err != nil {
+		errs = append(errs, fmt.Errorf("AcceptKey's %w; terok refuses it at login time", err))
 	}
 	if err := CheckExpiry(resp.Credential); err != nil {
 		errs = append(errs, fmt.Errorf("AcceptKey's credential: %w", err))

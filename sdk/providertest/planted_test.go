@@ -68,6 +68,9 @@ func (p planted) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.A
 	if p.bug == "keypath" {
 		resp.KeyFiles = map[string][]byte{"../../.ssh/authorized_keys": []byte("in the keyring")}
 	}
+	if p.bug == "oddkey" {
+		resp.Credential = sdk.Credential{Type: sdk.TypeAPIKey, Fields: map[string]any{"apikey": req.Key}}
+	}
 	return resp, nil
 }
 
@@ -101,6 +104,8 @@ func (p planted) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.Captu
 		state = map[string][]byte{"/etc/passwd": []byte("root::0:0::/root:/bin/sh\n")}
 	case "logcapture":
 		hclog.L().Debug("captured", "token", s.Token)
+	case "oddcapture":
+		fields = map[string]any{"session": s.Token, "expires_at": s.Expires}
 	}
 	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, StateFiles: state}, nil
 }
@@ -164,6 +169,8 @@ func TestPlantedBugsFail(t *testing.T) {
 		{"logkey", "the plugin logged a secret: the key given to AcceptKey (WithKey #1) appears in its log output"},
 		{"logkey-binary", "the plugin logged a secret: the key given to AcceptKey (WithKey #1) appears in its log output"},
 		{"logcapture", "the plugin logged a secret: the captured access_token appears in its log output"},
+		{"oddkey", "AcceptKey's api_key credential has no secret field (fields: apikey)"},
+		{"oddcapture", "captured oauth credential has no secret field (fields: expires_at, session)"},
 	}
 	self, err := os.Executable()
 	if err != nil {
