@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -198,7 +200,7 @@ func TestModesAreSpeltAsTheFlagTakesThem(t *testing.T) {
 }
 
 func TestHelpTopics(t *testing.T) {
-	for topic, want := range map[string]string{"environment": "TEROK_CREDENTIAL_STORE", "exit-codes": "130  interrupted"} {
+	for topic, want := range map[string]string{"environment": "TEROK_CREDENTIAL_STORE", "exit-codes": "130 Ctrl-C"} {
 		code, out, stderr := run(t, nil, "help", topic)
 		if code != exitOK || !strings.Contains(out, want) {
 			t.Errorf("help %s: exit %d, %q %q", topic, code, out, stderr)
@@ -207,6 +209,21 @@ func TestHelpTopics(t *testing.T) {
 	_, out, _ := run(t, nil, "--help")
 	if !strings.Contains(out, "Additional help topics") || !strings.Contains(out, "exit-codes") {
 		t.Errorf("--help does not list the topics:\n%s", out)
+	}
+}
+
+// Every exit code terok has is explained in help exit-codes.
+func TestExitCodesHelpNamesEveryCode(t *testing.T) {
+	_, out, _ := run(t, nil, "help", "exit-codes")
+	for _, code := range []int{exitOK, exitError, exitUsage, exitNotAuthed, exitUnsettled} {
+		if !strings.Contains(out, fmt.Sprintf("\n    %d  ", code)) {
+			t.Errorf("help exit-codes does not explain %d:\n%s", code, out)
+		}
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM} {
+		if want := fmt.Sprint(signalExitCode(exitError, sig)); !strings.Contains(out, want+" ") {
+			t.Errorf("help exit-codes does not give %s's code %s", sig, want)
+		}
 	}
 }
 

@@ -68,14 +68,23 @@ Directories (XDG base directories):
 const exitCodesHelp = `terok exits with:
 
     0  success
-    1  an error: something failed (the message says what, and what to do)
+    1  an error: something failed (the message says what, and what to do);
+       a credential store that cannot be read is 1 too
     2  usage: an unknown command, flag, provider, mode or set, a bad setting
        in the config file or the environment, or a question that needs a
        terminal asked without one
-    4  not authenticated: 'status PROVIDER' or 'token PROVIDER' found nothing
-       stored (a store that cannot be read is 1, not 4)
-  130  interrupted (Ctrl-C or SIGTERM); a credential stored before the
-       interruption stays stored, and terok says which
+    4  not authenticated: 'status PROVIDER', 'token', 'exec' or 'env' found
+       nothing stored, or an expired OAuth credential
+    5  the keyring did not confirm a write: whether the new credential was
+       stored is unknown (the message says how to check)
+  128+N  stopped by signal N, once the cleanup is done: 129 the terminal
+       closed (SIGHUP), 130 Ctrl-C, 131 Ctrl-\ (SIGQUIT), 143 SIGTERM; a
+       credential stored before that stays stored, and terok says which
+
+'terok auth exec' exits with its command's code: the command's own, 128+N
+when a signal N ended it (Ctrl-C at a terminal reaches the command itself,
+and if it carries on, so does terok), 127 when it was not found and 126
+when it could not be started.
 
 Scripts can test for 4 to decide whether to log in:
 

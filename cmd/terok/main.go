@@ -15,6 +15,9 @@ func main() {
 		os.Exit(relayHelper(os.Args[2:]))
 	}
 	ctx, stopped := stopOnSignals(context.Background())
-	code := Main(ctx, iostreams.System(), os.Args[1:], os.Getenv)
-	os.Exit(signalExitCode(code, stopped()))
+	code, commands := runMain(ctx, iostreams.System(), os.Args[1:], os.Getenv)
+	if !commands {
+		code = signalExitCode(code, stopped())
+	}
+	os.Exit(code)
 }

@@ -93,12 +93,22 @@ type providerInventory struct {
 // Main runs terok with args and returns its exit code. Every plugin it
 // started is stopped before it returns, also when ctx is cancelled (Ctrl-C).
 func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) int {
+	code, _ := runMain(ctx, io, args, getenv)
+	return code
+}
+
+// runMain is Main, and also says whether code is the exit code of a command
+// terok ran for the user (exec): that code is final, whatever signal terok
+// saw, since the command got the signal too and answered it as it chose.
+func runMain(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) (code int, commands bool) {
 	f := &factory{IO: io, Getenv: getenv, Host: &pluginhost.Host{}}
 	defer f.flushLog() // after Close: plugins log until they are gone
 	defer f.Host.Close()
 	cmd := newRootCmd(f)
 	cmd.SetArgs(args)
-	return reportExit(ctx, f, cmd.ExecuteContext(ctx))
+	err := cmd.ExecuteContext(ctx)
+	var ran *commandExit
+	return reportExit(ctx, f, err), errors.As(err, &ran)
 }
 
 // reportExit says what went wrong, if anything, and returns the exit code.
