@@ -123,16 +123,22 @@ func TestCorruptIndexIsRebuilt(t *testing.T) {
 	}
 }
 
-// An index whose names are not names (a planted "../x", a set with a
-// '/') is unreadable as a whole: none of its names reaches the store, and
-// it is rebuilt from what the store holds.
-func TestIndexWithBadNamesIsNotBelieved(t *testing.T) {
+// An index entry whose names are not names (a planted "../x", a set with
+// a '/', a name missing or null, which decoding leaves "") is dropped:
+// none of its names reaches the store, the other entries are kept, and
+// the next update writes the index without it.
+func TestIndexEntryWithBadNamesIsDropped(t *testing.T) {
 	ctx := context.Background()
 	for _, entry := range []string{
 		`{"set":"default","provider":"../x","type":"api_key","backend":"file"}`,
 		`{"set":"default","provider":"Claude","type":"api_key","backend":"file"}`,
 		`{"set":"a/b","provider":"claude","type":"api_key","backend":"file"}`,
 		`{"set":"","provider":"claude","type":"api_key","backend":"file"}`,
+		`{"set":"default","type":"api_key","backend":"file"}`,
+		`{"set":null,"provider":"claude","type":"api_key","backend":"file"}`,
+		`{"set":"default","provider":null}`,
+		`{}`,
+		`"default/claude"`,
 	} {
 		a, _, _ := newAccounts(t)
 		if err := a.Save(ctx, "default", "gh", sdk.APIKey("k")); err != nil {
@@ -142,17 +148,20 @@ func TestIndexWithBadNamesIsNotBelieved(t *testing.T) {
 		if err := os.WriteFile(a.Index.Path, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.Index.Load(); !errors.Is(err, ErrIndexCorrupt) {
-			t.Errorf("%s: Load = %v, want ErrIndexCorrupt", entry, err)
+		if entries, err := a.Index.Load(); !errors.Is(err, ErrIndexCorrupt) || len(entries) != 1 || entries[0].Provider != "gh" {
+			t.Errorf("%s: Load = %+v, %v; want the gh entry and ErrIndexCorrupt", entry, entries, err)
 		}
-		if got, _ := a.IndexedProviders(""); len(got) != 0 {
+		if got, _ := a.IndexedProviders(""); !reflect.DeepEqual(got, []names.Provider{"gh"}) {
 			t.Errorf("%s: IndexedProviders = %v", entry, got)
 		}
-		if st, err := a.Status(ctx, "default", []names.Provider{"gh"}); err != nil || !st[0].Authenticated {
-			t.Errorf("%s: status = %+v, %v", entry, st, err)
+		if sets, err := a.Sets(ctx); (err != nil && !errors.Is(err, ErrIndexCorrupt)) || len(sets) != 1 || sets[0].Name != "default" || !reflect.DeepEqual(sets[0].Providers, []names.Provider{"gh"}) {
+			t.Errorf("%s: Sets = %+v, %v", entry, sets, err)
 		}
-		if entries, err := a.Index.Load(); err != nil || len(entries) != 1 || entries[0].Provider != "gh" {
-			t.Errorf("%s: index after repair = %+v, %v", entry, entries, err)
+		if err := a.Save(ctx, "default", "codex", sdk.APIKey("k2")); err != nil {
+			t.Fatal(err)
+		}
+		if entries, err := a.Index.Load(); err != nil || len(entries) != 2 {
+			t.Errorf("%s: index after an update = %+v, %v", entry, entries, err)
 		}
 	}
 }

@@ -44,10 +44,11 @@ type indexFile struct {
 	Entries []Entry `json:"entries"`
 }
 
-// Load reads the index. A missing file is empty; an unreadable one (or
-// one holding a name that is not a name: decoding checks them) is
-// reported with ErrIndexCorrupt and read as empty, so the next update
-// rewrites it from what is known.
+// Load reads the index. A missing file is empty. An unreadable one is
+// reported with ErrIndexCorrupt and read as empty; an entry whose names
+// are not names (decoding checks them; a missing or null one is "") is
+// dropped, reported the same way, and the others are kept. Either way the
+// next update rewrites the file from what is left.
 func (ix *Index) Load() ([]Entry, error) {
 	data, err := safefile.ReadFile(ix.Path, maxIndexSize)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -56,11 +57,27 @@ func (ix *Index) Load() ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f indexFile
+	var f struct {
+		Version int               `json:"version"`
+		Entries []json.RawMessage `json:"entries"`
+	}
 	if err := json.Unmarshal(data, &f); err != nil || f.Version != 1 {
 		return nil, fmt.Errorf("%w: %s; it will be rebuilt", ErrIndexCorrupt, ix.Path)
 	}
-	return f.Entries, nil
+	entries := make([]Entry, 0, len(f.Entries))
+	dropped := 0
+	for _, raw := range f.Entries {
+		var e Entry
+		if err := json.Unmarshal(raw, &e); err != nil || e.Set == "" || e.Provider == "" {
+			dropped++
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if dropped > 0 {
+		return entries, fmt.Errorf("%w: %s has %d entries that name no valid credential; they will be dropped", ErrIndexCorrupt, ix.Path, dropped)
+	}
+	return entries, nil
 }
 
 // ErrIndexCorrupt means the index file could not be read.
