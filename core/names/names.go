@@ -54,7 +54,7 @@ func ParseProviders(ss []string) ([]Provider, error) {
 // a usage error.
 func ParseSet(s string) (Set, error) {
 	if !ValidSet(s) {
-		return "", usage.Errorf("invalid --set %q: use letters, digits, '.', '_' and '-'", s)
+		return "", usage.Errorf("invalid --set %q: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters", s)
 	}
 	return Set(s), nil
 }
