@@ -136,6 +136,26 @@ func TestPluginLogsAreRedacted(t *testing.T) {
 	}
 }
 
+// TestOverrideKeyIsMaskedInExec: terok auth exec hands the key of
+// TEROK_<NAME>_API_KEY to the provider to turn into its credential, and a
+// provider that logs it there is masked from the first line: the key is
+// masked before the provider sees it, not once the plan is made.
+func TestOverrideKeyIsMaskedInExec(t *testing.T) {
+	dir := pluginDir(t, "leakyenv")
+	const key = "override-very-secret-4711"
+	r := terok(t, runOpts{env: []string{"TEROK_PLUGIN_PATH=" + dir, "TEROK_LEAKYENV_API_KEY=" + key}},
+		"auth", "exec", "leakyenv", "--", "sh", "-c", `test "$LEAKYENV_TOKEN" = "$TEROK_LEAKYENV_API_KEY"`)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "received a key") || !strings.Contains(r.stderr, "[REDACTED]") {
+		t.Errorf("the plugin's log line was not forwarded, masked: %s", r.stderr)
+	}
+	if strings.Contains(r.stderr, key) {
+		t.Errorf("the key reached the log: %s", r.stderr)
+	}
+}
+
 // TestCapturedTokensAreMasked: a plugin logs the token it just read out of
 // the login's files, before terok has it; the line is held until terok
 // knows what to mask.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -87,6 +88,14 @@ func resolvePlan(ctx context.Context, f *factory, named []names.Provider, set na
 	accounts, err := f.Accounts()
 	if err != nil {
 		return nil, err
+	}
+	// An override's key reaches the provider (AcceptKey turns it into the
+	// credential it stands for) before the plan says what its secrets are:
+	// the log must mask it from the start.
+	for _, name := range named {
+		if v := strings.TrimSpace(f.Getenv(store.EnvVar(name))); v != "" {
+			f.Redact.Add(v)
+		}
 	}
 	var targets []inject.Target
 	for _, name := range named {

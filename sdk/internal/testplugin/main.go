@@ -11,6 +11,9 @@
 //	terok-provider-capcrash   an oauth provider (claude's login) that exits in Capture
 //	terok-provider-leaky      logs the key it is given (the host must mask it)
 //	terok-provider-leakycap   claude's OAuth login, logging the token it captures
+//	terok-provider-leakyenv   stores keys as oauth_token credentials and declares how
+//	                          they are injected, so that terok auth exec hands it a
+//	                          TEROK_LEAKYENV_API_KEY override, which it logs
 //	terok-provider-future     built for plugin protocol 2, which this terok does not speak
 //	terok-provider-partial    implements only Describe, Negotiate and AcceptKey, as a
 //	                          plugin built against an older protocol would
@@ -126,7 +129,26 @@ func main() {
 	case "spawner":
 		spawnSleepers(os.Args[0] + ".pids")
 	}
+	if name == "leakyenv" {
+		plugin.Serve(leakyEnv{fault{name: name}})
+	}
 	plugin.Serve(fault{name: name})
+}
+
+// leakyEnv is "leaky" for terok auth exec: it keeps a key as an oauth_token
+// credential, so an override (a bare key) reaches its AcceptKey to be
+// turned into one, and it logs the key it is given there.
+type leakyEnv struct{ fault }
+
+func (leakyEnv) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	hclog.L().Warn("received a key", "key", req.Key)
+	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": req.Key, "host": "example.com"}}}, nil
+}
+
+func (leakyEnv) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	return &sdk.InjectionResponse{Injections: []sdk.Injection{
+		{CredentialType: sdk.TypeOAuthToken, Env: map[string]string{"LEAKYENV_TOKEN": "${token}"}},
+	}}, nil
 }
 
 // serveRaw serves impl at one protocol version, bypassing sdk/plugin.Serve,
