@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -47,18 +48,23 @@ func APIKey(key string) Credential {
 // names that hold a secret, for every credential type (variables have
 // theirs, secretSuffixes, in inject.go).
 var (
-	secretFields        = map[string]bool{"key": true, "token": true, "secret": true, "password": true, "passphrase": true}
-	secretFieldSuffixes = []string{"_key", "_token", "_secret", "_password", "_passphrase"}
+	secretFields = map[string]bool{
+		"key": true, "token": true, "secret": true, "password": true, "passphrase": true, "session": true, "cookie": true,
+	}
+	secretFieldSuffixes = []string{"_key", "_token", "_secret", "_password", "_passphrase", "_session", "_cookie"}
 )
 
 // IsSecretField reports whether a credential field of that name holds a
-// secret: key, token, secret, password, passphrase, or a name ending in
-// _key, _token, _secret, _password or _passphrase (access_token,
-// refresh_token, id_token, api_key, client_secret, …). The host masks
-// those fields' values in its logs and looks for them in files it must
-// keep secrets out of; other fields (host, user, account_id, a region)
-// are not secret.
+// secret: key, token, secret, password, passphrase, session, cookie, or a
+// name ending in _key, _token, _secret, _password, _passphrase, _session
+// or _cookie (access_token, refresh_token, id_token, api_key,
+// client_secret, …). camelCase and kebab-case are read as snake_case, so
+// refreshToken and api-key are secret too, as a vendor's JSON copied as
+// it is would name them. The host masks those fields' values in its logs
+// and looks for them in files it must keep secrets out of; other fields
+// (host, user, account_id, a region) are not secret.
 func IsSecretField(name string) bool {
+	name = snakeCase(name)
 	if secretFields[name] {
 		return true
 	}
@@ -70,23 +76,62 @@ func IsSecretField(name string) bool {
 	return false
 }
 
+// snakeCase reads refreshToken, RefreshToken and refresh-token as
+// refresh_token.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r + ('a' - 'A'))
+		case r == '-':
+			b.WriteByte('_')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // CheckSecretField reports whether c keeps its secret where the host looks
-// for one: in a non-empty string field that IsSecretField names. A
-// credential whose secret sits under another name (apikey, session,
-// pass) would be shown in logs unmasked and could be written into a
-// shared config dir unnoticed, so the host stores no such credential.
+// for one: in a non-empty top-level string field that IsSecretField names.
+// A credential whose secret sits under another name (apikey, pass) or only
+// deeper in (an object under "oauth") would be shown in logs unmasked and
+// could be written into a shared config dir unnoticed, so the host stores
+// no such credential.
+//
+// The rule catches a provider's mistake, not its malice: a plugin that
+// puts a decoy under "token" and its secret under "blob" passes it. A
+// plugin runs on the host as the user and could write that file itself;
+// what protects the user from one is the pin (terok auth plugins trust).
 func CheckSecretField(c Credential) error {
-	var names []string
+	var shown []string
+	hidden := 0
 	for k, v := range c.Fields {
 		if s, ok := v.(string); ok && s != "" && IsSecretField(k) {
 			return nil
 		}
-		names = append(names, k)
+		if plainFieldRE.MatchString(k) {
+			shown = append(shown, k)
+		} else {
+			hidden++
+		}
 	}
-	sort.Strings(names)
-	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in key, token, or a field ending in _key, _token, _secret or _password, "+
-		"so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(names, ", "))
+	sort.Strings(shown)
+	if hidden > 0 {
+		shown = append(shown, fmt.Sprintf("and %d more", hidden))
+	}
+	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in key, token, secret, password, "+
+		"or a field ending in _key, _token or _secret, so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(shown, ", "))
 }
+
+// plainFieldRE is a field name that is safe to show in a message, since a
+// provider could name a field with the secret itself: lower-case words
+// (account_id), nothing with the digits or mixed case of a key.
+var plainFieldRE = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
 
 // Validate checks the credential has a type and at least one non-empty
 // field, and that no field is called "type".

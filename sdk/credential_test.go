@@ -97,7 +97,9 @@ func TestIsSecretField(t *testing.T) {
 		"key": true, "token": true, "access_token": true, "refresh_token": true, "id_token": true, "api_key": true, "client_secret": true,
 		"password": true, "db_password": true, "passphrase": true, "secret": true,
 		"host": false, "user": false, "region": false, "account_id": false, "subscription_type": false, "keyring": false, "tokens": false,
-		"apikey": false, "session": false, "pass": false, "Key": false, "": false,
+		"session": true, "cookie": true, "auth_cookie": true, "refreshToken": true, "AccessToken": true, "apiKey": true, "api-key": true,
+		"clientSecret": true, "Key": true,
+		"apikey": false, "pass": false, "sessions": false, "accountId": false, "expiresAt": false, "": false,
 	} {
 		if sdk.IsSecretField(name) != want {
 			t.Errorf("IsSecretField(%q) = %v", name, !want)
@@ -118,9 +120,10 @@ func TestCheckSecretField(t *testing.T) {
 	}
 	for _, c := range []sdk.Credential{
 		{Type: sdk.TypeAPIKey, Fields: map[string]any{"apikey": "sk-secret-value"}},
-		{Type: "custom", Fields: map[string]any{"session": "sess-value-1", "host": "host-value-2"}},
-		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": ""}},             // empty
-		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": float64(12345)}}, // not a string
+		{Type: "custom", Fields: map[string]any{"blob": "blob-value-1", "host": "host-value-2"}},
+		{Type: sdk.TypeOAuth, Fields: map[string]any{"sk-ant-oat01-REALSECRET0123": "x", "Xy9Blob": "y"}}, // names that could be secrets
+		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": ""}},                                         // empty
+		{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": float64(12345)}},                             // not a string
 		{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": map[string]any{"v": "x"}}},
 		{Type: sdk.TypeAPIKey},
 	} {
@@ -129,9 +132,12 @@ func TestCheckSecretField(t *testing.T) {
 			t.Errorf("CheckSecretField(%v) accepted it", c)
 			continue
 		}
-		for _, v := range c.Fields {
-			if s, ok := v.(string); ok && s != "" && strings.Contains(err.Error(), s) {
+		for k, v := range c.Fields {
+			if s, ok := v.(string); ok && len(s) > 1 && strings.Contains(err.Error(), s) {
 				t.Errorf("the error repeats a value: %v", err)
+			}
+			if strings.ContainsAny(k, "0123456789") && strings.Contains(err.Error(), k) {
+				t.Errorf("the error repeats a field name that may be a secret: %v", err)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -242,7 +243,7 @@ func (p oddFields) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*s
 }
 
 func (p oddFields) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
-	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"session": "sess-0123456789abcdef"}}}, nil
+	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"blob": "sess-0123456789abcdef"}}}, nil
 }
 
 func TestCredentialWithoutASecretFieldIsRefused(t *testing.T) {
@@ -260,11 +261,50 @@ func TestCredentialWithoutASecretFieldIsRefused(t *testing.T) {
 	c := newContainerEnv(t, oddFields{claude.New()}, sdk.ModeOAuth)
 	c.runner.files = map[string]string{".credentials.json": claudeCreds}
 	err = c.login.Run(context.Background(), c.req)
-	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: session)") || !strings.Contains(err.Error(), "nothing was stored") {
+	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: blob)") || !strings.Contains(err.Error(), "nothing was stored") {
 		t.Errorf("capture: err = %v", err)
 	}
 	if strings.Contains(fmt.Sprint(err), "sess-0123456789abcdef") || len(c.store.m) != 0 {
 		t.Errorf("capture: the error quotes the secret, or the store holds %v", c.store.m)
 	}
 	c.assertTempGone(t)
+}
+
+// sink records what the login tells the log's masker.
+type sink struct{ got []string }
+
+func (s *sink) Add(v ...string) { s.got = append(s.got, v...) }
+func (s *sink) Hold()           {}
+func (s *sink) Release()        {}
+
+// nested is a provider whose captured credential keeps secrets below the
+// top level, as a vendor's JSON copied as it is would.
+type nested struct{ sdk.Provider }
+
+func (p nested) Capture(ctx context.Context, req *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
+		"access_token": "nested-access-0123",
+		"extra":        map[string]any{"refresh_token": "nested-refresh-0123", "list": []any{"nested-in-list-0123"}},
+		"host":         "github.example.com",
+	}}}, nil
+}
+
+// Every string of a credential reaches the masker before anything can log
+// it, however deep; its host does not.
+func TestLoginMasksNestedSecrets(t *testing.T) {
+	e := newContainerEnv(t, nested{claude.New()}, sdk.ModeOAuth)
+	e.runner.files = map[string]string{".credentials.json": claudeCreds}
+	s := &sink{}
+	e.login.Secrets = s
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatalf("%v\n%s", err, e.errOut)
+	}
+	for _, want := range []string{"nested-access-0123", "nested-refresh-0123", "nested-in-list-0123"} {
+		if !slices.Contains(s.got, want) {
+			t.Errorf("the masker was not told %s: %q", want, s.got)
+		}
+	}
+	if slices.Contains(s.got, "github.example.com") {
+		t.Errorf("the masker was told the host: %q", s.got)
+	}
 }

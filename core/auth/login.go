@@ -82,16 +82,38 @@ type SecretSink interface {
 	Release()
 }
 
+// secret tells the log's masker every string of c but its host and user,
+// at any depth, and more: broader than leftover.Secrets, since masking a
+// value that is no secret costs a log line its detail, nothing else.
 func (l *Login) secret(c sdk.Credential, more ...string) {
 	if l.Secrets == nil {
 		return
 	}
 	for k, v := range c.Fields {
-		if s, ok := v.(string); ok && k != "host" && k != "user" {
-			more = append(more, s)
+		if k != "host" && k != "user" {
+			more = appendStrings(more, v, 0)
 		}
 	}
 	l.Secrets.Add(more...)
+}
+
+func appendStrings(out []string, v any, depth int) []string {
+	if depth > 16 {
+		return out
+	}
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case map[string]any:
+		for _, x := range v {
+			out = appendStrings(out, x, depth+1)
+		}
+	case []any:
+		for _, x := range v {
+			out = appendStrings(out, x, depth+1)
+		}
+	}
+	return out
 }
 
 // LoginRequest is one login.

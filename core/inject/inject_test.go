@@ -175,11 +175,11 @@ func TestResolveEnvOverride(t *testing.T) {
 // A provider that turns the override into a credential with its secret
 // under a name terok does not mask is refused, not used.
 func TestResolveEnvOverrideWithoutASecretField(t *testing.T) {
-	odd := sdk.Injection{CredentialType: "odd", Env: map[string]string{"GH_TOKEN": "${session}"}}
+	odd := sdk.Injection{CredentialType: "odd", Env: map[string]string{"GH_TOKEN": "${blob}"}}
 	p := oddOverride{injecting{providertest.NewFake("gh"), &sdk.InjectionResponse{Injections: []sdk.Injection{odd}}}}
 	src := fakeSource{"env:gh": sdk.APIKey("fake-override-0123")}
 	plan, err := Resolve(context.Background(), src, []Target{{Name: "gh", Provider: p}}, Options{Set: "default"})
-	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: session)") || strings.Contains(err.Error(), "fake-override-0123") {
+	if err == nil || !strings.Contains(err.Error(), "no secret field (fields: blob)") || strings.Contains(err.Error(), "fake-override-0123") {
 		t.Errorf("plan %+v, err = %v", plan, err)
 	}
 }
@@ -187,7 +187,7 @@ func TestResolveEnvOverrideWithoutASecretField(t *testing.T) {
 type oddOverride struct{ injecting }
 
 func (oddOverride) AcceptKey(_ context.Context, r *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
-	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: "odd", Fields: map[string]any{"session": r.Key}}}, nil
+	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: "odd", Fields: map[string]any{"blob": r.Key}}}, nil
 }
 
 type overrideFake struct{ injecting }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/terok-ai/terok-auth/core/atomicfile"
@@ -109,20 +110,43 @@ func (w *Written) Take(ctx context.Context, set names.Set, provider names.Provid
 }
 
 // Secrets are the values of c's secret fields (sdk.IsSecretField) that are
-// strings long enough to search for: what terok masks in logs and looks
-// for in files. Other fields (a host, a user, a region, a fixed value a
-// provider file stores with every key) are no secret: treating one as a
-// secret would make logout remove any file that merely mentions it.
+// strings long enough to search for, at any depth (an object or a list
+// under a secret field is secret throughout, and a secret field inside an
+// object is one too): what terok masks in logs and looks for in files.
+// Other fields (a host, a user, a region, a fixed value a provider file
+// stores with every key) are no secret: treating one as a secret would
+// make logout remove any file that merely mentions it.
 func Secrets(c sdk.Credential) []string {
 	var out []string
 	for k, v := range c.Fields {
-		s, ok := v.(string)
-		if !ok || len(s) < MinSecretLen || !sdk.IsSecretField(k) {
-			continue
-		}
-		out = append(out, s)
+		out = appendSecrets(out, v, sdk.IsSecretField(k), 0)
 	}
 	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// maxSecretDepth bounds the walk: a credential is a few levels deep, and
+// one a provider made deeper is not walked to the end.
+const maxSecretDepth = 16
+
+func appendSecrets(out []string, v any, secret bool, depth int) []string {
+	if depth > maxSecretDepth {
+		return out
+	}
+	switch v := v.(type) {
+	case string:
+		if secret && len(v) >= MinSecretLen {
+			out = append(out, v)
+		}
+	case map[string]any:
+		for k, x := range v {
+			out = appendSecrets(out, x, secret || sdk.IsSecretField(k), depth+1)
+		}
+	case []any:
+		for _, x := range v {
+			out = appendSecrets(out, x, secret, depth+1)
+		}
+	}
 	return out
 }
 

@@ -179,19 +179,40 @@ type secret struct {
 // ("oauth", "Bearer") turn up in logs for innocent reasons.
 const minSecret = 8
 
-// credentialSecrets returns the string fields of c that hold secrets,
-// judged by their names.
+// credentialSecrets returns the strings of c that hold secrets, judged by
+// the names of the fields they are in, at any depth (all of an object or
+// a list under refresh_token is secret): the host's rule
+// (sdk.IsSecretField) and a looser one of its own, since a suite that
+// looks for leaks does better to look too widely.
 func credentialSecrets(c sdk.Credential) []secret {
 	var out []secret
-	for _, k := range sortedKeys(c.Fields) {
-		s, ok := c.Fields[k].(string)
-		if !ok || len(s) < minSecret || !secretName(k) {
-			continue
+	var walk func(where string, v any, secretAbove bool, depth int)
+	walk = func(where string, v any, secretAbove bool, depth int) {
+		if depth > 16 {
+			return
 		}
-		out = append(out, secret{name: k, value: s})
+		switch x := v.(type) {
+		case string:
+			if secretAbove && len(x) >= minSecret {
+				out = append(out, secret{name: where, value: x})
+			}
+		case map[string]any:
+			for _, k := range sortedKeys(x) {
+				walk(where+"."+k, x[k], secretAbove || isSecretName(k), depth+1)
+			}
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", where, i), e, secretAbove, depth+1)
+			}
+		}
+	}
+	for _, k := range sortedKeys(c.Fields) {
+		walk(k, c.Fields[k], isSecretName(k), 0)
 	}
 	return out
 }
+
+func isSecretName(k string) bool { return sdk.IsSecretField(k) || secretName(k) }
 
 func secretName(k string) bool {
 	k = strings.ToLower(k)

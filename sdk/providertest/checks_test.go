@@ -128,6 +128,22 @@ func TestCheckCaptureSecretInStateFile(t *testing.T) {
 	}
 }
 
+// A secret deeper in the credential, or under a camelCase name, is found
+// in a state file too; the field that only names a secret is not enough.
+func TestCheckCaptureNestedSecretInStateFile(t *testing.T) {
+	resp := &sdk.CaptureResponse{
+		Credential: sdk.Credential{Type: "oauth", Fields: map[string]any{
+			"access_token": "acc-12345678",
+			"extra":        map[string]any{"refreshToken": "ref-12345678", "plan": "enterprise-max"},
+		}},
+		StateFiles: map[string][]byte{"config.json": []byte(`{"r":"ref-12345678","plan":"enterprise-max"}`)},
+	}
+	errs := CheckCapture(nil, resp)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `state file "config.json" holds the captured extra.refreshToken`) {
+		t.Errorf("errs = %v", errs)
+	}
+}
+
 // goldenBugEnv makes TestGoldenRecord, run as a child, record with a
 // planted bug into the directory goldenDirEnv names.
 const (

@@ -105,7 +105,7 @@ func (p planted) Capture(_ context.Context, req *sdk.CaptureRequest) (*sdk.Captu
 	case "logcapture":
 		hclog.L().Debug("captured", "token", s.Token)
 	case "oddcapture":
-		fields = map[string]any{"session": s.Token, "expires_at": s.Expires}
+		fields = map[string]any{"blob": s.Token, "expires_at": s.Expires}
 	}
 	return &sdk.CaptureResponse{Credential: sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, StateFiles: state}, nil
 }
@@ -170,7 +170,7 @@ func TestPlantedBugsFail(t *testing.T) {
 		{"logkey-binary", "the plugin logged a secret: the key given to AcceptKey (WithKey #1) appears in its log output"},
 		{"logcapture", "the plugin logged a secret: the captured access_token appears in its log output"},
 		{"oddkey", "AcceptKey's api_key credential has no secret field (fields: apikey)"},
-		{"oddcapture", "captured oauth credential has no secret field (fields: expires_at, session)"},
+		{"oddcapture", "captured oauth credential has no secret field (fields: blob, expires_at)"},
 	}
 	self, err := os.Executable()
 	if err != nil {
