@@ -12,6 +12,11 @@ import (
 	"unicode"
 )
 
+// sdkRelease is the SDK's newest tag (sdk/vX.Y.Z): the version the plugin
+// guide tells authors to get, and the one the test proxy serves this
+// checkout's SDK as.
+const sdkRelease = "v0.2.0"
+
 // sdkByProxy serves this checkout's SDK module from a local module proxy
 // (GOPROXY=file://…), the way a third party gets a tagged release, and
 // makes `plugins new` write no replace. The module is sdk/ once it has its
@@ -30,7 +35,7 @@ func sdkByProxy(t *testing.T) (newArgs, goEnv []string) {
 		dir = filepath.Join(dir, "sdk")
 	}
 	modPath := modulePath(t, filepath.Join(dir, "go.mod"))
-	proxy := moduleProxy(t, modPath, dir, "v0.1.0")
+	proxy := moduleProxy(t, modPath, dir, sdkRelease)
 	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -135,4 +140,15 @@ func escapeModulePath(p string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// The guide's go get line names the release the tests serve.
+func TestGuideNamesTheSDKRelease(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "docs", "plugin-guide.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "go get github.com/terok-ai/terok-auth/sdk@" + sdkRelease; !strings.Contains(string(data), want) {
+		t.Errorf("docs/plugin-guide.md does not say %q", want)
+	}
 }

@@ -62,7 +62,7 @@ func TestPluginAuthorJourney(t *testing.T) {
 	if len(newArgs) == 0 {
 		// The SDK comes from the module proxy, tagged, as a third party
 		// gets it: the guide's own line.
-		inPlugin("go", "get", "github.com/terok-ai/terok-auth/sdk@v0.1.0")
+		inPlugin("go", "get", "github.com/terok-ai/terok-auth/sdk@"+sdkRelease)
 	}
 	inPlugin("go", "mod", "tidy")
 	if len(newArgs) == 0 {
@@ -73,8 +73,8 @@ func TestPluginAuthorJourney(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f == "go.mod" && !strings.Contains(string(data), "github.com/terok-ai/terok-auth/sdk v0.1.0") {
-				t.Errorf("the plugin's go.mod does not require the SDK at v0.1.0:\n%s", data)
+			if f == "go.mod" && !strings.Contains(string(data), "github.com/terok-ai/terok-auth/sdk "+sdkRelease) {
+				t.Errorf("the plugin's go.mod does not require the SDK at %s:\n%s", sdkRelease, data)
 			}
 			for _, host := range []string{"spf13/cobra", "zalando/go-keyring", "creack/pty", "github.com/terok-ai/terok-auth "} {
 				if strings.Contains(string(data), host) {
