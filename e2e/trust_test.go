@@ -141,6 +141,7 @@ func TestPluginLogsAreRedacted(t *testing.T) {
 // provider that logs it there is masked from the first line: the key is
 // masked before the provider sees it, not once the plan is made.
 func TestOverrideKeyIsMaskedInExec(t *testing.T) {
+	requireKeyring(t)
 	dir := pluginDir(t, "leakyenv")
 	const key = "override-very-secret-4711"
 	r := terok(t, runOpts{env: []string{"TEROK_PLUGIN_PATH=" + dir, "TEROK_LEAKYENV_API_KEY=" + key}},
