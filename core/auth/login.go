@@ -82,38 +82,13 @@ type SecretSink interface {
 	Release()
 }
 
-// secret tells the log's masker every string of c but its host and user,
-// at any depth, and more: broader than leftover.Secrets, since masking a
-// value that is no secret costs a log line its detail, nothing else.
+// secret tells the log's masker every string of c (leftover.Strings), and
+// more.
 func (l *Login) secret(c sdk.Credential, more ...string) {
 	if l.Secrets == nil {
 		return
 	}
-	for k, v := range c.Fields {
-		if k != "host" && k != "user" {
-			more = appendStrings(more, v, 0)
-		}
-	}
-	l.Secrets.Add(more...)
-}
-
-func appendStrings(out []string, v any, depth int) []string {
-	if depth > 16 {
-		return out
-	}
-	switch v := v.(type) {
-	case string:
-		out = append(out, v)
-	case map[string]any:
-		for _, x := range v {
-			out = appendStrings(out, x, depth+1)
-		}
-	case []any:
-		for _, x := range v {
-			out = appendStrings(out, x, depth+1)
-		}
-	}
-	return out
+	l.Secrets.Add(append(more, leftover.Strings(c)...)...)
 }
 
 // LoginRequest is one login.

@@ -119,35 +119,52 @@ func (w *Written) Take(ctx context.Context, set names.Set, provider names.Provid
 func Secrets(c sdk.Credential) []string {
 	var out []string
 	for k, v := range c.Fields {
-		out = appendSecrets(out, v, sdk.IsSecretField(k), 0)
+		walkStrings(v, sdk.IsSecretField(k), 0, func(s string, secret bool) {
+			if secret && len(s) >= MinSecretLen {
+				out = append(out, s)
+			}
+		})
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
+}
+
+// Strings are every string of c at any depth, but for its top-level host
+// and user: what a log masks. It is broader than Secrets, since masking a
+// value that is no secret costs a log line its detail and nothing else.
+func Strings(c sdk.Credential) []string {
+	var out []string
+	for k, v := range c.Fields {
+		if k != "host" && k != "user" {
+			walkStrings(v, false, 0, func(s string, _ bool) { out = append(out, s) })
+		}
+	}
+	return out
 }
 
 // maxSecretDepth bounds the walk: a credential is a few levels deep, and
 // one a provider made deeper is not walked to the end.
 const maxSecretDepth = 16
 
-func appendSecrets(out []string, v any, secret bool, depth int) []string {
+// walkStrings calls f with each string in v and whether it is secret: in
+// or under a field that sdk.IsSecretField names, secret saying whether v
+// itself is.
+func walkStrings(v any, secret bool, depth int, f func(s string, secret bool)) {
 	if depth > maxSecretDepth {
-		return out
+		return
 	}
 	switch v := v.(type) {
 	case string:
-		if secret && len(v) >= MinSecretLen {
-			out = append(out, v)
-		}
+		f(v, secret)
 	case map[string]any:
 		for k, x := range v {
-			out = appendSecrets(out, x, secret || sdk.IsSecretField(k), depth+1)
+			walkStrings(x, secret || sdk.IsSecretField(k), depth+1, f)
 		}
 	case []any:
 		for _, x := range v {
-			out = appendSecrets(out, x, secret, depth+1)
+			walkStrings(x, secret, depth+1, f)
 		}
 	}
-	return out
 }
 
 func dirOf(p string) string { return filepath.Dir(p) }
