@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Credential types that terok knows the shape of. Others are allowed; the
@@ -76,24 +77,39 @@ func IsSecretField(name string) bool {
 	return false
 }
 
-// snakeCase reads refreshToken, RefreshToken and refresh-token as
-// refresh_token.
+// snakeCase reads refreshToken, RefreshToken, refresh-token and
+// REFRESH_TOKEN as refresh_token, and APIKey as api_key: a word starts at a
+// capital after a lower-case letter or digit, or at the last capital of a
+// run followed by a lower-case letter.
 func snakeCase(s string) string {
+	rs := []rune(s)
 	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r >= 'A' && r <= 'Z':
-			if i > 0 {
+	for i, r := range rs {
+		upper := unicode.IsUpper(r)
+		if upper && i > 0 {
+			prev := rs[i-1]
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
 				b.WriteByte('_')
 			}
-			b.WriteRune(r + ('a' - 'A'))
-		case r == '-':
-			b.WriteByte('_')
-		default:
-			b.WriteRune(r)
 		}
+		if r == '-' {
+			r = '_'
+		}
+		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// secretFieldRule says which names are secret, for messages.
+func secretFieldRule() string {
+	exact := make([]string, 0, len(secretFields))
+	for k := range secretFields {
+		exact = append(exact, k)
+	}
+	sort.Strings(exact)
+	return strings.Join(exact, ", ") + ", or a name ending in " + strings.Join(secretFieldSuffixes, ", ") +
+		" (camelCase is read as snake_case)"
 }
 
 // CheckSecretField reports whether c keeps its secret where the host looks
@@ -124,8 +140,8 @@ func CheckSecretField(c Credential) error {
 	if hidden > 0 {
 		shown = append(shown, fmt.Sprintf("and %d more", hidden))
 	}
-	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in key, token, secret, password, "+
-		"or a field ending in _key, _token or _secret, so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(shown, ", "))
+	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in a field named %s, "+
+		"so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(shown, ", "), secretFieldRule())
 }
 
 // plainFieldRE is a field name that is safe to show in a message, since a
