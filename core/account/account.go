@@ -125,7 +125,7 @@ type Status struct {
 // store. The store wins over the index: entries the store does not have are
 // dropped, and credentials the index lacks or misdescribes are recorded.
 func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, error) {
-	entries, err := a.Index.Load()
+	entries, err := a.loadIndex(ctx)
 	if err != nil {
 		a.warnf("%v", err)
 	}
@@ -209,6 +209,21 @@ func timeEq(a, b *time.Time) bool {
 	return a.Equal(*b)
 }
 
+// loadIndex reads the index. A damaged one (ErrIndexCorrupt) is not an
+// error: it is said once, as a warning, and written again at once from
+// what could be read, so the next command does not say it again.
+func (a *Accounts) loadIndex(ctx context.Context) ([]Entry, error) {
+	entries, err := a.Index.Load()
+	if !errors.Is(err, ErrIndexCorrupt) {
+		return entries, err
+	}
+	a.warnf("%v", err)
+	if uerr := a.Index.Update(ctx, func(map[string]Entry) {}); uerr != nil {
+		a.warnf("could not write the index again: %v", uerr)
+	}
+	return entries, nil
+}
+
 // IndexedProviders returns the providers the index lists for set (all sets
 // when set is "").
 func (a *Accounts) IndexedProviders(set names.Set) ([]names.Provider, error) {
@@ -238,8 +253,8 @@ type SetInfo struct {
 // before the index existed). The store is the truth, as in Status; when it
 // cannot be read, the index alone answers.
 func (a *Accounts) Sets(ctx context.Context) ([]SetInfo, error) {
-	entries, err := a.Index.Load()
-	if err != nil && !errors.Is(err, ErrIndexCorrupt) {
+	entries, err := a.loadIndex(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("read the index: %w", err)
 	}
 	seen := map[store.Stored]bool{}

@@ -140,7 +140,7 @@ func TestIndexEntryWithBadNamesIsDropped(t *testing.T) {
 		`{}`,
 		`"default/claude"`,
 	} {
-		a, _, _ := newAccounts(t)
+		a, _, warnings := newAccounts(t)
 		if err := a.Save(ctx, "default", "gh", sdk.APIKey("k")); err != nil {
 			t.Fatal(err)
 		}
@@ -154,8 +154,18 @@ func TestIndexEntryWithBadNamesIsDropped(t *testing.T) {
 		if got, _ := a.IndexedProviders(""); !reflect.DeepEqual(got, []names.Provider{"gh"}) {
 			t.Errorf("%s: IndexedProviders = %v", entry, got)
 		}
-		if sets, err := a.Sets(ctx); (err != nil && !errors.Is(err, ErrIndexCorrupt)) || len(sets) != 1 || sets[0].Name != "default" || !reflect.DeepEqual(sets[0].Providers, []names.Provider{"gh"}) {
+		if sets, err := a.Sets(ctx); err != nil || len(sets) != 1 || sets[0].Name != "default" || !reflect.DeepEqual(sets[0].Providers, []names.Provider{"gh"}) {
 			t.Errorf("%s: Sets = %+v, %v", entry, sets, err)
+		}
+		// Said once, and the index is written again without the entry.
+		if _, err := a.Status(ctx, "default", []names.Provider{"gh"}); err != nil {
+			t.Fatal(err)
+		}
+		if len(*warnings) != 1 || !strings.Contains((*warnings)[0], "credential index is damaged") || !strings.Contains((*warnings)[0], "dropped an entry") {
+			t.Errorf("%s: warnings = %q", entry, *warnings)
+		}
+		if entries, err := a.Index.Load(); err != nil || len(entries) != 1 {
+			t.Errorf("%s: index after sets = %+v, %v", entry, entries, err)
 		}
 		if err := a.Save(ctx, "default", "codex", sdk.APIKey("k2")); err != nil {
 			t.Fatal(err)

@@ -9,11 +9,10 @@ import (
 	"sort"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/store"
-
 	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
+	"github.com/terok-ai/terok-auth/core/store"
 )
 
 // maxIndexSize bounds the index file: an entry is about 200 bytes.
@@ -74,14 +73,19 @@ func (ix *Index) Load() ([]Entry, error) {
 		}
 		entries = append(entries, e)
 	}
-	if dropped > 0 {
-		return entries, fmt.Errorf("%w: %s has %d entries that name no valid credential; they will be dropped", ErrIndexCorrupt, ix.Path, dropped)
+	switch dropped {
+	case 0:
+		return entries, nil
+	case 1:
+		return entries, fmt.Errorf("%w: %s: dropped an entry that names no valid credential", ErrIndexCorrupt, ix.Path)
+	default:
+		return entries, fmt.Errorf("%w: %s: dropped %d entries that name no valid credential", ErrIndexCorrupt, ix.Path, dropped)
 	}
-	return entries, nil
 }
 
-// ErrIndexCorrupt means the index file could not be read.
-var ErrIndexCorrupt = errors.New("credential index is unreadable")
+// ErrIndexCorrupt means the index file, or some of its entries, could not
+// be read.
+var ErrIndexCorrupt = errors.New("credential index is damaged")
 
 // Update changes the index under its lock and writes it atomically, so
 // concurrent terok processes never lose each other's changes.
