@@ -119,6 +119,10 @@ func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 		// credential, so it must be the provider that was opened.
 		return fmt.Errorf("login: provider %q is not the one opened", req.Name)
 	}
+	if req.Set == "" {
+		// The zero value: no caller parsed a set (names.ParseSet).
+		return errors.New("login: no credential set")
+	}
 	if req.Key != nil {
 		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
 			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)

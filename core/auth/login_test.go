@@ -78,6 +78,16 @@ func newEnv(t *testing.T, tty bool) *env {
 
 func ptr(s string) *string { return &s }
 
+// A request whose set is the zero value stores nothing: no set was parsed.
+func TestLoginNeedsASet(t *testing.T) {
+	e := newEnv(t, false)
+	e.req.Key = ptr(goodKey)
+	e.req.Set = ""
+	if err := e.login.Run(context.Background(), e.req); err == nil || len(e.store.m) != 0 {
+		t.Errorf("err = %v, stored %v", err, e.store.m)
+	}
+}
+
 // The credential is stored under req.Name: a request whose name is not the
 // provider that was opened (or has none) stores nothing anywhere.
 func TestLoginStoresOnlyUnderTheOpenedName(t *testing.T) {

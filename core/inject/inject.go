@@ -78,6 +78,10 @@ func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*
 	if opts.Now != nil {
 		now = opts.Now
 	}
+	if opts.Set == "" {
+		// The zero value: no caller parsed a set (names.ParseSet).
+		return nil, errors.New("resolve: no credential set")
+	}
 	plan := &Plan{Env: map[string]string{}}
 	owner := map[string]names.Provider{} // variable family -> provider
 	for _, t := range targets {

@@ -172,6 +172,15 @@ func TestResolveEnvOverride(t *testing.T) {
 	}
 }
 
+// Options with the zero-value set resolve nothing: no set was parsed.
+func TestResolveNeedsASet(t *testing.T) {
+	src := fakeSource{"gh": sdk.APIKey("fake-key-0123")}
+	tg := target("gh", sdk.Injection{CredentialType: sdk.TypeAPIKey, Env: map[string]string{"GH_TOKEN": "${key}"}})
+	if plan, err := Resolve(context.Background(), src, []Target{tg}, Options{}); err == nil || plan != nil {
+		t.Errorf("plan %+v, err %v", plan, err)
+	}
+}
+
 // A provider that turns the override into a credential with its secret
 // under a name terok does not mask is refused, not used.
 func TestResolveEnvOverrideWithoutASecretField(t *testing.T) {
