@@ -34,7 +34,7 @@ func TestLogoutFlags(t *testing.T) {
 		{[]string{"--all", "--set", "work"}, logoutOptions{All: true, Set: "work"}, ""},
 		{nil, logoutOptions{}, "name the providers to log out of, or use --all"},
 		{[]string{"--all", "claude"}, logoutOptions{}, "give provider names or --all, not both"},
-		{[]string{"Claude"}, logoutOptions{}, `invalid provider name "Claude": use lower-case letters, digits, '-' and '_', starting with a letter`},
+		{[]string{"Claude"}, logoutOptions{}, `invalid provider name "Claude": use lower-case letters, digits, '-' and '_', starting with a letter, at most 63 characters`},
 	}
 	for _, tt := range tests {
 		var got *logoutOptions

@@ -34,7 +34,7 @@ func TestExecFlags(t *testing.T) {
 		{"no dash", []string{"gh", "env"}, execOptions{}, "put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND"},
 		{"no provider", []string{"--", "env"}, execOptions{}, "name the providers whose credentials the command gets, before --"},
 		{"no command", []string{"gh", "--"}, execOptions{}, "no command after --"},
-		{"bad provider", []string{"g h", "--", "env"}, execOptions{}, `invalid provider name "g h": use lower-case letters, digits, '-' and '_', starting with a letter`},
+		{"bad provider", []string{"g h", "--", "env"}, execOptions{}, `invalid provider name "g h": use lower-case letters, digits, '-' and '_', starting with a letter, at most 63 characters`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,7 +30,7 @@ func TestLoginFlags(t *testing.T) {
 		{"bad set", []string{"claude", "--set", "a b"}, loginOptions{}, `invalid --set "a b": use letters, digits, '.', '_' and '-'`},
 		{"project", []string{"claude", "--project", "web.1"}, loginOptions{Provider: "claude", Set: "default", Project: "web.1"}, ""},
 		{"bad project", []string{"claude", "--project", "../x"}, loginOptions{}, `invalid --project "../x": use letters, digits, '.', '_' and '-'`},
-		{"bad provider", []string{"Claude"}, loginOptions{}, `invalid provider name "Claude": use lower-case letters, digits, '-' and '_', starting with a letter`},
+		{"bad provider", []string{"Claude"}, loginOptions{}, `invalid provider name "Claude": use lower-case letters, digits, '-' and '_', starting with a letter, at most 63 characters`},
 		{"a key as a flag", []string{"claude", "--key", "x"}, loginOptions{}, "unknown flag: --key: a key is never taken from the command line, where other users could see it; pipe it to standard input instead"},
 		{"unknown flag", []string{"claude", "--frob"}, loginOptions{}, "unknown flag: --frob"},
 	}

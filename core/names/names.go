@@ -32,7 +32,7 @@ const DefaultSet Set = "default"
 // one is a usage error.
 func ParseProvider(s string) (Provider, error) {
 	if !sdk.ValidName(s) {
-		return "", usage.Errorf("invalid provider name %q: use lower-case letters, digits, '-' and '_', starting with a letter", s)
+		return "", usage.Errorf("invalid provider name %q: use lower-case letters, digits, '-' and '_', starting with a letter, at most 63 characters", s)
 	}
 	return Provider(s), nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/relay"
-
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
