@@ -72,3 +72,21 @@ func TestProvidersWithoutPluginsListsTheBundledYAML(t *testing.T) {
 		t.Errorf("names = %v", names)
 	}
 }
+
+// An exec's code is the command's, and runMain says so, so that main
+// leaves it alone whatever signal terok saw; any other command's code is
+// terok's own.
+func TestRunMainSaysWhenTheCodeIsTheCommands(t *testing.T) {
+	home := t.TempDir()
+	env := map[string]string{"HOME": home, "TEROK_CREDENTIAL_STORE": "file", "TEROK_GH_API_KEY": "ghp_0123456789abcdefghij0123456789abcdef"}
+	getenv := func(k string) string { return env[k] }
+	io, _, _, errOut := iostreams.Test()
+	code, commands := runMain(context.Background(), io, []string{"auth", "exec", "gh", "--", "sh", "-c", `test -n "$GH_TOKEN" && exit 3`}, getenv)
+	if code != 3 || !commands {
+		t.Errorf("exec: runMain = %d, %v; want 3, true (%s)", code, commands, errOut)
+	}
+	io, _, _, _ = iostreams.Test()
+	if code, commands := runMain(context.Background(), io, []string{"auth", "token", "Bad"}, getenv); code != exitUsage || commands {
+		t.Errorf("token: runMain = %d, %v; want %d, false", code, commands, exitUsage)
+	}
+}
