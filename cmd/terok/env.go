@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -43,7 +44,7 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			if opts.Providers, opts.Set, err = parseTargets(splitProviders(args), set); err != nil {
 				return err
 			}
-			if !inList(inject.Formats, opts.Format) {
+			if !slices.Contains(inject.Formats, opts.Format) {
 				return usage.Errorf("unknown --format %q: choose %s", opts.Format, strings.Join(inject.Formats, ", "))
 			}
 			if runF != nil {
@@ -73,13 +74,4 @@ func envRun(ctx context.Context, opts *envOptions) error {
 	}
 	_, err = fmt.Fprint(opts.f.IO.Out, out)
 	return err
-}
-
-func inList(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

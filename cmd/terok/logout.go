@@ -74,7 +74,7 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		}
 	}
 	if opts.All {
-		if providers, err = allProviders(f, accounts, opts.Set); err != nil {
+		if providers, err = knownProviders(f, opts.Set); err != nil {
 			return err
 		}
 	}

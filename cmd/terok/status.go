@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,7 +67,7 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 			return err
 		}
 	} else {
-		providers, err = allProviders(f, accounts, opts.Set)
+		providers, err = knownProviders(f, opts.Set)
 		if err != nil {
 			return err
 		}
@@ -104,19 +103,6 @@ func statusRun(ctx context.Context, opts *statusOptions) error {
 		}
 	}
 	return nil
-}
-
-// allProviders is every provider on the plugin path plus any the index
-// lists for set (a plugin may have been removed since its login).
-func allProviders(f *factory, accounts *account.Accounts, set names.Set) ([]names.Provider, error) {
-	src, err := f.Providers()
-	if err != nil {
-		return nil, err
-	}
-	indexed, _ := accounts.IndexedProviders(set)
-	out := append(slices.Clone(src.Names()), indexed...)
-	slices.Sort(out)
-	return slices.Compact(out), nil
 }
 
 func printStatus(f *factory, statuses []account.Status, now time.Time) {

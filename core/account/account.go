@@ -281,5 +281,5 @@ func (a *Accounts) Sets(ctx context.Context) ([]SetInfo, error) {
 		out = append(out, SetInfo{Name: name, Providers: ps})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
+	return out, nil
 }
