@@ -37,7 +37,7 @@ TOOLS := $(CURDIR)/.tools
 # relative to sdk/.
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: docs help build testbins test test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
+.PHONY: docs help build testbins test test-cold-cache test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -103,10 +103,22 @@ TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN
 	CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/e2e/testdata/containers.conf}
 
 test: testbins ## run every test, end to end ones included (real keyring, real podman)
-	scripts/deps test rootless
+	scripts/deps test rootless browser
 	$(TEST_ENV) scripts/with-keyring $(GO) test -count=1 ./...
 	cd sdk && $(TEST_ENV) $(GO) test -count=1 ./...
 	cd examples/acme-plugin && $(TEST_ENV) $(GO) test -count=1 ./...
+
+# The tests that run go themselves (a plugin built outside this module, the
+# example plugin built from source), run once more with an empty module
+# cache, as on a fresh machine: they may need nothing a long-lived cache
+# happens to hold. The test binary is built first, with the cache as it is.
+COLD_CACHE_TESTS := ^(TestPluginAuthorJourney|TestExamplePlugin)$$
+test-cold-cache: testbins ## run the tests that run go with an empty module cache (a fresh machine)
+	$(GO) test -c -o $(TESTBIN)/e2e.test ./e2e
+	set -e; cold=$$(mktemp -d "$${TMPDIR:-/tmp}/terok-cold-modcache.XXXXXX"); \
+	trap 'chmod -R u+w "$$cold"; rm -rf "$$cold"' EXIT; \
+	cd e2e && $(TEST_ENV) TEROK_TEST_EXAMPLE= GOMODCACHE="$$cold" GOFLAGS="$$($(GO) env GOFLAGS) -modcacherw" \
+		../scripts/with-keyring ../$(TESTBIN)/e2e.test -test.count=1 -test.v -test.run '$(COLD_CACHE_TESTS)'
 
 test-unit: ## run the tests that need no keyring and no built binaries
 	$(GO) test -short ./...
@@ -136,6 +148,8 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/names
+	$(GO) test -run '^$$' -fuzz FuzzPrintedText -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
+	$(GO) test -run '^$$' -fuzz FuzzDotenvRoundTrip -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

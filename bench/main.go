@@ -44,7 +44,7 @@ const imageName = "localhost/terok-bench-vendor:ok"
 var (
 	pairs    = flag.Int("pairs", 21, "alternating pairs per row (the median of them is reported)")
 	outDir   = flag.String("out", "bench/results", "where latest.txt (and previous.txt) go; \"\" writes none")
-	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables)")
+	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables); openbao: only the OpenBao table")
 	noScale  = flag.Bool("no-scale", false, "skip the scaling tables")
 	scaleRun = flag.Int("scale-runs", 7, "runs per point of the scaling tables")
 )
@@ -111,6 +111,11 @@ func run() error {
 	printTable(e.out, results)
 	if *only == "" && !*noScale {
 		if err := scaling(e); err != nil {
+			return err
+		}
+	}
+	if (*only == "" && !*noScale) || *only == "openbao" {
+		if err := scalingOpenBao(e); err != nil {
 			return err
 		}
 	}

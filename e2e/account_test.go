@@ -89,8 +89,10 @@ func TestLifecycle(t *testing.T) {
 			if r.code != 4 || st.Authenticated || st.Type != "" || st.StoredAt != nil {
 				t.Errorf("status after logout: exit %d, %+v", r.code, st)
 			}
-			if r := terok(t, o, "auth", "token", "codex", "--set", set); r.code != 4 || r.stdout != "" {
-				t.Errorf("token after logout: exit %d, stdout %q", r.code, r.stdout)
+			// The set now holds nothing: an unknown set, a usage error (2),
+			// as help exit-codes promises.
+			if r := terok(t, o, "auth", "token", "codex", "--set", set); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "unknown set") {
+				t.Errorf("token after logout: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 			}
 			if backend == "keyring" && stored(t, set, "codex") != "" {
 				t.Error("still in the keyring after logout")

@@ -195,7 +195,7 @@ func TestOAuthAndDeviceLoginCodex(t *testing.T) {
 				t.Errorf("keyring holds %v", c)
 			}
 			if !strings.Contains(r.stderr, tc.printed) || strings.Contains(r.stderr, tc.notPrinted) ||
-				(tc.mode == "oauth") != strings.Contains(r.stderr, "Browser callback: 127.0.0.1:1455") || strings.Contains(r.stderr, "-p 127.0.0.1:1455") || !strings.Contains(r.stderr, "--name e2eproj-auth-codex") ||
+				(tc.mode == "oauth") != strings.Contains(r.stderr, "Browser callback: localhost:1455") || strings.Contains(r.stderr, "-p 127.0.0.1:1455") || !strings.Contains(r.stderr, "--name e2eproj-auth-codex") ||
 				!strings.Contains(r.stderr, "Authenticating Codex for project: e2eproj") {
 				t.Errorf("stderr:\n%s", r.stderr)
 			}

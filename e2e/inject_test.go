@@ -481,7 +481,7 @@ func TestExecAndEnvRefuseAnExpiredCredential(t *testing.T) {
 		t.Errorf("--allow-expired: exit %d: %s %s", r.code, r.stdout, r.stderr)
 	}
 	r = terok(t, e.opts, "auth", "env", "--set", "e2e-nothing-here", "claude")
-	if r.code != 4 || !strings.Contains(r.stderr, "terok auth login claude --set e2e-nothing-here") {
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown set "e2e-nothing-here"`) || !strings.Contains(r.stderr, "terok auth login claude --set e2e-nothing-here") {
 		t.Errorf("not stored: exit %d: %s", r.code, r.stderr)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path"
@@ -20,12 +21,13 @@ const sdkRelease = "v0.2.0"
 // sdkByProxy serves this checkout's SDK module from a local module proxy
 // (GOPROXY=file://…), the way a third party gets a tagged release, and
 // makes `plugins new` write no replace. The module is sdk/ once it has its
-// own go.mod, else the repository's root module. Dependencies come from the
-// module cache of this machine, read as a second proxy, into a private
-// module cache: no network, and the shared cache never holds the test's
-// version. The checksum database is off: it is not reachable from a
-// file:// proxy, the dependencies were verified when they entered this
-// machine's cache, and the SDK module is this checkout.
+// own go.mod, else the repository's root module. The local proxy serves the
+// SDK alone; every other module comes from the proxy this machine's go
+// uses, as it would for a third party, into a private module cache that
+// starts empty: the test needs no warm cache (a fresh machine has none),
+// and the shared cache never holds the test's version of the SDK. Sums
+// are checked as go checks them: against go.sum and the checksum database,
+// except for the SDK, which is this checkout and in no database.
 func sdkByProxy(t *testing.T) (newArgs, goEnv []string) {
 	dir, err := filepath.Abs("..")
 	if err != nil {
@@ -36,16 +38,42 @@ func sdkByProxy(t *testing.T) (newArgs, goEnv []string) {
 	}
 	modPath := modulePath(t, filepath.Join(dir, "go.mod"))
 	proxy := moduleProxy(t, modPath, dir, sdkRelease)
-	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	return nil, sdkProxyEnv(t, modPath, proxy, goEnvOf(t))
+}
+
+// goEnvOf reads the go settings sdkProxyEnv builds on, as go sees them
+// (the environment, then go env -w's file, then go's defaults).
+func goEnvOf(t *testing.T) func(string) string {
+	out, err := exec.Command("go", "env", "-json", "GOPROXY", "GONOSUMDB", "GOFLAGS").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go env: %v", err)
 	}
-	cache := filepath.Join(strings.TrimSpace(string(out)), "cache", "download")
-	return nil, []string{
-		"GOPROXY=file://" + proxy + ",file://" + cache,
+	var env map[string]string
+	if err := json.Unmarshal(out, &env); err != nil {
+		t.Fatalf("go env -json: %v", err)
+	}
+	return func(k string) string { return env[k] }
+}
+
+// sdkProxyEnv is the environment of the plugin's go commands: the local
+// proxy first, for the SDK alone (a file:// proxy answers "not found" for
+// every other module, and go then asks the next one), then this machine's
+// own proxy list; the SDK exempt from the checksum database and nothing
+// else; the caller's GOFLAGS kept.
+func sdkProxyEnv(t *testing.T, modPath, proxy string, goenv func(string) string) []string {
+	upstream := goenv("GOPROXY")
+	if upstream == "" || upstream == "off" {
+		t.Fatalf("GOPROXY is %q: a plugin author gets the SDK's dependencies through a module proxy; unset it or name one", upstream)
+	}
+	nosum := modPath
+	if v := goenv("GONOSUMDB"); v != "" {
+		nosum = v + "," + modPath
+	}
+	return []string{
+		"GOPROXY=file://" + filepath.ToSlash(proxy) + "," + upstream,
+		"GONOSUMDB=" + nosum,
 		"GOMODCACHE=" + t.TempDir(),
-		"GOSUMDB=off",
-		"GOFLAGS=-mod=mod -modcacherw",
+		"GOFLAGS=" + strings.TrimSpace(goenv("GOFLAGS")+" -mod=mod -modcacherw"),
 	}
 }
 
@@ -150,5 +178,34 @@ func TestGuideNamesTheSDKRelease(t *testing.T) {
 	}
 	if want := "go get github.com/terok-ai/terok-auth/sdk@" + sdkRelease; !strings.Contains(string(data), want) {
 		t.Errorf("docs/plugin-guide.md does not say %q", want)
+	}
+}
+
+// The local proxy serves the SDK alone: every other module falls through
+// to the machine's own proxy, and only the SDK skips the checksum database
+// (TestPluginAuthorJourney failed on a fresh machine when the module cache
+// stood in for the proxy).
+func TestSDKProxyServesOnlyTheSDK(t *testing.T) {
+	goenv := map[string]string{"GOPROXY": "https://proxy.example,direct", "GONOSUMDB": "corp.example", "GOFLAGS": "-buildvcs=false"}
+	env := sdkProxyEnv(t, "github.com/terok-ai/terok-auth/sdk", "/tmp/p", func(k string) string { return goenv[k] })
+	got := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = v
+	}
+	for k, want := range map[string]string{
+		"GOPROXY":   "file:///tmp/p,https://proxy.example,direct",
+		"GONOSUMDB": "corp.example,github.com/terok-ai/terok-auth/sdk",
+		"GOFLAGS":   "-buildvcs=false -mod=mod -modcacherw",
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %q", k, got[k], want)
+		}
+	}
+	if _, ok := got["GOSUMDB"]; ok {
+		t.Errorf("GOSUMDB is set (%q): the dependencies' sums must be checked as go checks them", got["GOSUMDB"])
+	}
+	if entries, err := os.ReadDir(got["GOMODCACHE"]); err != nil || len(entries) > 0 {
+		t.Errorf("GOMODCACHE = %q (%v, %d entries), want a private, empty one", got["GOMODCACHE"], err, len(entries))
 	}
 }

@@ -250,9 +250,19 @@ func attachToDebugPlugin(t *testing.T, src, name, installed string, env, goEnv [
 	}
 	withReattach := append(append([]string(nil), env...), "TEROK_REATTACH_PROVIDERS="+reattach)
 	for round := 1; round <= 2; round++ {
-		if r := terok(t, runOpts{env: withReattach, stdin: name + "_" + key}, "auth", "login", name, "--with-key", "--set", set); r.code != 0 {
+		r := terok(t, runOpts{env: withReattach, stdin: name + "_" + key}, "auth", "login", name, "--with-key", "--set", set)
+		if r.code != 0 {
 			t.Fatalf("round %d: login through the plugin in debug mode: exit %d: %s", round, r.code, r.stderr)
 		}
+		if !strings.Contains(r.stderr, "provider "+name+" is not the installed plugin") {
+			t.Errorf("round %d: login through an attached plugin did not say so: %s", round, r.stderr)
+		}
+	}
+	if r := terok(t, runOpts{env: withReattach}, "auth", "providers"); !strings.Contains(r.stdout, "attached: debug plugin pid") {
+		t.Errorf("providers does not show the attached plugin: %s", r.stdout)
+	}
+	if r := terok(t, runOpts{env: withReattach}, "auth", "doctor"); !strings.Contains(r.stdout, "debug reattach "+name) {
+		t.Errorf("doctor does not show the attached plugin: %s", r.stdout)
 	}
 	if dbg.ProcessState != nil {
 		t.Error("terok stopped the plugin the user started")

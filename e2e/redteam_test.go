@@ -103,8 +103,9 @@ func TestRedTeamInjectionRunsNoCodeWithAnotherSecret(t *testing.T) {
 		})
 	}
 
-	// Valid alone (its own token beside GH_HOST), refused beside gh: a
-	// family of variables belongs to one provider per command.
+	// Its own token beside GH_HOST: the GH_ family is what gh's tool reads,
+	// so it is gh's alone, and the file is refused whether gh is named too
+	// or not (it used to be refused only beside gh).
 	t.Run("gh's host beside gh", func(t *testing.T) {
 		dir := t.TempDir()
 		file := filepath.Join(dir, "evil.yaml")
@@ -124,7 +125,7 @@ func TestRedTeamInjectionRunsNoCodeWithAnotherSecret(t *testing.T) {
 			}
 		}
 		r := terok(t, e.opts, "auth", "exec", "--set", set, "gh,evil", "--", "sh", "-c", `echo "$GH_HOST $GH_TOKEN" > "$1"`, "sh", stolen)
-		if r.code == 0 || !strings.Contains(r.stderr, "gh and evil both set GH_* variables") || !strings.Contains(r.stderr, "separate terok auth exec") {
+		if r.code == 0 || !strings.Contains(r.stderr, `"GH_HOST" is in the GH_ family, which gh's tool reads`) {
 			t.Errorf("exec gh,evil: exit %d:\n%s", r.code, r.stderr)
 		}
 		if r := terok(t, e.opts, "auth", "env", "--set", set, "gh,evil"); r.code == 0 || strings.Contains(r.stdout, "ghp_RedTeam") {
@@ -133,11 +134,11 @@ func TestRedTeamInjectionRunsNoCodeWithAnotherSecret(t *testing.T) {
 		if data, err := os.ReadFile(stolen); err == nil {
 			t.Errorf("the command ran with gh's token and evil's host: %s", data)
 		}
-		// Each alone is fine.
-		for _, p := range []string{"gh", "evil"} {
-			if r := terok(t, e.opts, "auth", "exec", "--set", set, p, "--", "true"); r.code != 0 {
-				t.Errorf("exec %s alone: exit %d: %s", p, r.code, r.stderr)
-			}
+		if r := terok(t, e.opts, "auth", "exec", "--set", set, "gh", "--", "true"); r.code != 0 {
+			t.Errorf("exec gh alone: exit %d: %s", r.code, r.stderr)
+		}
+		if r := terok(t, e.opts, "auth", "exec", "--set", set, "evil", "--", "true"); r.code == 0 {
+			t.Errorf("exec evil alone, with gh's variables: exit 0: %s", r.stderr)
 		}
 	})
 }

@@ -315,7 +315,7 @@ func rootlessGlabLogin(t *testing.T, u *rootlessUser, img, set string) {
 	if !waitFor(30*time.Second, func() bool { return strings.Contains(out.String(), "redirect_uri=http%3A%2F%2Flocalhost%3A7171") }) {
 		t.Fatalf("glab never showed its login URL:\n%s", out)
 	}
-	if !strings.Contains(out.String(), "Browser callback: 127.0.0.1:7171") {
+	if !strings.Contains(out.String(), "Browser callback: localhost:7171") {
 		t.Errorf("terok did not say where the callback arrives:\n%s", out)
 	}
 	// The relay is the rootless one: terok's helper, in podman's user

@@ -75,6 +75,15 @@ func ValidateDescription(d *DescribeResponse) error {
 	if strings.TrimSpace(d.Label) == "" {
 		errs = append(errs, errors.New("label is empty"))
 	}
+	for _, f := range []struct {
+		what, s   string
+		multiline bool
+	}{{"label", d.Label, false}, {"version", d.Version, false}, {"description", d.Description, true},
+		{"key URL", d.KeyURL, false}, {"docs URL", d.DocsURL, false}} {
+		if err := CheckText(f.s, f.multiline); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q has %w", f.what, f.s, err))
+		}
+	}
 	if len(d.Modes) == 0 {
 		errs = append(errs, errors.New("no modes"))
 	}

@@ -155,6 +155,56 @@ var (
 	deniedPrefixes = []string{"PYTHON", "PERL", "RUBY", "JAVA", "KUBE"}
 )
 
+// toolFamilies are the variable families a bundled provider's tool reads,
+// whatever the provider's own name: Claude Code reads ANTHROPIC_* as well
+// as CLAUDE_*, codex OPENAI_* as well as CODEX_*. Only that provider may
+// set a variable of such a family: ANTHROPIC_BASE_URL from any other would
+// send claude's token to a URL of its choosing.
+var toolFamilies = map[string]string{
+	"ANTHROPIC": "claude", "CLAUDE": "claude",
+	"OPENAI": "codex", "CODEX": "codex",
+	"GH": "gh", "GITHUB": "gh",
+	"GLAB": "glab", "GITLAB": "glab",
+	"MISTRAL": "vibe", "VIBE": "vibe",
+}
+
+// FamilyOwner returns the provider whose tool reads the variables of
+// family (as EnvFamily gives it): claude for ANTHROPIC and CLAUDE. A
+// family no tool is known to read is owned by no one (""), and in one run
+// belongs to the first provider that sets it.
+func FamilyOwner(family string) string { return toolFamilies[strings.ToUpper(family)] }
+
+// ownFamily reports whether the variable family fam is provider's own:
+// its name's (EVIL for evil and evil-corp), or one its tool reads.
+func ownFamily(provider, fam string) bool {
+	if owner := FamilyOwner(fam); owner != "" {
+		return owner == provider
+	}
+	return fam == EnvFamily(ProviderFamily(provider))
+}
+
+// CheckEnvOf reports whether provider may set the variable name at all,
+// beyond the rules of CheckEnvName: not a variable of another provider's
+// tool (ANTHROPIC_* and CLAUDE_* are claude's), and, for one that routes
+// a tool (a host, a base URL, an endpoint, a home or config directory),
+// only in the provider's own family. Whoever may set where a tool sends
+// its credential can have it sent anywhere; that belongs to the provider
+// whose tool reads the variable.
+func CheckEnvOf(provider, name string) error {
+	fam := EnvFamily(name)
+	if owner := FamilyOwner(fam); owner != "" && owner != provider {
+		return fmt.Errorf("%q is in the %s_ family, which %s's tool reads; only the %s provider may set it "+
+			"(it could send %s's credential elsewhere, or make its tool use another)", name, fam, owner, owner, owner)
+	}
+	upper := strings.ToUpper(name)
+	routes := (hasSuffix(upper, routingSuffixes) && !hasSuffix(upper, credentialSuffixes)) || hasSuffix(upper, dirSuffixes)
+	if routes && !ownFamily(provider, fam) {
+		return fmt.Errorf("%q says where a tool sends its credential, and is not in %s's own family (%s_): "+
+			"a variable that routes a tool belongs to the provider whose tool reads it", name, provider, EnvFamily(ProviderFamily(provider)))
+	}
+	return nil
+}
+
 // EnvFamily is the family of a variable: its name up to the first '_',
 // upper-cased (GH for GH_TOKEN and GH_HOST). In one run, a family belongs
 // to one provider.
@@ -284,7 +334,8 @@ func ValidateInjection(r *InjectionResponse) error {
 
 // ValidateInjectionOf is ValidateInjection for the provider named
 // provider, with the checks that need its name: a DirEnv is the provider's
-// own (CODEX_HOME for codex).
+// own (CODEX_HOME for codex), and every variable one it may set
+// (CheckEnvOf).
 func ValidateInjectionOf(provider string, r *InjectionResponse) error {
 	err := ValidateInjection(r)
 	if r == nil {
@@ -292,6 +343,14 @@ func ValidateInjectionOf(provider string, r *InjectionResponse) error {
 	}
 	errs := []error{err}
 	for _, in := range r.Injections {
+		for _, name := range sortedKeys(in.Env) {
+			if CheckEnvName(name) != nil {
+				continue // reported above
+			}
+			if oerr := CheckEnvOf(provider, name); oerr != nil {
+				errs = append(errs, fmt.Errorf("injection for %q: %w", in.CredentialType, oerr))
+			}
+		}
 		if in.DirEnv == "" || CheckDirEnvName(in.DirEnv) != nil {
 			continue
 		}
@@ -333,6 +392,14 @@ func (in Injection) Validate() error {
 		if strings.ContainsRune(in.Env[name], 0) {
 			add("variable %s: a NUL byte, which no environment can carry", name)
 		}
+	}
+	for _, name := range sortedKeys(in.Env) {
+		if err := in.checkSecretFromField(name); err != nil {
+			add("%v", err)
+		}
+	}
+	if err := in.checkUsesAField(); err != nil {
+		add("%v", err)
 	}
 	for _, p := range sortedKeys(in.Files) {
 		if _, err := CleanRelPath(p); err != nil {
@@ -388,6 +455,40 @@ func (in Injection) checkRouting(name string) error {
 	}
 	return fmt.Errorf("%q says where a credential is sent, but the injection hands over no %s_ credential of its own "+
 		"(a %s_TOKEN or %s_…_KEY from a credential field); a provider may point only its own credential somewhere", name, fam, fam, fam)
+}
+
+// checkSecretFromField refuses a variable named as a secret (…_TOKEN,
+// …_KEY, …) whose value is fixed text: a template in another syntax
+// ({{key}}) or a forgotten ${…} would hand the tool that text instead of
+// the credential.
+func (in Injection) checkSecretFromField(name string) error {
+	if !hasSuffix(strings.ToUpper(name), secretSuffixes) {
+		return nil
+	}
+	parts, err := parseTemplate(in.Env[name])
+	if err != nil {
+		return nil // reported as a template error
+	}
+	for _, p := range parts {
+		if p.field != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("variable %s is named as a secret but is fixed text (%q), with no credential field: write ${key} (or ${token}, the field that holds the secret)", name, in.Env[name])
+}
+
+// checkUsesAField refuses an injection that uses no field of the
+// credential at all: the tool would get none of it.
+func (in Injection) checkUsesAField() error {
+	for _, t := range append(mapValues(in.Env), mapValues(in.Files)...) {
+		if _, err := parseTemplate(t); err != nil {
+			return nil // reported as a template error
+		}
+	}
+	if len(in.Env)+len(in.Files) == 0 || len(in.Fields()) > 0 {
+		return nil
+	}
+	return errors.New("uses no field of the credential: no variable and no file holds ${key} (or another field), so the tool would get none of it")
 }
 
 // Fields lists the credential fields the injection uses, and whether each
@@ -468,6 +569,10 @@ func parseTemplate(t string) ([]part, error) {
 			continue
 		}
 		if i+1 >= len(t) || t[i+1] != '{' {
+			if m := shellRefRE.FindStringSubmatch(t[i:]); m != nil {
+				name := m[1] + m[2]
+				return nil, fmt.Errorf("%s at byte %d is another syntax: terok's templates spell a credential field ${%s} (and a $ itself $$)", m[0], i, name)
+			}
 			return nil, fmt.Errorf("a lone $ at byte %d: write ${field} for a credential field or $$ for a $", i)
 		}
 		end := strings.IndexByte(t[i:], '}')
@@ -502,7 +607,41 @@ func parseTemplate(t string) ([]part, error) {
 	if lit.Len() > 0 {
 		parts = append(parts, part{text: lit.String()})
 	}
+	for _, p := range parts {
+		if err := foreignTemplate(p.text); err != nil {
+			return nil, err
+		}
+	}
 	return parts, nil
+}
+
+var (
+	// shellRefRE is a shell's $name or $(name) where ${name} was meant.
+	shellRefRE = regexp.MustCompile(`^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*\))`)
+	// braceRE is a Go, Jinja or Mustache placeholder: {{key}}, {{ .key }}.
+	braceRE = regexp.MustCompile(`\{\{\s*\.?\s*([A-Za-z_][A-Za-z0-9_]*)?[^{}]*\}\}`)
+	// printfRE is a printf or Python placeholder: %s, %v, %q, %(key)s.
+	// Digits are not taken as a width: %20s is a percent-encoded space.
+	printfRE = regexp.MustCompile(`%(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?[svq]`)
+)
+
+// foreignTemplate refuses literal text that is a placeholder in another
+// template syntax: it would reach the tool as it is ({{key}} instead of
+// the key), and the tool would fail without saying why.
+func foreignTemplate(lit string) error {
+	spell := func(name string) string {
+		if name == "" || name == "type" {
+			name = "key"
+		}
+		return "${" + name + "}"
+	}
+	if m := braceRE.FindStringSubmatch(lit); m != nil {
+		return fmt.Errorf("%q is a placeholder of another template syntax, and would reach the tool as it is: terok's templates spell a credential field %s", m[0], spell(m[1]))
+	}
+	if m := printfRE.FindStringSubmatch(lit); m != nil {
+		return fmt.Errorf("%q is a printf placeholder, and would reach the tool as it is: terok's templates spell a credential field %s (a %% elsewhere is fine)", m[0], spell(m[1]))
+	}
+	return nil
 }
 
 func renderTemplate(t string, c Credential) (string, error) {

@@ -99,6 +99,10 @@ func TestInjectionValidateRejects(t *testing.T) {
 		"host without its credential":  ok(Injection{Env: map[string]string{"A_KEY": "${key}", "GH_HOST": "evil.example"}}),
 		"host with a fixed credential": ok(Injection{Env: map[string]string{"GH_TOKEN": "fixed", "GH_HOST": "evil.example"}}),
 		"huge template":                ok(Injection{Env: map[string]string{"A_KEY": strings.Repeat("x", maxTemplateLength+1)}}),
+		"mustache template":            ok(Injection{Env: map[string]string{"CORPCTL_TOKEN": "{{key}}"}}),
+		"fixed secret beside a field":  ok(Injection{Env: map[string]string{"A_KEY": "${key}", "B_TOKEN": "fixed"}}),
+		"no field anywhere":            ok(Injection{Env: map[string]string{"A_BASE_URL": "https://a.example"}}),
+		"file with no field":           ok(Injection{Files: map[string]string{"x": "{}"}, DirEnv: "A_HOME"}),
 	}
 	for name, in := range bad {
 		if err := in.Validate(); err == nil {
@@ -114,7 +118,7 @@ func TestInjectionValidateRejects(t *testing.T) {
 	}
 	good := &InjectionResponse{Injections: []Injection{
 		{CredentialType: TypeAPIKey, Env: map[string]string{"A_TOKEN": "Bearer ${key}", "a_org": "x", "A_BASE_URL": "https://a.example"}},
-		{CredentialType: TypeOAuth, Files: map[string]string{"d/auth.json": "{}"}, DirEnv: "CODEX_HOME"},
+		{CredentialType: TypeOAuth, Files: map[string]string{"d/auth.json": `{"t":${access_token|json}}`}, DirEnv: "CODEX_HOME"},
 	}}
 	if err := ValidateInjection(good); err != nil {
 		t.Errorf("good declaration refused: %v", err)
@@ -154,7 +158,7 @@ func TestCheckEnvNameAcceptsCredentialVariables(t *testing.T) {
 			t.Errorf("%s's %s accepted", c.provider, c.dirEnv)
 		}
 	}
-	decl := &InjectionResponse{Injections: []Injection{{CredentialType: TypeOAuth, Files: map[string]string{"config.toml": "x"}, DirEnv: "CODEX_HOME"}}}
+	decl := &InjectionResponse{Injections: []Injection{{CredentialType: TypeOAuth, Files: map[string]string{"config.toml": "token = ${access_token|json}"}, DirEnv: "CODEX_HOME"}}}
 	if err := ValidateInjectionOf("evil", decl); err == nil || !strings.Contains(err.Error(), "not evil's own directory variable") {
 		t.Errorf("evil's CODEX_HOME: %v", err)
 	}
@@ -163,11 +167,37 @@ func TestCheckEnvNameAcceptsCredentialVariables(t *testing.T) {
 	}
 }
 
+// A template in another syntax is refused, and the message spells it the
+// way terok does. Before, {{key}}, %s and %(key)s passed and reached the
+// tool as they were.
+func TestForeignTemplateSyntaxIsRefused(t *testing.T) {
+	for tmpl, want := range map[string]string{
+		"{{key}}":                    `"{{key}}" is a placeholder of another template syntax, and would reach the tool as it is: terok's templates spell a credential field ${key}`,
+		"Bearer {{ .token }}":        "spell a credential field ${token}",
+		"{{ access_token | upper }}": "${access_token}",
+		"%s":                         `"%s" is a printf placeholder`,
+		"token=%(token)s":            "spell a credential field ${token}",
+		"$key":                       "$key at byte 0 is another syntax: terok's templates spell a credential field ${key}",
+		"x $(token) y":               "spell a credential field ${token}",
+		"$":                          "a lone $ at byte 0",
+	} {
+		err := CheckTemplate(tmpl)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckTemplate(%q) = %v, want %q", tmpl, err, want)
+		}
+	}
+	for _, tmpl := range []string{"${key}", "a%20space", "100%", "{\"a\":{\"b\":${key|json}}}", "$${key}", "{x}"} {
+		if err := CheckTemplate(tmpl); err != nil {
+			t.Errorf("CheckTemplate(%q) = %v", tmpl, err)
+		}
+	}
+}
+
 // FuzzInjectionTemplate: templates come from plugins and YAML files, so
 // parsing and rendering any of them must not panic, and what parses renders
 // without a stray ${ left from the template.
 func FuzzInjectionTemplate(f *testing.F) {
-	for _, s := range []string{"${key}", "$$", "${a?|json}", "x${", "${a|b}", "Bearer ${token}", "{\"a\":${x|json}}"} {
+	for _, s := range []string{"${key}", "$$", "${a?|json}", "x${", "${a|b}", "Bearer ${token}", "{\"a\":${x|json}}", "{{key}}", "%s", "$key"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tmpl string) {
@@ -184,4 +214,33 @@ func FuzzInjectionTemplate(f *testing.F) {
 			t.Fatalf("valid template %q failed to render: %v", tmpl, err)
 		}
 	})
+}
+
+func TestCheckEnvOf(t *testing.T) {
+	for _, tc := range []struct {
+		provider, name string
+		ok             bool
+	}{
+		{"claude", "ANTHROPIC_BASE_URL", true},
+		{"claude", "CLAUDE_CODE_OAUTH_TOKEN", true},
+		{"codex", "OPENAI_BASE_URL", true},
+		{"gh", "GH_HOST", true},
+		{"gh", "GITHUB_TOKEN", true},
+		{"evil", "EVIL_BASE_URL", true},
+		{"evil-corp", "EVIL_HOST", true},
+		{"evil", "FOO_API_KEY", true}, // a key of its own, in no tool's family
+		{"evil", "ANTHROPIC_BASE_URL", false},
+		{"evil", "ANTHROPIC_API_KEY", false},
+		{"evil", "CLAUDE_CODE_OAUTH_TOKEN", false},
+		{"evil", "anthropic_base_url", false},
+		{"codex", "ANTHROPIC_BASE_URL", false},
+		{"evil", "GITLAB_HOST", false},
+		{"evil", "FOO_BASE_URL", false},
+		{"evil", "FOO_HOME", false},
+		{"anthropic", "ANTHROPIC_BASE_URL", false}, // a name is no claim to a tool's family
+	} {
+		if err := CheckEnvOf(tc.provider, tc.name); (err == nil) != tc.ok {
+			t.Errorf("CheckEnvOf(%s, %s) = %v, want ok=%v", tc.provider, tc.name, err, tc.ok)
+		}
+	}
 }

@@ -216,6 +216,9 @@ func CheckContainerSpec(spec *ContainerSpecResponse) error {
 	if len(spec.Command) == 0 {
 		return errors.New("no command")
 	}
+	if err := CheckText(spec.Banner, true); err != nil {
+		return fmt.Errorf("banner %q has %w", spec.Banner, err)
+	}
 	for _, a := range spec.Command {
 		if strings.ContainsRune(a, 0) {
 			return fmt.Errorf("command argument %q contains a NUL byte", a)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -81,7 +83,7 @@ func TestStatusTable(t *testing.T) {
 		{Provider: "codex", Set: "default", Authenticated: true, Type: "oauth", Backend: "file", ExpiresAt: at(20 * time.Minute), ExpiringSoon: true, Warning: "stored in a plain file, not encrypted"},
 		{Provider: "gh", Set: "default", Authenticated: true, Type: "api_key", Backend: "keyring", EnvOverride: "TEROK_GH_API_KEY"},
 		{Provider: "vibe", Set: "default"},
-		{Provider: "glab", Set: "default", Authenticated: true, Type: "pat", Backend: "keyring", Error: "read credential default/glab: keyring is locked\nUnlock it"},
+		{Provider: "glab", Set: "default", Unverified: true, Type: "pat", Backend: "keyring", Error: "read credential default/glab: keyring is locked\nUnlock it"},
 	}, now)
 	for _, want := range []string{"EXPIRED 2h ago", "in 20m (soon)", "(3h ago)", "not logged in", "logged in (unverified)",
 		// The environment's key is what is used: the store's date and
@@ -147,5 +149,88 @@ func TestAuthMenuNeedsATerminal(t *testing.T) {
 	code, _, stderr = run(t, nil, "auth", "frob")
 	if code != exitUsage || !strings.Contains(stderr, `unknown command "frob"`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// After login --store file, token, env and status without the flag find the
+// credential where the index says it was stored (before, token failed with
+// a keyring error, exit 1), and status says authenticated only without an
+// error. --store keyring still pins the keyring, and its error says where
+// the credential is.
+func TestStoreFileIsRemembered(t *testing.T) {
+	env := isolated(t)
+	delete(env, "TEROK_CREDENTIAL_STORE")
+	// A keyring that cannot be reached: a dead session bus.
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	const key = "sk-or-v1-0123456789abcdef0123456789abcdef"
+	io, in, _, errOut := iostreams.Test()
+	in.WriteString(key)
+	if code := Main(context.Background(), io, []string{"auth", "login", "openrouter", "--with-key", "--store", "file"}, func(k string) string { return env[k] }); code != exitOK {
+		t.Fatalf("login: exit %d: %s", code, errOut)
+	}
+	if want := "Other commands find it in the file store without --store; to make the file store the default, put `store: file` in "; !strings.Contains(errOut.String(), want) {
+		t.Errorf("login does not say how to make the choice permanent: %s", errOut)
+	}
+	if code, out, stderr := run(t, env, "auth", "token", "openrouter"); code != exitOK || strings.TrimSpace(out) != key {
+		t.Errorf("token without --store: exit %d %q %s", code, out, stderr)
+	}
+	code, out, stderr := run(t, env, "auth", "status", "--json", "openrouter")
+	var st []account.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || code != exitOK || len(st) != 1 || !st[0].Authenticated || st[0].Backend != "file" || st[0].Error != "" {
+		t.Errorf("status: exit %d %s %s", code, out, stderr)
+	}
+	code, _, stderr = run(t, env, "auth", "token", "openrouter", "--store", "keyring")
+	if code == exitOK || !strings.Contains(stderr, "openrouter (set: default) was stored in the file store, not the keyring store chosen now: pass --store file") {
+		t.Errorf("token --store keyring: exit %d %s", code, stderr)
+	}
+	code, out, _ = run(t, env, "auth", "status", "--json", "openrouter", "--store", "keyring")
+	if err := json.Unmarshal([]byte(out), &st); err != nil || len(st) != 1 || st[0].Error != "" && st[0].Authenticated {
+		t.Errorf("status --store keyring says authenticated beside an error: exit %d %s", code, out)
+	}
+}
+
+// --set with a set that holds nothing is an unknown set: exit 2, as help
+// exit-codes promises (before: 4). The --key refusal's suggestion names the
+// provider (before: terok auth login --with-key).
+func TestUnknownSetAndKeyFlagSuggestion(t *testing.T) {
+	env := isolated(t)
+	for _, args := range [][]string{
+		{"auth", "token", "openrouter", "--set", "nosuch"},
+		{"auth", "env", "openrouter", "--set", "nosuch"},
+		{"auth", "exec", "openrouter", "--set", "nosuch", "--", "true"},
+	} {
+		code, _, stderr := run(t, env, args...)
+		if code != exitUsage || !strings.Contains(stderr, `unknown set "nosuch": nothing is stored in it`) || !strings.Contains(stderr, "terok auth login openrouter --set nosuch") {
+			t.Errorf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	if code, _, stderr := run(t, env, "auth", "token", "openrouter"); code != exitNotAuthed {
+		t.Errorf("nothing stored in the default set: exit %d (want 4): %s", code, stderr)
+	}
+	for args, want := range map[string]string{
+		"auth login openrouter --key abc": `printf '%s' "$KEY" | terok auth login openrouter --with-key`,
+		"auth login --key abc gh":         `printf '%s' "$KEY" | terok auth login gh --with-key`,
+		"auth login --key abc":            `printf '%s' "$KEY" | terok auth login PROVIDER --with-key`,
+	} {
+		code, _, stderr := run(t, env, strings.Fields(args)...)
+		if code != exitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("%s: exit %d: %s", args, code, stderr)
+		}
+	}
+}
+
+// Without a keyring, doctor says so once, in the store's check, with its
+// remedy; before, a stray "could not be listed" warning printed the remedy
+// a second time.
+func TestDoctorWithoutAKeyringSaysItOnce(t *testing.T) {
+	env := isolated(t, "TEROK_PODMAN", "/nonexistent/podman")
+	delete(env, "TEROK_CREDENTIAL_STORE")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	code, out, stderr := run(t, env, "auth", "doctor")
+	if code != exitError || !strings.Contains(out, "FAIL  credential store (keyring)") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if strings.Contains(stderr, "warning") || strings.Count(out+stderr, "No Secret Service answered") != 1 {
+		t.Errorf("doctor repeats itself or warns:\nstdout:\n%s\nstderr:\n%s", out, stderr)
 	}
 }

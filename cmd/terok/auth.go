@@ -39,7 +39,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if opts.Set, err = names.ParseSet(set); err != nil {
+			if opts.Set, err = parseSetFlag(f, cmd, set); err != nil {
 				return err
 			}
 			if opts.Project, err = container.ParseProject(project); err != nil {
@@ -54,7 +54,8 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to store into")
 	cmd.Flags().StringVar(&project, "project", "", "the project the logins are for")
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
-		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f))
+		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f), newStoreCmd(f))
+	cmd.AddCommand(newGitCredentialCmd(f, nil), newSetupGitCmd(f, nil))
 	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil))
 	return cmd
 }

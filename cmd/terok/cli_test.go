@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -154,7 +155,7 @@ func TestConfigShowsTheMountsDirInUse(t *testing.T) {
 	env := isolated(t)
 	code, out, _ := run(t, env, "config")
 	want := filepath.Join(env["HOME"], ".local", "share", "terok", "mounts")
-	if code != exitOK || !strings.Contains(out, "mounts_dir            "+want+"  default") {
+	if code != exitOK || !regexp.MustCompile(`(?m)^mounts_dir +`+regexp.QuoteMeta(want)+`  default$`).MatchString(out) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

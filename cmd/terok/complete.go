@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,7 +60,7 @@ func completeProviders(f *factory, max int) cobra.CompletionFunc {
 		// printed and removed.
 		if cmd.Name() != "login" {
 			flag, _ := cmd.Flags().GetString("set")
-			set, serr := names.ParseSet(flag)
+			set, serr := names.ParseSet(setArg(f, cmd, flag))
 			if accounts, err := f.Accounts(); err == nil && serr == nil {
 				stored, _ := accounts.IndexedProviders(set)
 				for _, n := range stored {
@@ -129,7 +131,7 @@ func completeFields(cmd *cobra.Command, f *factory) {
 			return nil, noFiles
 		}
 		flag, _ := cmd.Flags().GetString("set")
-		providers, set, err := parseTargets(args, flag)
+		providers, set, err := parseTargets(args, setArg(f, cmd, flag))
 		if err != nil {
 			return nil, noFiles
 		}
@@ -175,5 +177,68 @@ func completePlugins(f *factory) cobra.CompletionFunc {
 		}
 		// A path to a binary is also accepted: offer files too.
 		return out, cobra.ShellCompDirectiveDefault
+	}
+}
+
+// completeTargets completes exec's and env's PROVIDER[:HOST][@SET],...:
+// after a comma the next provider, with what is before it kept, and after
+// an @ the sets that hold that provider. After --, the command is the
+// shell's to complete.
+func completeTargets(f *factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		// Cobra adds a -- of its own when it parses for a completion, so a
+		// dash the user typed is one before the last argument, or, right
+		// before the word being completed, one on the command line.
+		if dash := cmd.ArgsLenAtDash(); dash >= 0 && dash < len(args) || len(os.Args) > 2 && slices.Contains(os.Args[2:len(os.Args)-1], "--") {
+			return nil, cobra.ShellCompDirectiveDefault
+		}
+		if !f.ready(cmd) {
+			return nil, noFiles
+		}
+		cut := strings.LastIndex(toComplete, ",") + 1
+		prefix, word := toComplete[:cut], toComplete[cut:]
+		named := map[string]bool{}
+		for _, a := range append(splitProviders(args), strings.Split(prefix, ",")...) {
+			p, _, _ := strings.Cut(a, "@")
+			named[p] = true
+		}
+		if p, _, ok := strings.Cut(word, "@"); ok {
+			slot, err := names.ParseTarget(p)
+			if err != nil {
+				return nil, noFiles
+			}
+			accounts, err := f.Accounts()
+			if err != nil {
+				return nil, noFiles
+			}
+			sets, _ := accounts.Sets(cmd.Context())
+			var out []cobra.Completion
+			for _, s := range sets {
+				if slices.Contains(s.Providers, slot.Provider) {
+					out = append(out, prefix+p+"@"+string(s.Name))
+				}
+			}
+			return out, noFiles
+		}
+		candidates, _ := completeProviders(f, 0)(cmd, nil, "")
+		if accounts, err := f.Accounts(); err == nil {
+			// Credentials stored with --host, in any set.
+			sets, _ := accounts.Sets(cmd.Context())
+			for _, s := range sets {
+				for _, p := range s.Providers {
+					if p.Host() != "" && !slices.Contains(candidates, cobra.CompletionWithDesc(string(p), "stored; another host")) {
+						candidates = append(candidates, cobra.CompletionWithDesc(string(p), "stored; another host"))
+					}
+				}
+			}
+		}
+		var out []cobra.Completion
+		for _, c := range candidates {
+			name, _, _ := strings.Cut(c, "\t")
+			if !named[name] {
+				out = append(out, prefix+c)
+			}
+		}
+		return out, noFiles
 	}
 }

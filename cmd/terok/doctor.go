@@ -20,8 +20,10 @@ import (
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
 
 // check is one line of the doctor's report.
@@ -58,7 +60,8 @@ func newDoctorCmd(f *factory) *cobra.Command {
 				}
 			} else {
 				for _, c := range checks {
-					fmt.Fprintf(f.IO.Out, "%-4s  %-28s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
+					// A detail may quote a provider's answer or a file's name.
+					fmt.Fprintf(f.IO.Out, "%-4s  %-28s %s\n", strings.ToUpper(c.Status), c.Name, termtext.Line(c.Detail))
 					if c.Fix != "" {
 						fmt.Fprintf(f.IO.Out, "      %-28s fix: %s\n", "", strings.ReplaceAll(c.Fix, "\n", "\n"+strings.Repeat(" ", 40)))
 					}
@@ -90,6 +93,7 @@ func doctorRun(ctx context.Context, f *factory) []check {
 	} else {
 		checks = append(checks, check{Name: "settings", Status: "ok", Detail: "config file and environment are valid"})
 	}
+	checks = append(checks, doctorOpenBao(ctx, f)...)
 	checks = append(checks, doctorStore(ctx, f))
 	checks = append(checks, doctorPodman(ctx, f)...)
 	checks = append(checks, check{Name: "plugin path", Status: "ok", Dirs: f.SearchPath,
@@ -101,10 +105,14 @@ func doctorRun(ctx context.Context, f *factory) []check {
 	_, yamlDirs := src.SearchPath()
 	checks = append(checks, check{Name: "provider file path", Status: "ok", Dirs: yamlDirs,
 		Detail: strings.Join(yamlDirs, ", ") + " (a later file of the same name wins)"})
+	checks = append(checks, doctorAttached()...)
 	inv := f.Inventory()
 	checks = append(checks, doctorPlugins(ctx, f, src, inv.Plugins)...)
 	for _, p := range inv.Problems {
 		checks = append(checks, check{Name: "provider file", Status: "fail", Detail: firstLine(p.Error()), Fix: "correct the file (terok auth providers validate FILE lists every problem) or remove it"})
+	}
+	for _, s := range inv.Skipped {
+		checks = append(checks, check{Name: "provider file", Status: "ok", Detail: firstLine(s.Error())})
 	}
 	checks = append(checks, check{Name: "provider files", Status: "ok", Detail: fmt.Sprintf("%d YAML providers load", inv.YAML)})
 	return append(checks, doctorLeftovers(ctx, f)...)
@@ -212,6 +220,27 @@ func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins 
 	return checks
 }
 
+// doctorAttached reports every provider that TEROK_REATTACH_PROVIDERS
+// points at a plugin started by hand: a debug setting for a plugin
+// author's own machine, never to be left in a shell unnoticed.
+func doctorAttached() []check {
+	all, err := pluginhost.Attachments()
+	if err != nil {
+		return []check{{Name: "debug reattach", Status: "fail", Detail: firstLine(err.Error()), Fix: "unset " + plugin.ReattachEnv}}
+	}
+	var checks []check
+	for _, a := range all {
+		c := check{Name: "debug reattach " + string(a.Name), Status: "warn",
+			Detail: "not the installed plugin: " + a.String(),
+			Fix:    "unset " + plugin.ReattachEnv + " when you are done debugging"}
+		if a.Err != nil {
+			c.Status, c.Detail = "fail", firstLine(a.Err.Error())
+		}
+		checks = append(checks, c)
+	}
+	return checks
+}
+
 // doctorLeftovers looks, under the mounts dir that agent containers share,
 // for files holding a stored secret: what earlier versions of terok wrote
 // (config.json with an api_key, vibe's .env), or a copy made by hand.
@@ -223,7 +252,11 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		return []check{c}
 	}
 	pairs := map[store.Stored]bool{}
-	sets, _ := accounts.Sets(ctx)
+	// A store that cannot be listed is the store check's failure, said
+	// there once with its remedy; here it would only be said again.
+	quiet := *accounts
+	quiet.Warnf = nil
+	sets, _ := quiet.Sets(ctx)
 	for _, s := range sets {
 		for _, p := range s.Providers {
 			pairs[store.Stored{Set: s.Name, Provider: p}] = true

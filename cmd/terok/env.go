@@ -16,7 +16,7 @@ import (
 
 type envOptions struct {
 	f            *factory
-	Providers    []names.Provider
+	Providers    []names.Target
 	Set          names.Set
 	Format       string
 	AllowExpired bool
@@ -36,12 +36,13 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			"credential is missing or expired.",
 		Example: "  eval \"$(terok auth env gh)\"\n" +
 			"  terok auth env claude gh --format json | jq -r .GH_TOKEN",
+		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usage.Errorf("name the providers whose variables to print")
 			}
 			var err error
-			if opts.Providers, opts.Set, err = parseTargets(splitProviders(args), set); err != nil {
+			if opts.Providers, opts.Set, err = parseSetTargets(splitProviders(args), setArg(f, cmd, set)); err != nil {
 				return err
 			}
 			if !slices.Contains(inject.Formats, opts.Format) {

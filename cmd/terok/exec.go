@@ -16,7 +16,7 @@ import (
 
 type execOptions struct {
 	f            *factory
-	Providers    []names.Provider
+	Providers    []names.Target
 	Command      []string
 	Set          names.Set
 	AllowExpired bool
@@ -26,7 +26,7 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 	opts := &execOptions{f: f}
 	var set string
 	cmd := &cobra.Command{
-		Use:   "exec [--set S] PROVIDER[,PROVIDER...] -- COMMAND [ARGS...]",
+		Use:   "exec [--set S] PROVIDER[:HOST][@SET][,...] -- COMMAND [ARGS...]",
 		Short: "Run a command with providers' credentials in its environment",
 		Long: "Run COMMAND with the credentials of the named providers, handed over the way each\n" +
 			"provider declares: environment variables (e.g. GH_TOKEN) and, for tools that only read\n" +
@@ -36,10 +36,15 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			"is put on a command line or in a shared directory. For a container, name the\n" +
 			"variables podman should pass in: terok auth exec gh -- podman run -e GH_TOKEN IMAGE.\n" +
 			"TEROK_<PROVIDER>_API_KEY, when set, wins over the stored credential. Exits 4 when a\n" +
-			"credential is missing or expired.",
+			"credential is missing or expired.\n\n" +
+			"PROVIDER@SET takes that provider's credential from another set (claude@work,gh@personal),\n" +
+			"and PROVIDER:HOST the one stored with login --host (gh:ghe.example.com).",
 		Example: "  terok auth exec gh -- gh pr list\n" +
 			"  terok auth exec claude,gh -- podman run --rm -it -e ANTHROPIC_API_KEY -e GH_TOKEN IMAGE\n" +
+			"  terok auth exec claude@work,gh@personal -- my-agent\n" +
+			"  terok auth exec gh:ghe.example.com -- gh pr list\n" +
 			"  terok auth exec codex -- sh -c 'podman run --rm -v \"$CODEX_HOME:/home/dev/.codex:Z\" IMAGE codex'",
+		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dash := cmd.ArgsLenAtDash()
 			switch {
@@ -52,7 +57,7 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			}
 			opts.Command = args[dash:]
 			var err error
-			if opts.Providers, opts.Set, err = parseTargets(splitProviders(args[:dash]), set); err != nil {
+			if opts.Providers, opts.Set, err = parseSetTargets(splitProviders(args[:dash]), setArg(f, cmd, set)); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -74,13 +79,18 @@ func execRun(ctx context.Context, opts *execOptions) error {
 	}
 	code, err := plan.Exec(opts.Command, inject.ExecConfig{
 		Stdin: f.IO.In, Stdout: f.IO.Out, Stderr: f.IO.ErrOut, InTTY: f.IO.InTTY, Getenv: f.Getenv,
+		Debug: func(msg string, args ...any) {
+			if f.Logger != nil {
+				f.Logger.Debug(msg, args...)
+			}
+		},
 	})
 	return &commandExit{code: code, err: err}
 }
 
 // resolvePlan opens each provider, resolves what it injects, and stops the
 // plugins again before anything runs.
-func resolvePlan(ctx context.Context, f *factory, named []names.Provider, set names.Set, allowExpired bool) (*inject.Plan, error) {
+func resolvePlan(ctx context.Context, f *factory, named []names.Target, set names.Set, allowExpired bool) (*inject.Plan, error) {
 	providers, err := f.Providers()
 	if err != nil {
 		return nil, err
@@ -92,21 +102,34 @@ func resolvePlan(ctx context.Context, f *factory, named []names.Provider, set na
 	// An override's key reaches the provider (AcceptKey turns it into the
 	// credential it stands for) before the plan says what its secrets are:
 	// the log must mask it from the start.
-	for _, name := range named {
-		if v := strings.TrimSpace(f.Getenv(store.EnvVar(name))); v != "" {
+	for _, t := range named {
+		if v := strings.TrimSpace(f.Getenv(store.EnvVar(t.Provider))); v != "" {
 			f.Redact.Add(v)
 		}
 	}
 	var targets []inject.Target
-	for _, name := range named {
-		p, err := providers.Open(ctx, name)
+	for _, t := range named {
+		p, err := providers.Open(ctx, t.Provider.Base())
 		if err != nil {
 			return nil, err
 		}
 		defer p.Close()
-		targets = append(targets, inject.Target{Name: name, Provider: p.Provider})
+		targets = append(targets, inject.Target{Name: t.Provider, Provider: p.Provider, Set: t.Set})
 	}
 	plan, err := inject.Resolve(ctx, accounts, targets, inject.Options{Set: set, AllowExpired: allowExpired})
+	if errors.Is(err, inject.ErrNotStored) {
+		// A set that holds nothing at all is a usage error (exit 2), for
+		// the command's --set and a target's own @SET alike.
+		for _, t := range named {
+			s := set
+			if t.Set != "" {
+				s = t.Set
+			}
+			if uerr := unknownSet(ctx, f, s, t.Provider); uerr != nil {
+				return nil, uerr
+			}
+		}
+	}
 	if errors.Is(err, inject.ErrNotStored) || errors.Is(err, inject.ErrExpired) {
 		return nil, notAuthenticated{err}
 	}

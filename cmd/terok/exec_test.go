@@ -29,8 +29,11 @@ func TestExecFlags(t *testing.T) {
 		want    execOptions
 		wantErr string
 	}{
-		{"one", []string{"gh", "--", "podman", "run", "-e", "GH_TOKEN", "img"}, execOptions{Providers: []names.Provider{"gh"}, Command: []string{"podman", "run", "-e", "GH_TOKEN", "img"}, Set: "default"}, ""},
-		{"several", []string{"--set", "work", "--allow-expired", "claude,gh", "codex", "--", "env"}, execOptions{Providers: []names.Provider{"claude", "gh", "codex"}, Command: []string{"env"}, Set: "work", AllowExpired: true}, ""},
+		{"one", []string{"gh", "--", "podman", "run", "-e", "GH_TOKEN", "img"}, execOptions{Providers: []names.Target{{Provider: "gh", Set: "default"}}, Command: []string{"podman", "run", "-e", "GH_TOKEN", "img"}, Set: "default"}, ""},
+		{"several", []string{"--set", "work", "--allow-expired", "claude,gh", "codex", "--", "env"}, execOptions{Providers: []names.Target{{Provider: "claude", Set: "work"}, {Provider: "gh", Set: "work"}, {Provider: "codex", Set: "work"}}, Command: []string{"env"}, Set: "work", AllowExpired: true}, ""},
+		{"per-provider sets", []string{"claude@work,gh@personal", "gh:ghe.example.com", "--", "env"}, execOptions{Providers: []names.Target{{Provider: "claude", Set: "work"}, {Provider: "gh", Set: "personal"}, {Provider: "gh:ghe.example.com", Set: "default"}}, Command: []string{"env"}, Set: "default"}, ""},
+		{"one provider from two sets", []string{"gh@a,gh@b", "--", "env"}, execOptions{}, "gh is named twice, from sets a and b; a command gets one credential per provider"},
+		{"bad set", []string{"gh@-x", "--", "env"}, execOptions{}, `invalid credential set "-x" in "gh@-x": use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters`},
 		{"no dash", []string{"gh", "env"}, execOptions{}, "put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND"},
 		{"no provider", []string{"--", "env"}, execOptions{}, "name the providers whose credentials the command gets, before --"},
 		{"no command", []string{"gh", "--"}, execOptions{}, "no command after --"},
@@ -64,7 +67,7 @@ func TestEnvFlags(t *testing.T) {
 	if err := runCmd(newEnvCmd(&factory{IO: io}, func(_ context.Context, o *envOptions) error { got = o; return nil }), []string{"gh,glab", "sonar", "--format", "json"}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got.Providers, []names.Provider{"gh", "glab", "sonar"}) || got.Format != "json" || got.Set != "default" {
+	if !reflect.DeepEqual(got.Providers, []names.Target{{Provider: "gh", Set: "default"}, {Provider: "glab", Set: "default"}, {Provider: "sonar", Set: "default"}}) || got.Format != "json" || got.Set != "default" {
 		t.Errorf("options = %+v", got)
 	}
 	for args, want := range map[string][]string{

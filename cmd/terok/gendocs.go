@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 )
 
 // gen-docs writes the man pages and the shell completions that ship with
@@ -46,6 +48,11 @@ func genDocs(root *cobra.Command, dir string) error {
 	for _, c := range root.Commands() {
 		c.DisableAutoGenTag = true
 	}
+	// cobra hands this text to a Markdown renderer: GH_TOKEN and
+	// TEROK_API_KEY would become GH<em>TOKEN and TEROK</em>API_KEY, and
+	// TEROK_<PROVIDER>_API_KEY lose <PROVIDER> as an HTML tag. This
+	// process only writes the pages, so the text is escaped in place.
+	escapeForMarkdown(root)
 	man := filepath.Join(dir, "man", "man1")
 	if err := os.MkdirAll(man, 0o755); err != nil {
 		return err
@@ -87,4 +94,28 @@ func genDocs(root *cobra.Command, dir string) error {
 		}
 	}
 	return nil
+}
+
+// markdownEscaper escapes what Markdown would take for emphasis, a tag or
+// code in plain help text.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "_", `\_`, "*", `\*`, "<", `\<`, ">", `\>`, "`", "\\`", "[", `\[`, "]", `\]`)
+
+// escapeForMarkdown escapes the short and long help and every flag's usage
+// of cmd and the commands under it. Examples are code blocks, left as they
+// are.
+func escapeForMarkdown(cmd *cobra.Command) {
+	cmd.Short = markdownEscaper.Replace(cmd.Short)
+	cmd.Long = markdownEscaper.Replace(cmd.Long)
+	seen := map[*pflag.Flag]bool{}
+	for _, fs := range []*pflag.FlagSet{cmd.LocalFlags(), cmd.InheritedFlags()} {
+		fs.VisitAll(func(f *pflag.Flag) {
+			if !seen[f] {
+				seen[f] = true
+				f.Usage = markdownEscaper.Replace(f.Usage)
+			}
+		})
+	}
+	for _, c := range cmd.Commands() {
+		escapeForMarkdown(c)
+	}
 }

@@ -29,7 +29,7 @@ func environmentHelp() string {
 	b.WriteString("Settings, in rising precedence: the default, the config file\n" +
 		"($XDG_CONFIG_HOME/terok/config.yml), the environment variable, the flag.\n" +
 		"'terok config' shows each setting's value and where it came from.\n\n")
-	for _, s := range config.Settings {
+	for _, s := range config.Settings() {
 		fmt.Fprintf(&b, "  %s\n      %s (config key %s", s.Env, s.Help, s.Key)
 		if s.Flag != "" {
 			fmt.Fprintf(&b, ", flag --%s", s.Flag)
@@ -45,6 +45,17 @@ Credentials:
       an API key that wins over the stored credential of PROVIDER (upper case,
       '-' as '_'), e.g. TEROK_CLAUDE_API_KEY; 'terok auth status' shows it.
 
+The team store (store openbao; see docs/team-store.md), read as the bao and
+vault CLIs read them:
+  BAO_ADDR, VAULT_ADDR            the server's address
+  BAO_TOKEN, VAULT_TOKEN          the token (else ~/.vault-token, as bao login leaves it)
+  BAO_CACERT, VAULT_CACERT        the CA that signed the server's certificate
+  BAO_NAMESPACE, VAULT_NAMESPACE  the namespace
+  TEROK_OPENBAO_ROLE_ID, TEROK_OPENBAO_SECRET_ID
+      the AppRole role id and secret id, when no file is named for them
+  TEROK_OPENBAO_JWT
+      the identity token of a JWT login, when no file is named for it
+
 Plugins and providers:
   TEROK_PLUGIN_PATH
       directories, ':'-separated, searched for terok-provider-* plugins before
@@ -54,6 +65,13 @@ Plugins and providers:
       they win over the bundled, system and user ones
   TEROK_PODMAN
       the podman binary to run login containers with (default: podman on PATH)
+  TEROK_REATTACH_PROVIDERS
+      for plugin authors: use a plugin started by hand in debug mode instead of
+      the installed one (the line it prints); it must be your own process, and
+      every command that uses it says so on stderr
+  TEROK_REATTACH_ALLOW_TCP
+      set to 1 to let TEROK_REATTACH_PROVIDERS name a plugin on loopback tcp,
+      where terok cannot tell which user listens
 
 Directories (XDG base directories):
   XDG_CONFIG_HOME   config.yml, plugins.lock, providers.d/   (default ~/.config)

@@ -221,21 +221,53 @@ type pluginFile struct {
 func extractPlugin(r *release) (*pluginFile, error) {
 	switch {
 	case strings.HasSuffix(r.name, ".tar.gz") || strings.HasSuffix(r.name, ".tgz"):
-		if err := checkPlatform(r.name); err != nil {
-			return nil, err
-		}
-		return fromTarGz(r.data)
+		return fromArchive(r, fromTarGz)
 	case strings.HasSuffix(r.name, ".zip"):
-		if err := checkPlatform(r.name); err != nil {
-			return nil, err
-		}
-		return fromZip(r.data)
+		return fromArchive(r, fromZip)
 	}
 	name, ok := pluginName(r.name)
 	if !ok {
 		return nil, usage.Errorf("%s is neither a plugin binary (%sNAME) nor a .tar.gz or .zip release archive", r.name, pluginhost.Prefix)
 	}
 	return &pluginFile{name: name, data: r.data}, nil
+}
+
+// fromArchive takes the plugin out of the archive r with read, and makes
+// sure it is the plugin the archive is named for: SHA256SUMS vouches for
+// the archive's name, so an archive released as terok-provider-acme that
+// holds terok-provider-claude would otherwise install claude on acme's
+// checksum.
+func fromArchive(r *release, read func([]byte) (*pluginFile, error)) (*pluginFile, error) {
+	want, ok := archiveProvider(r.name)
+	if !ok {
+		ext := ".zip"
+		if !strings.HasSuffix(r.name, ext) {
+			ext = ".tar.gz"
+		}
+		return nil, fmt.Errorf("%w: %s is not named %sNAME_VERSION_OS_ARCH%s: an archive installs only the plugin it is named for (see docs/plugin-release.md)",
+			errRelease, r.name, pluginhost.Prefix, ext)
+	}
+	if err := checkPlatform(r.name); err != nil {
+		return nil, err
+	}
+	p, err := read(r.data)
+	if err != nil {
+		return nil, err
+	}
+	if p.name != want {
+		return nil, fmt.Errorf("%w: %s holds %s%s, not %s%s: an archive installs only the plugin it is named for",
+			errRelease, r.name, pluginhost.Prefix, p.name, pluginhost.Prefix, want)
+	}
+	return p, nil
+}
+
+// archiveProvider is the provider an archive is named for:
+// terok-provider-NAME_VERSION_OS_ARCH.tar.gz (or terok-provider-NAME.zip)
+// is NAME's.
+func archiveProvider(archive string) (string, bool) {
+	base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(archive, ".tar.gz"), ".tgz"), ".zip")
+	base, _, _ = strings.Cut(base, "_")
+	return pluginName(base)
 }
 
 func pluginName(base string) (string, bool) {

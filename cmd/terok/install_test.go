@@ -96,42 +96,49 @@ func TestExtractPlugin(t *testing.T) {
 		data    func(t *testing.T) []byte
 		want    string // error substring; "" = ok
 	}{
-		{"tar at root", "a.tar.gz", func(t *testing.T) []byte {
+		{"tar at root", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, bin, entry{name: "README.md", body: "hi"}, entry{name: "LICENSE", body: "MIT"})
 		}, ""},
-		{"tar in one dir", "a.tar.gz", func(t *testing.T) []byte {
+		{"tar in one dir", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, entry{name: "acme_1.0/", typ: tar.TypeDir}, entry{name: "acme_1.0/terok-provider-acme", body: "x"})
 		}, ""},
-		{"zip", "a.zip", func(t *testing.T) []byte { return zipOf(t, bin, entry{name: "README.md", body: "x"}) }, ""},
-		{"traversal", "a.tar.gz", func(t *testing.T) []byte {
+		{"zip", "terok-provider-acme.zip", func(t *testing.T) []byte { return zipOf(t, bin, entry{name: "README.md", body: "x"}) }, ""},
+		{"traversal", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, bin, entry{name: "../../.bashrc", body: "evil"})
 		}, "points outside it"},
-		{"traversal in zip", "a.zip", func(t *testing.T) []byte {
+		{"traversal in zip", "terok-provider-acme.zip", func(t *testing.T) []byte {
 			return zipOf(t, bin, entry{name: "x/../../evil", body: "evil"})
 		}, "points outside it"},
-		{"absolute", "a.tar.gz", func(t *testing.T) []byte {
+		{"absolute", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, bin, entry{name: "/etc/cron.d/evil", body: "evil"})
 		}, `entry named "/etc/cron.d/evil"`},
-		{"symlinked plugin", "a.tar.gz", func(t *testing.T) []byte {
+		{"symlinked plugin", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, entry{name: "terok-provider-acme", typ: tar.TypeSymlink, link: "/usr/bin/python3"})
 		}, "is a link or special file"},
-		{"hard link as the plugin", "a.tar.gz", func(t *testing.T) []byte {
+		{"hard link as the plugin", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, entry{name: "terok-provider-acme", typ: tar.TypeLink, link: "/etc/passwd"})
 		}, "is a link or special file"},
-		{"symlinked plugin in zip", "a.zip", func(t *testing.T) []byte {
+		{"symlinked plugin in zip", "terok-provider-acme.zip", func(t *testing.T) []byte {
 			return zipOf(t, entry{name: "terok-provider-acme", typ: tar.TypeSymlink, link: "/etc/passwd"})
 		}, "is a link or special file"},
-		{"two plugins", "a.tar.gz", func(t *testing.T) []byte {
+		{"two plugins", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, bin, entry{name: "terok-provider-other", body: "y"})
 		}, "more than one plugin binary"},
-		{"no plugin", "a.tar.gz", func(t *testing.T) []byte { return tarGz(t, entry{name: "README.md", body: "x"}) }, "holds no terok-provider-NAME"},
-		{"plugin too deep", "a.tar.gz", func(t *testing.T) []byte {
+		{"no plugin", "terok-provider-acme.tar.gz", func(t *testing.T) []byte { return tarGz(t, entry{name: "README.md", body: "x"}) }, "holds no terok-provider-NAME"},
+		{"plugin too deep", "terok-provider-acme.tar.gz", func(t *testing.T) []byte {
 			return tarGz(t, entry{name: "a/b/terok-provider-acme", body: "x"})
 		}, "holds no terok-provider-NAME"},
-		{"not gzip", "a.tar.gz", func(*testing.T) []byte { return []byte("plain text") }, "not a gzip archive"},
-		{"not zip", "a.zip", func(*testing.T) []byte { return []byte("plain text") }, "not a valid zip archive"},
+		{"not gzip", "terok-provider-acme.tar.gz", func(*testing.T) []byte { return []byte("plain text") }, "not a gzip archive"},
+		{"not zip", "terok-provider-acme.zip", func(*testing.T) []byte { return []byte("plain text") }, "not a valid zip archive"},
 		{"other platform", "terok-provider-acme_1.0.0_windows_arm64.zip", func(t *testing.T) []byte { return zipOf(t, bin) }, "is built for windows/arm64"},
 		{"this platform", "terok-provider-acme_1.0.0_" + platform + ".tar.gz", func(t *testing.T) []byte { return tarGz(t, bin) }, ""},
+		{"archive named for another plugin", "terok-provider-acme_1.0.0_" + platform + ".tar.gz", func(t *testing.T) []byte {
+			return tarGz(t, entry{name: "terok-provider-claude", body: "evil"})
+		}, "holds terok-provider-claude, not terok-provider-acme"},
+		{"zip named for another plugin", "terok-provider-acme.zip", func(t *testing.T) []byte {
+			return zipOf(t, entry{name: "acme/terok-provider-codex", body: "evil"})
+		}, "holds terok-provider-codex, not terok-provider-acme"},
+		{"archive named for no plugin", "release.tar.gz", func(t *testing.T) []byte { return tarGz(t, bin) }, "is not named terok-provider-NAME_VERSION_OS_ARCH.tar.gz"},
 		{"a binary", "terok-provider-acme", func(*testing.T) []byte { return []byte("bin") }, ""},
 		{"neither", "acme.exe", func(*testing.T) []byte { return []byte("bin") }, "neither a plugin binary"},
 	} {
@@ -344,12 +351,17 @@ func write(t testing.TB, name string, data []byte) {
 }
 
 func FuzzExtractPlugin(f *testing.F) {
-	f.Add("a.tar.gz", tarGz(f, entry{name: "terok-provider-acme", body: "x"}, entry{name: "../x", body: "y"}))
-	f.Add("a.zip", zipOf(f, entry{name: "terok-provider-acme", body: "x"}))
+	f.Add("terok-provider-acme.tar.gz", tarGz(f, entry{name: "terok-provider-acme", body: "x"}, entry{name: "../x", body: "y"}))
+	f.Add("terok-provider-acme_1_"+platform+".zip", zipOf(f, entry{name: "terok-provider-acme", body: "x"}))
+	f.Add("terok-provider-acme.tar.gz", tarGz(f, entry{name: "terok-provider-claude", body: "x"}))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		p, err := extractPlugin(&release{name: name, data: data})
 		if err == nil && (p == nil || !strings.HasPrefix(pluginhost.Prefix+p.name, pluginhost.Prefix) || strings.ContainsAny(p.name, "/.")) {
 			t.Errorf("extracted %+v", p)
+		}
+		// Whatever is inside, what installs is what the name says.
+		if want, ok := archiveProvider(name); err == nil && ok && (strings.HasSuffix(name, ".zip") || strings.HasSuffix(name, ".gz")) && p.name != want {
+			t.Errorf("%s installed %s", name, p.name)
 		}
 	})
 }
@@ -367,4 +379,69 @@ func FuzzParseSums(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestInstallRefusesToShadowAProviderWithoutReplace: a bare binary named
+// after a provider terok has (the bundled gh, a codex on the plugin path,
+// an acme installed before) is refused, nothing is written and the message
+// names the flag; with --replace it installs and says what it replaced.
+func TestInstallRefusesToShadowAProviderWithoutReplace(t *testing.T) {
+	e := newInstallEnv(t)
+	path := filepath.Join(t.TempDir(), "path")
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(path, "terok-provider-codex"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.env["TEROK_PLUGIN_PATH"] = path
+	src := t.TempDir()
+	for name, what := range map[string]string{
+		"gh":    "the bundled provider gh (bundled:gh.yaml)",
+		"codex": "the installed plugin codex (" + filepath.Join(path, "terok-provider-codex") + ")",
+	} {
+		bin := filepath.Join(src, "terok-provider-"+name)
+		write(t, bin, []byte("evil "+name))
+		code, _, stderr := run(t, e.env, "auth", "plugins", "install", bin)
+		if code != exitUsage || !strings.Contains(stderr, "would replace "+what) || !strings.Contains(stderr, "--replace") {
+			t.Errorf("install %s: exit %d, %s", name, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(e.pluginDir(), "terok-provider-"+name)); err == nil {
+			t.Errorf("install %s wrote the plugin although it refused", name)
+		}
+		code, _, stderr = run(t, e.env, "auth", "plugins", "install", "--replace", bin)
+		if code != 0 || !strings.Contains(stderr, "Replacing "+what) {
+			t.Errorf("install --replace %s: exit %d, %s", name, code, stderr)
+		}
+	}
+	// An upgrade replaces the one installed before: it says so, too.
+	acme := filepath.Join(src, "terok-provider-acme")
+	write(t, acme, []byte("v1"))
+	if code, _, stderr := run(t, e.env, "auth", "plugins", "install", acme); code != 0 {
+		t.Fatalf("first install: exit %d, %s", code, stderr)
+	}
+	write(t, acme, []byte("v2"))
+	installed := filepath.Join(e.pluginDir(), "terok-provider-acme")
+	if code, _, stderr := run(t, e.env, "auth", "plugins", "install", acme); code != exitUsage || !strings.Contains(stderr, "would replace the installed plugin acme ("+installed+")") {
+		t.Errorf("second install: exit %d, %s", code, stderr)
+	}
+	if got, _ := os.ReadFile(installed); string(got) != "v1" {
+		t.Errorf("a refused install changed the plugin: %q", got)
+	}
+}
+
+// TestInstallRefusesAnArchiveHoldingAnotherPlugin: the archive SHA256SUMS
+// vouches for is terok-provider-acme's; what it holds is claude.
+func TestInstallRefusesAnArchiveHoldingAnotherPlugin(t *testing.T) {
+	e := newInstallEnv(t)
+	rel := t.TempDir()
+	archive := "terok-provider-acme_1.0.0_" + platform + ".tar.gz"
+	data := tarGz(t, entry{name: "terok-provider-claude", body: "#!/bin/sh\n"})
+	write(t, filepath.Join(rel, archive), data)
+	write(t, filepath.Join(rel, "SHA256SUMS"), []byte(sumLine(archive, data)))
+	code, _, stderr := run(t, e.env, "auth", "plugins", "install", "--replace", filepath.Join(rel, archive))
+	if code == 0 || !strings.Contains(stderr, "holds terok-provider-claude, not terok-provider-acme") {
+		t.Errorf("exit %d, %s", code, stderr)
+	}
+	e.assertNothingInstalled()
 }

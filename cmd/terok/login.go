@@ -30,11 +30,12 @@ type loginOptions struct {
 	WithKey  bool
 	Set      names.Set
 	Project  container.Project
+	Host     names.Host
 }
 
 func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *cobra.Command {
 	opts := &loginOptions{f: f}
-	var mode, set, project string
+	var mode, set, project, host string
 	cmd := &cobra.Command{
 		Use:   "login PROVIDER",
 		Short: "Authenticate a provider and store its credential",
@@ -44,7 +45,8 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			"is never taken from the command line, where other users could see it.",
 		Example: "  terok auth login claude\n" +
 			"  printf '%s' \"$ANTHROPIC_API_KEY\" | terok auth login claude --with-key\n" +
-			"  terok auth login codex --mode api-key --set work",
+			"  terok auth login codex --mode api-key --set work\n" +
+			"  printf '%s' \"$GHE_TOKEN\" | terok auth login gh --host ghe.example.com --with-key",
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
@@ -57,11 +59,20 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 		},
 		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			providers, s, err := parseTargets(args, set)
+			s, err := parseSetFlag(f, cmd, set)
+			if err != nil {
+				return err
+			}
+			providers, err := names.ParseProviders(args)
 			if err != nil {
 				return err
 			}
 			opts.Provider, opts.Set = providers[0], s
+			if host != "" {
+				if opts.Host, err = names.ParseHost(host); err != nil {
+					return err
+				}
+			}
 			if opts.Mode, err = auth.ParseMode(mode); err != nil {
 				return err
 			}
@@ -80,6 +91,7 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth or device (default: ask on a terminal, else the provider's default)")
 	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key from standard input")
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to store into")
+	cmd.Flags().StringVar(&host, "host", "", "the server the credential is for (GitHub Enterprise, self-managed GitLab); stored beside the default host's")
 	cmd.Flags().StringVar(&project, "project", "", "the project the login is for (names the container); default: host-wide")
 	cmd.Flags().String("image", "", "container image for an OAuth or device login (default: TEROK_AUTH_IMAGE, the config, the provider's)")
 	cmd.Flags().String("mounts-dir", "", "where providers' shared config dirs live (default: TEROK_MOUNTS_DIR, the config, ~/.local/share/terok/mounts)")
@@ -139,16 +151,17 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		return err
 	}
 	replacing := false
-	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{opts.Provider}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+	slot := names.OnHost(opts.Provider, opts.Host)
+	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{slot}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
 		replacing = true
 		if key == nil && f.IO.CanPrompt() {
-			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", opts.Provider, opts.Set, modeName(sdk.Mode(st[0].Type))),
+			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(st[0].Type))),
 				[]string{"Log in again and replace it", "Keep it"}, 1)
 			if err != nil {
 				return err
 			}
 			if i == 1 {
-				fmt.Fprintf(f.IO.ErrOut, "Kept the stored credential of %s (set: %s)\n", opts.Provider, opts.Set)
+				fmt.Fprintf(f.IO.ErrOut, "Kept the stored credential of %s (set: %s)\n", slot, opts.Set)
 				return nil
 			}
 		}
@@ -165,13 +178,19 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		ContainerRuntime: f.HasContainerRuntime(),
 		Project:          opts.Project,
 		Image:            f.Config.Get("auth_image"),
+		Host:             opts.Host,
 	}
 	for try := 1; ; try++ {
 		err = login.Run(ctx, req)
 		if err == nil {
-			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", opts.Provider, opts.Set))
+			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", slot, opts.Set))
 			if replacing {
-				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", opts.Provider, opts.Set)
+				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", slot, opts.Set)
+			}
+			if accounts.Chosen {
+				// Other commands find it there without the flag; say how
+				// to make the choice the default for new logins too.
+				fmt.Fprintf(f.IO.ErrOut, "Other commands find it in the %s store without --store; %s.\n", accounts.Backend, accounts.PermanentHint(accounts.Backend))
 			}
 			return nil
 		}

@@ -46,7 +46,7 @@ func newLogoutCmd(f *factory, runF func(context.Context, *logoutOptions) error) 
 				return usage.Errorf("name the providers to log out of, or use --all")
 			}
 			var err error
-			if opts.Providers, opts.Set, err = parseTargets(args, set); err != nil {
+			if opts.Providers, opts.Set, err = parseTargets(args, setArg(f, cmd, set)); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -177,7 +177,7 @@ func providerHostDir(ctx context.Context, f *factory, provider names.Provider) (
 	if err != nil {
 		return "", err
 	}
-	p, err := src.Open(ctx, provider)
+	p, err := src.Open(ctx, provider.Base())
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,9 @@ import (
 type installOptions struct {
 	Source    string
 	Checksums string
+	// Replace allows installing over a provider of the same name
+	// (bundled, installed before, or a provider file).
+	Replace bool
 	// Client fetches https sources; tests give one that trusts their
 	// server. The system's CA roots (and SSL_CERT_FILE) apply otherwise.
 	Client *http.Client
@@ -40,7 +44,10 @@ func newPluginsInstallCmd(f *factory) *cobra.Command {
 			"of one, or a plugin binary (terok-provider-NAME). An archive is installed only when its\n" +
 			"SHA256SUMS (beside it, or given with --checksums) lists it with a matching SHA-256; a binary\n" +
 			"is checked against a SHA256SUMS beside it when there is one. The plugin goes into\n" +
-			"$XDG_DATA_HOME/terok/plugins and is trusted (pinned). See docs/plugin-release.md.",
+			"$XDG_DATA_HOME/terok/plugins and is trusted (pinned). An archive installs only the plugin it is\n" +
+			"named for. A plugin whose name a provider already has (a bundled one such as claude or gh, or\n" +
+			"one installed before) is refused unless --replace is given, and then terok says what it replaces.\n" +
+			"See docs/plugin-release.md.",
 		Example: "  terok auth plugins install https://example.com/v0.1.0/terok-provider-acme_0.1.0_linux_amd64.tar.gz\n" +
 			"  terok auth plugins install ./terok-provider-acme_0.1.0_linux_amd64.tar.gz --checksums ./SHA256SUMS\n" +
 			"  terok auth plugins install ./terok-provider-acme",
@@ -51,6 +58,7 @@ func newPluginsInstallCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Checksums, "checksums", "", "the SHA256SUMS file or https URL to verify against (default: the one beside SOURCE)")
+	cmd.Flags().BoolVar(&opts.Replace, "replace", false, "install even over a provider of the same name (bundled or installed before), which the new plugin replaces")
 	return cmd
 }
 
@@ -74,8 +82,16 @@ func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) er
 	if err != nil {
 		return err
 	}
+	existing := existingProviders(f, p.name)
+	if len(existing) > 0 && !opts.Replace {
+		return usage.Errorf("%s%s would replace %s, and every later command for %s would use it; nothing was installed. "+
+			"If that is what you want, run again with --replace", pluginhost.Prefix, p.name, strings.Join(existing, " and "), p.name)
+	}
 	if rel.sums == nil {
 		fmt.Fprintf(f.IO.ErrOut, "No %s beside %s; installing the binary you gave (sha256 %s)\n", checksumsName, opts.Source, sum)
+	}
+	for _, e := range existing {
+		fmt.Fprintf(f.IO.ErrOut, "Replacing %s (--replace)\n", e)
 	}
 	dest, err := placePlugin(userPluginDir(f), p)
 	if err != nil {
@@ -94,6 +110,45 @@ func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) er
 		}
 	}
 	return nil
+}
+
+// existingProviders describes every provider called name that terok
+// knows now, winning or shadowed: a bundled or installed plugin, or a
+// provider file. Installing a plugin of that name replaces each (a plugin
+// wins over a provider file of its name).
+func existingProviders(f *factory, name string) []string {
+	if _, err := f.Providers(); err != nil || f.registry == nil {
+		return nil
+	}
+	var out []string
+	describe := func(kind, source string) {
+		switch {
+		case kind == "plugin" && f.Trust != nil && filepath.Dir(source) == f.Trust.BundledDir:
+			out = append(out, "the bundled plugin "+name+" ("+source+")")
+		case kind == "plugin":
+			out = append(out, "the installed plugin "+name+" ("+source+")")
+		case strings.HasPrefix(source, "bundled:"):
+			out = append(out, "the bundled provider "+name+" ("+source+")")
+		default:
+			out = append(out, "the provider "+name+" of "+source)
+		}
+	}
+	for _, p := range f.registry.Plugins {
+		if string(p.Name) == name {
+			describe("plugin", p.Path)
+		}
+	}
+	for n, y := range f.registry.YAML {
+		if string(n) == name {
+			describe("yaml", y.Source)
+		}
+	}
+	for _, s := range f.registry.Shadowed {
+		if string(s.Name) == name {
+			describe(s.Kind, s.Source)
+		}
+	}
+	return out
 }
 
 func newPluginsRemoveCmd(f *factory) *cobra.Command {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/safefile"
+	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -61,6 +63,9 @@ type providerJSON struct {
 	KeyURL      string     `json:"key_url,omitempty"`
 	Error       string     `json:"error,omitempty"`
 	ShadowedBy  string     `json:"shadowed_by,omitempty"`
+	// Attached says where TEROK_REATTACH_PROVIDERS sends this provider
+	// instead of its installed plugin.
+	Attached string `json:"attached,omitempty"`
 }
 
 func providersRun(ctx context.Context, opts *providersOptions) error {
@@ -73,12 +78,18 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	attached := map[string]string{}
+	if all, err := pluginhost.Attachments(); err == nil {
+		for _, a := range all {
+			attached[string(a.Name)] = a.String()
+		}
+	}
 	out := make([]providerJSON, 0, len(entries))
 	for _, e := range entries {
-		j := providerJSON{Name: string(e.Name), Kind: e.Kind, Source: e.Source, Modes: []sdk.Mode{}}
+		j := providerJSON{Name: string(e.Name), Kind: e.Kind, Source: e.Source, Modes: []sdk.Mode{}, Attached: attached[string(e.Name)]}
 		if e.Err != nil {
 			j.Error = e.Err.Error()
-			fmt.Fprintf(f.IO.ErrOut, "warning: provider %s is unusable: %v\n", e.Name, e.Err)
+			fmt.Fprintf(f.IO.ErrOut, "warning: provider %s is unusable: %s\n", e.Name, termtext.Text(e.Err.Error()))
 		} else {
 			j.Label, j.Modes, j.Version, j.Description, j.KeyURL = e.Desc.Label, e.Desc.Modes, e.Desc.Version, e.Desc.Description, e.Desc.KeyURL
 		}
@@ -108,10 +119,17 @@ func providersRun(ctx context.Context, opts *providersOptions) error {
 		case j.ShadowedBy != "":
 			label = "(shadowed by " + j.ShadowedBy + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(joinModes(j.Modes)), j.Kind, j.Source)
+		source := j.Source
+		if j.Attached != "" {
+			source = "attached: " + j.Attached
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, label, dash(joinModes(j.Modes)), j.Kind, source)
 	}
 	if opts.All {
 		defer printUpstreamNotes(f.IO.Out, out) // providers_upstream.go
+	}
+	for _, s := range f.Inventory().Skipped {
+		fmt.Fprintf(f.IO.ErrOut, "note: %v\n", s)
 	}
 	return tw.Flush()
 }
@@ -121,8 +139,9 @@ func newValidateCmd(f *factory) *cobra.Command {
 		Use:   "validate FILE|DIR...",
 		Short: "Check provider files without installing them",
 		Long: "Check YAML provider files and print every problem in every file, each with its file,\n" +
-			"line and column. A directory stands for the *.yaml and *.yml files in it. Exits 1 when\n" +
-			"there is any problem.",
+			"line and column. A directory stands for the *.yaml and *.yml files in it. Upstream terok's\n" +
+			"agent files that describe no login (runtimes, bridges) are skipped with a note. Exits 1\n" +
+			"when there is any problem.",
 		Example: "  terok auth providers validate ./acme.yaml\n" +
 			"  terok auth providers validate ~/.config/terok/providers.d",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -132,27 +151,43 @@ func newValidateCmd(f *factory) *cobra.Command {
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			bad := 0
+			bad, skipped := 0, 0
 			names := map[string]string{}
 			args, err := expandDirs(args)
 			if err != nil {
 				return err
 			}
 			for _, path := range args {
-				err := validateFile(path, names)
-				if err != nil {
+				file, err := validateFile(path, names)
+				switch {
+				case errors.Is(err, yamlprov.ErrNoLogin):
+					// An upstream runtime or bridge: no login to check.
+					skipped++
+					fmt.Fprintln(f.IO.Out, err)
+				case err != nil:
 					bad++
 					fmt.Fprintln(f.IO.ErrOut, err)
-					continue
+				default:
+					fmt.Fprintf(f.IO.Out, "%s: ok: %s\n", path, loginSummary(file))
 				}
-				fmt.Fprintf(f.IO.Out, "%s: ok\n", path)
 			}
 			if bad > 0 {
 				return fmt.Errorf("%d of %d provider files have problems", bad, len(args))
 			}
+			if skipped > 0 {
+				fmt.Fprintf(f.IO.Out, "%d providers; %d files skipped: they describe no login\n", len(args)-skipped, skipped)
+			}
 			return nil
 		},
 	}
+}
+
+// loginSummary names a provider file's provider and how it logs in.
+func loginSummary(file *yamlprov.File) string {
+	if len(file.Modes) == 1 && file.Modes[0] == string(sdk.ModeAPIKey) {
+		return file.Name + ", an API-key provider"
+	}
+	return file.Name + " (" + strings.Join(file.Modes, ", ") + ")"
 }
 
 // expandDirs replaces each directory in paths by the provider files in it.
@@ -181,18 +216,18 @@ func expandDirs(paths []string) ([]string, error) {
 	return out, nil
 }
 
-func validateFile(path string, names map[string]string) error {
+func validateFile(path string, names map[string]string) (*yamlprov.File, error) {
 	data, err := safefile.ReadFile(path, yamlprov.MaxFileSize)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	file, err := yamlprov.Load(path, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if other, dup := names[file.Name]; dup {
-		return errors.New(path + ": provider \"" + file.Name + "\" is also defined in " + other)
+		return nil, errors.New(path + ": provider \"" + file.Name + "\" is also defined in " + other)
 	}
 	names[file.Name] = path
-	return nil
+	return file, nil
 }

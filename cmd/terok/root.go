@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -24,6 +25,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/redact"
 	"github.com/terok-ai/terok-auth/core/registry"
 	"github.com/terok-ai/terok-auth/core/store"
+	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/core/usage"
 	providersd "github.com/terok-ai/terok-auth/providers.d"
@@ -67,6 +69,7 @@ type factory struct {
 	ConfigErr error
 
 	registry *registry.Registry // loaded once per command
+	openBao  *store.OpenBao     // made once per command (see openBaoStore)
 	// changed lists what this run stored or removed, for the message when
 	// it is interrupted.
 	changed []string
@@ -87,6 +90,7 @@ type providerSource interface {
 type providerInventory struct {
 	Plugins  []pluginhost.Plugin
 	Problems []error
+	Skipped  []error // upstream agent files that describe no login
 	YAML     int
 }
 
@@ -101,11 +105,15 @@ func Main(ctx context.Context, io *iostreams.IOStreams, args []string, getenv fu
 // terok ran for the user (exec): that code is final, whatever signal terok
 // saw, since the command got the signal too and answered it as it chose.
 func runMain(ctx context.Context, io *iostreams.IOStreams, args []string, getenv func(string) string) (code int, commands bool) {
-	f := &factory{IO: io, Getenv: getenv, Host: &pluginhost.Host{}}
+	f := &factory{IO: io, Getenv: getenv, Host: &pluginhost.Host{AdoptOrphans: true, Notices: io.ErrOut}}
 	defer f.flushLog() // after Close: plugins log until they are gone
 	defer f.Host.Close()
 	cmd := newRootCmd(f)
 	cmd.SetArgs(args)
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[argsAnnotation] = strings.Join(args, "\x00")
 	err := cmd.ExecuteContext(ctx)
 	var ran *commandExit
 	return reportExit(ctx, f, err), errors.As(err, &ran)
@@ -119,16 +127,18 @@ func reportExit(ctx context.Context, f *factory, err error) int {
 	switch {
 	case errors.As(err, &ran):
 		if ran.err != nil {
-			fmt.Fprintf(io.ErrOut, "terok: %v\n", ran.err)
+			fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(ran.err.Error()))
 		}
 	case errors.Is(err, auth.ErrStopped):
-		fmt.Fprintf(io.ErrOut, "terok: %v\n", err)
+		fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(err.Error()))
 	case code == exitInterrupted && len(f.changed) > 0:
 		fmt.Fprintf(io.ErrOut, "Interrupted. Done before that: %s; nothing else was changed.\n", strings.Join(f.changed, "; "))
 	case code == exitInterrupted:
 		fmt.Fprintln(io.ErrOut, "Interrupted; nothing was changed.")
 	case err != nil:
-		fmt.Fprintf(io.ErrOut, "terok: %s\n", detailLast(err.Error()))
+		// An error may quote what a provider said (a plugin's own error
+		// message): it is shown, never obeyed.
+		fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(detailLast(err.Error())))
 		if code == exitUsage && strings.HasPrefix(err.Error(), "unknown command") && !strings.Contains(err.Error(), "--help") {
 			fmt.Fprintln(io.ErrOut, "Run 'terok --help' for usage.")
 		}
@@ -159,7 +169,9 @@ func (f *factory) setup(flags map[string]string) error {
 	level := hclog.LevelFromString(cfg.Get("log_level"))
 	// Every log line, the plugins' forwarded ones included, passes the
 	// redactor, which learns each secret as the login sees it.
-	f.Redact = &redact.Writer{W: f.IO.ErrOut}
+	// The redactor sees the lines as written, then control characters in
+	// them (a plugin's log line) are escaped for the terminal.
+	f.Redact = &redact.Writer{W: termtext.Writer(f.IO.ErrOut)}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "terok", Level: level, Output: f.Redact})
 	f.Config, f.Dirs, f.Logger = cfg, dirs, logger
 	f.Host.Logger = logger
@@ -191,7 +203,7 @@ func (f *factory) setup(flags map[string]string) error {
 		if f.registry == nil {
 			return providerInventory{}
 		}
-		return providerInventory{Plugins: f.registry.Plugins, Problems: f.registry.Problems, YAML: len(f.registry.YAML)}
+		return providerInventory{Plugins: f.registry.Plugins, Problems: f.registry.Problems, Skipped: f.registry.Skipped, YAML: len(f.registry.YAML)}
 	}
 	f.Accounts = func() (*account.Accounts, error) {
 		a := &account.Accounts{
@@ -200,11 +212,47 @@ func (f *factory) setup(flags map[string]string) error {
 			Index:   &account.Index{Path: filepath.Join(dirs.State, "index.json")},
 			Warnf:   func(format string, args ...any) { fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...) },
 		}
-		switch a.Backend {
-		case "file":
-			a.Store = &store.File{Dir: filepath.Join(dirs.Data, "credentials")}
-		default:
-			a.Store = &store.Keyring{Timeout: cfg.Duration("keyring_timeout")}
+		// A credential stored with --store is found where the index says
+		// it is; only --store itself pins the backend. Each backend is
+		// opened once, when first needed.
+		if a.Backend == "vault" {
+			a.Backend = "openbao"
+		}
+		opened := map[string]store.Store{}
+		var openErr error
+		open := func(backend string) store.Store {
+			if s, ok := opened[backend]; ok {
+				return s
+			}
+			var s store.Store
+			switch backend {
+			case "file":
+				s = &store.File{Dir: filepath.Join(dirs.Data, "credentials")}
+			case "keyring":
+				s = &store.Keyring{Timeout: cfg.Duration("keyring_timeout")}
+			case "openbao", "vault":
+				bao, err := openBaoStore(f)
+				if err != nil {
+					openErr = err
+					return nil
+				}
+				s = bao
+			default:
+				return nil
+			}
+			opened[backend] = s
+			return s
+		}
+		a.Store, a.Open = open(a.Backend), open
+		if openErr != nil {
+			return nil, openErr
+		}
+		if a.Store == nil {
+			a.Store = open("keyring")
+		}
+		a.Chosen = strings.HasPrefix(configSource(cfg, "store"), "flag ")
+		a.Permanent = func(backend string) string {
+			return fmt.Sprintf("to make the %s store the default, put `store: %s` in %s (or set TEROK_CREDENTIAL_STORE=%s)", backend, backend, cfg.File, backend)
 		}
 		return a, nil
 	}
@@ -296,16 +344,17 @@ func newRootCmd(f *factory) *cobra.Command {
 
 // storeFlag adds --store to the commands that use the credential store.
 func storeFlag(cmd *cobra.Command) {
-	cmd.PersistentFlags().String("store", "", "where credentials are kept: keyring or file (default from config, else keyring)")
+	cmd.PersistentFlags().String("store", "", "where credentials are kept: keyring, file or openbao (alias vault) (default from config, else keyring)")
 	_ = cmd.RegisterFlagCompletionFunc("store", cobra.FixedCompletions(
-		[]string{"keyring\tthe OS keyring", "file\tplain JSON files, not encrypted"}, cobra.ShellCompDirectiveNoFileComp))
+		[]string{"keyring\tthe OS keyring", "file\tplain JSON files, not encrypted", "openbao\tan OpenBao or Vault KV v2 engine (BAO_ADDR)", "vault\tthe same as openbao"},
+		cobra.ShellCompDirectiveNoFileComp))
 }
 
 // settingFlags are the flags that override a setting, wherever the command
 // defines them, that the user set.
 func settingFlags(cmd *cobra.Command) map[string]string {
 	flags := map[string]string{}
-	for _, s := range config.Settings {
+	for _, s := range config.Settings() {
 		if fl := cmd.Flags().Lookup(s.Flag); s.Flag != "" && fl != nil && fl.Changed {
 			flags[s.Flag] = fl.Value.String()
 		}
@@ -335,11 +384,44 @@ func markNoSetup(cmd *cobra.Command) {
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
 	if cmd.Flags().Lookup("with-key") != nil && strings.HasPrefix(msg, "unknown flag: --key") || strings.HasPrefix(msg, "unknown flag: --api-key") || strings.HasPrefix(msg, "unknown flag: --token") {
+		// The suggestion is a command that works: with the provider named,
+		// if it was (terok auth login PROVIDER --with-key).
+		line := cmd.CommandPath()
+		if p := firstPositional(cmd); p != "" {
+			line += " " + p
+		} else if cmd.Name() == "login" {
+			line += " PROVIDER"
+		}
 		return usage.Errorf("%v: a key is never taken from the command line, where other users could see it; "+
-			"pipe it to standard input instead: printf '%%s' \"$KEY\" | %s --with-key", err, cmd.CommandPath())
+			"pipe it to standard input instead: printf '%%s' \"$KEY\" | %s --with-key", err, line)
 	}
 	return usage.Wrap(err)
 }
+
+// firstPositional is the first argument of the command line that is not a
+// flag and comes after cmd's own name, for a suggestion; "" if none. The
+// flags failed to parse, so the raw arguments are read.
+func firstPositional(cmd *cobra.Command) string {
+	args := strings.Split(cmd.Root().Annotations[argsAnnotation], "\x00")
+	seen := false
+	for i, a := range args {
+		switch {
+		case a == cmd.Name():
+			seen = true
+		case i > 0 && slices.Contains([]string{"--key", "--api-key", "--token"}, args[i-1]):
+			// the key itself, given to the flag
+		case seen && !strings.HasPrefix(a, "-"):
+			if _, err := names.ParseProvider(a); err == nil {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// argsAnnotation holds, on the root command, the arguments it was run
+// with, NUL-separated, for suggestions made after parsing failed.
+const argsAnnotation = "terok/args"
 
 // exactArgs is cobra.ExactArgs, as a usage error.
 func exactArgs(n int, what string) cobra.PositionalArgs {
@@ -381,4 +463,15 @@ func detailLast(msg string) string {
 		return msg
 	}
 	return m[1] + "\n" + rest + "\n(details: " + m[2] + ")"
+}
+
+// configSource is where a setting's value comes from ("default", a file,
+// "env VAR", "flag --NAME").
+func configSource(cfg *config.Config, key string) string {
+	for _, v := range cfg.Values() {
+		if v.Key == key {
+			return v.Source
+		}
+	}
+	return ""
 }

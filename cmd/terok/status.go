@@ -40,7 +40,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		ValidArgsFunction: completeProviders(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Providers, opts.Set, err = parseTargets(args, set); err != nil {
+			if opts.Providers, opts.Set, err = parseTargets(args, setArg(f, cmd, set)); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -128,15 +128,22 @@ func printStatus(f *factory, statuses []account.Status, now time.Time) {
 		if s.Warning != "" {
 			notes = append(notes, fmt.Sprintf("%s: %s", s.Provider, s.Warning))
 		}
+		if s.Version > 0 && s.EnvOverride == "" {
+			backend += fmt.Sprintf(" v%d", s.Version)
+			if s.WrittenBy != "" {
+				backend += " by " + s.WrittenBy
+			}
+		}
 		if s.Error != "" && s.EnvOverride == "" {
 			state = "unknown"
-			if s.Authenticated {
+			if s.Unverified {
 				state = "logged in (unverified)"
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Provider, s.Set, state, dash(typ), dash(backend), stored, exp)
 	}
 	_ = tw.Flush()
+	printDetails(f.IO.Out, statuses)
 	for _, n := range notes {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %s\n", n)
 	}

@@ -37,7 +37,7 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 		Args:              exactArgs(1, "one provider name"),
 		ValidArgsFunction: completeProviders(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			providers, s, err := parseTargets(args, set)
+			providers, s, err := parseTargets(args, setArg(f, cmd, set))
 			if err != nil {
 				return err
 			}
@@ -74,6 +74,9 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	}
 	c, _, err := accounts.Token(ctx, opts.Set, opts.Provider)
 	if errors.Is(err, store.ErrNotFound) {
+		if uerr := unknownSet(ctx, f, opts.Set, opts.Provider); uerr != nil {
+			return uerr
+		}
 		return fmt.Errorf("%w: nothing stored for %s (set: %s); log in with: %s", errNotAuthenticated, opts.Provider, opts.Set, inject.LoginCommand(opts.Provider, opts.Set))
 	}
 	if err != nil {

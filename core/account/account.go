@@ -24,7 +24,7 @@ const DefaultSoon = time.Hour
 // Accounts is the credential manager.
 type Accounts struct {
 	Store   store.Store // where credentials are kept
-	Backend string      // Store's name: "keyring" or "file"
+	Backend string      // Store's name: "keyring", "file" or "openbao"
 	Env     store.Store // read-only override (store.Env), or nil
 	Index   *Index
 	Now     func() time.Time
@@ -32,6 +32,17 @@ type Accounts struct {
 	// Warnf reports problems that do not fail the command (an index that
 	// could not be written); nil discards them.
 	Warnf func(format string, a ...any)
+	// Open opens another backend by name, for a credential the index says
+	// is kept there (login --store file, then a command without the flag);
+	// nil: only Store is read.
+	Open func(backend string) store.Store
+	// Chosen says the user named Store (a flag, a variable, the config
+	// file): a credential kept in another backend is then not read from
+	// there, and the error says where it is.
+	Chosen bool
+	// Permanent says how to make a backend the default, for messages,
+	// e.g. "put `store: file` in ~/.config/terok/config.yml".
+	Permanent func(backend string) string
 }
 
 func (a *Accounts) now() time.Time {
@@ -52,10 +63,21 @@ func (a *Accounts) warnf(format string, args ...any) {
 // repairs the index later.
 func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error {
 	if err := a.Store.Set(ctx, set, provider, c); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Someone else's write won: what the index says of it is
+			// stale, so the next status reads it again.
+			key := Entry{Set: set, Provider: provider}.key()
+			_ = a.Index.Update(ctx, func(m map[string]Entry) { delete(m, key) })
+		}
 		return err
 	}
 	now := a.now().UTC().Truncate(time.Second)
 	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: a.Backend, StoredAt: &now, ExpiresAt: expiry(c)}
+	if w, ok := a.Store.(interface {
+		Written(names.Set, names.Provider) (int, string)
+	}); ok {
+		e.Version, e.WrittenBy = w.Written(set, provider)
+	}
 	if err := a.Index.Update(ctx, func(m map[string]Entry) { m[e.key()] = e }); err != nil {
 		a.warnf("the credential is stored, but the index of what is stored was not updated (%v); `terok auth status` will repair it", err)
 	}
@@ -79,8 +101,58 @@ func (a *Accounts) Token(ctx context.Context, set names.Set, provider names.Prov
 			return c, "env", nil
 		}
 	}
+	// The index says where the last login stored it; unless --store
+	// pins the backend, that is where it is read (the newest credential
+	// is there, whatever another backend may still hold).
+	backend, other := a.elsewhere(set, provider)
+	var oerr error
+	if other != nil && !a.Chosen {
+		if c, oerr = other.Get(ctx, set, provider); oerr == nil {
+			return c, backend, nil
+		}
+	}
 	c, err = a.Store.Get(ctx, set, provider)
+	switch {
+	case err == nil || other == nil:
+	case a.Chosen:
+		err = fmt.Errorf("%w; %s (set: %s) was stored in the %s store, not the %s store chosen now: pass --store %s%s",
+			err, provider, set, backend, a.Backend, backend, a.permanent(backend, ", or "))
+	default:
+		err = fmt.Errorf("%w; %s (set: %s) was stored in the %s store, and reading it there failed too: %s", err, provider, set, backend, oerr.Error())
+	}
 	return c, a.Backend, err
+}
+
+// elsewhere is the backend the index says holds (set, provider), and that
+// backend opened, when it is not Store's; else "" and nil.
+func (a *Accounts) elsewhere(set names.Set, provider names.Provider) (string, store.Store) {
+	if a.Open == nil || a.Index == nil {
+		return "", nil
+	}
+	entries, _ := a.Index.Load() // a damaged index has been said elsewhere
+	key := Entry{Set: set, Provider: provider}.key()
+	for _, e := range entries {
+		if e.key() == key && e.Backend != "" && e.Backend != a.Backend {
+			if s := a.Open(e.Backend); s != nil {
+				return e.Backend, s
+			}
+		}
+	}
+	return "", nil
+}
+
+// permanent is how to make backend the default, after sep; "" if unknown.
+func (a *Accounts) permanent(backend, sep string) string {
+	if a.Permanent == nil {
+		return ""
+	}
+	return sep + a.Permanent(backend)
+}
+
+// PermanentHint is one line saying how to make backend the default, for a
+// login that chose it by a flag; "" if unknown.
+func (a *Accounts) PermanentHint(backend string) string {
+	return a.permanent(backend, "")
 }
 
 // Logout removes the stored credential and its index entry. removed is
@@ -112,13 +184,26 @@ type Status struct {
 	ExpiresAt     *time.Time     `json:"expires_at,omitempty"`
 	Expired       bool           `json:"expired"`
 	ExpiringSoon  bool           `json:"expiring_soon"`
+	// Version and WrittenBy come from a versioned store (openbao): the
+	// credential's version and who wrote it (host and terok version).
+	Version   int    `json:"version,omitempty"`
+	WrittenBy string `json:"written_by,omitempty"`
 	// EnvOverride names the variable that overrides the store, if set.
 	EnvOverride string `json:"env_override,omitempty"`
 	// Warning is about how it is stored, e.g. a plain file.
 	Warning string `json:"warning,omitempty"`
-	// Error says why the store could not be read; the rest then comes from
-	// the index and is unverified.
-	Error string `json:"error,omitempty"`
+	// Error says why the store could not be read. Authenticated is then
+	// false; Unverified says the index records a credential (Type,
+	// Backend, StoredAt, ExpiresAt come from it) that the store could not
+	// confirm.
+	Error      string `json:"error,omitempty"`
+	Unverified bool   `json:"unverified,omitempty"`
+	// Details (host, account, token kind, masked prefix) are read from
+	// the stored credential; never the secret.
+	Details
+	// Location is where the credential is kept: the keyring's service and
+	// account, or the file.
+	Location string `json:"location,omitempty"`
 }
 
 // Status reports on providers in set, reading each credential from the
@@ -140,31 +225,55 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 	}
 	var out []Status
 	repairs := map[string]*Entry{} // key -> new entry, nil to delete
-	// One read of the store for all of them (see store.GetMany).
-	stored := store.GetMany(ctx, a.Store, set, providers)
+	// One read of the store for all of them (see store.GetMany), or, from
+	// a store that lists a set in one call (openbao), that call and a read
+	// only of what the index cannot answer for.
+	stored := a.readAll(ctx, set, providers, indexed)
 	for i, p := range providers {
 		st := Status{Provider: p, Set: set}
 		key := Entry{Set: set, Provider: p}.key()
 		ie, inIndex := indexed[key]
 		c, gerr := stored[i].Credential, stored[i].Err
+		backend := a.Backend
+		if inIndex && ie.Backend != a.Backend && !a.Chosen && a.Open != nil {
+			// Stored with --store: status reads it where it is, as
+			// Token does.
+			if other := a.Open(ie.Backend); other != nil {
+				if oc, oerr := other.Get(ctx, set, p); oerr == nil || gerr != nil && errors.Is(gerr, store.ErrNotFound) {
+					c, gerr, backend = oc, oerr, ie.Backend
+				}
+			}
+		}
 		switch {
+		case errors.Is(gerr, errIndexAnswers):
+			st.Authenticated, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
+			st.Version, st.WrittenBy = ie.Version, ie.WrittenBy
 		case gerr == nil:
-			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, a.Backend, expiry(c)
+			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, backend, expiry(c)
+			st.Details, st.Location = Describe(c), a.Location(set, p)
+			st.Version, st.WrittenBy = stored[i].Version, stored[i].WrittenBy
 			if inIndex {
 				st.StoredAt = ie.StoredAt
 			}
-			fresh := Entry{Set: set, Provider: p, Type: c.Type, Backend: a.Backend, StoredAt: st.StoredAt, ExpiresAt: st.ExpiresAt}
+			fresh := Entry{Set: set, Provider: p, Type: c.Type, Backend: backend, StoredAt: st.StoredAt, ExpiresAt: st.ExpiresAt,
+				Version: st.Version, WrittenBy: st.WrittenBy}
 			if !inIndex || !sameEntry(ie, fresh) {
 				repairs[key] = &fresh
 			}
 		case errors.Is(gerr, store.ErrNotFound):
-			if inIndex && ie.Backend == a.Backend {
+			if inIndex && ie.Backend == backend {
 				repairs[key] = nil
 			}
 		default:
+			// Not authenticated, as far as anyone can tell: the index
+			// may say what was stored, but the store did not confirm it.
 			st.Error = gerr.Error()
 			if inIndex {
-				st.Authenticated, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
+				st.Unverified, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
+			}
+			if inIndex && ie.Backend != a.Backend && a.Chosen {
+				st.Error += fmt.Sprintf("; it was stored in the %s store, not the %s store chosen now: pass --store %s%s",
+					ie.Backend, a.Backend, ie.Backend, a.permanent(ie.Backend, ", or "))
 			}
 		}
 		if st.Authenticated && st.Backend == "file" {
@@ -174,6 +283,12 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 			if _, err := a.Env.Get(ctx, set, p); err == nil {
 				st.EnvOverride = store.EnvVar(p)
 				st.Authenticated = true
+				if st.Error != "" {
+					// What is used is known; the store's trouble is a
+					// warning, not the status.
+					st.Warning = "the store could not be read, but " + st.EnvOverride + " is set and wins: " + st.Error
+					st.Error, st.Unverified = "", false
+				}
 			}
 		}
 		if st.ExpiresAt != nil && st.EnvOverride == "" {
@@ -199,7 +314,60 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 }
 
 func sameEntry(a, b Entry) bool {
-	return a.Type == b.Type && a.Backend == b.Backend && timeEq(a.ExpiresAt, b.ExpiresAt)
+	return a.Type == b.Type && a.Backend == b.Backend && timeEq(a.ExpiresAt, b.ExpiresAt) &&
+		a.Version == b.Version && a.WrittenBy == b.WrittenBy
+}
+
+// errIndexAnswers marks a credential the store listed and the index
+// describes: status takes the index's word and reads nothing.
+var errIndexAnswers = errors.New("the index answers")
+
+// readAll reads the providers' credentials for Status. From a SetLister
+// it lists the set once: what it does not hold is not stored, what it
+// holds and the index knows (stored through this store) is answered by
+// the index, and only the rest is read.
+func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names.Provider, indexed map[string]Entry) []store.Result {
+	l, ok := a.Store.(store.SetLister)
+	if !ok {
+		return store.GetMany(ctx, a.Store, set, providers)
+	}
+	held, err := l.ListSet(ctx, set)
+	if err != nil {
+		out := make([]store.Result, len(providers))
+		for i, p := range providers {
+			out[i] = store.Result{Provider: p, Err: err}
+		}
+		return out
+	}
+	in := map[names.Provider]bool{}
+	for _, h := range held {
+		in[h] = true
+	}
+	out := make([]store.Result, len(providers))
+	var toRead []names.Provider
+	var at []int
+	for i, p := range providers {
+		out[i].Provider = p
+		ie, inIndex := indexed[Entry{Set: set, Provider: p}.key()]
+		switch {
+		case !in[p]:
+			out[i].Err = &store.Error{Op: "read", Account: store.Account(set, p), Kind: store.ErrNotFound}
+		case inIndex && ie.Backend == a.Backend && ie.Version > 0:
+			out[i].Err = errIndexAnswers
+			if o, ok := a.Store.(interface {
+				Observe(names.Set, names.Provider, int)
+			}); ok {
+				o.Observe(set, p, ie.Version) // a write after this is a CAS over it
+			}
+		default:
+			toRead = append(toRead, p)
+			at = append(at, i)
+		}
+	}
+	for j, r := range store.GetMany(ctx, a.Store, set, toRead) {
+		out[at[j]] = r
+	}
+	return out
 }
 
 func timeEq(a, b *time.Time) bool {

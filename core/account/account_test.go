@@ -229,7 +229,9 @@ func TestLogoutTouchesNothingElse(t *testing.T) {
 	}
 }
 
-// A store that cannot be read leaves status with the index's data, marked.
+// A store that cannot be read leaves status with the index's data, marked
+// unverified, and never authenticated beside an error (before, it said
+// "authenticated": true next to the error).
 func TestStatusWhenTheStoreFails(t *testing.T) {
 	ctx := context.Background()
 	a, _, _ := newAccounts(t)
@@ -238,7 +240,7 @@ func TestStatusWhenTheStoreFails(t *testing.T) {
 	}
 	a.Store = failing{}
 	st, err := a.Status(ctx, "default", []names.Provider{"claude"})
-	if err != nil || !st[0].Authenticated || st[0].Error == "" || st[0].Type != "api_key" {
+	if err != nil || st[0].Authenticated || !st[0].Unverified || st[0].Error == "" || st[0].Type != "api_key" {
 		t.Errorf("%+v %v", st, err)
 	}
 }

@@ -27,6 +27,10 @@ type Entry struct {
 	Backend   string         `json:"backend"`
 	StoredAt  *time.Time     `json:"stored_at,omitempty"`
 	ExpiresAt *time.Time     `json:"expires_at,omitempty"`
+	// Version and WrittenBy: of a versioned store's credential (openbao),
+	// as this terok last wrote or read it.
+	Version   int    `json:"version,omitempty"`
+	WrittenBy string `json:"written_by,omitempty"`
 }
 
 func (e Entry) key() string { return store.Account(e.Set, e.Provider) }

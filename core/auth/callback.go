@@ -52,7 +52,7 @@ func (l *Login) listenCallbacks(name string, spec *sdk.ContainerSpecResponse, cn
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	for _, p := range spec.CallbackPorts {
-		fmt.Fprintf(l.IO.ErrOut, "Browser callback: 127.0.0.1:%d on this machine reaches the login in the container\n", p)
+		fmt.Fprintf(l.IO.ErrOut, "Browser callback: localhost:%d on this machine (127.0.0.1 and ::1) reaches the login in the container\n", p)
 	}
 	return r, nil
 }

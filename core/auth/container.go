@@ -179,12 +179,16 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.StateFiles, "state"); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, req.Name)
-	if err := l.Store.Save(ctx, req.Set, req.Name, resp.Credential); err != nil {
+	cred, err := forHost(name, req, resp.Credential, false)
+	if err != nil {
 		return err
 	}
-	l.afterSave(ctx, req, resp.Credential, old, resp.StateFiles, "state")
-	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", name, req.Set)
+	old := l.previousSecrets(ctx, req.Set, req.slot())
+	if err := l.Store.Save(ctx, req.Set, req.slot(), cred); err != nil {
+		return err
+	}
+	l.afterSave(ctx, req, cred, old, resp.StateFiles, "state")
+	fmt.Fprintf(w, "Credentials captured for %s (set: %s)\n", req.where(), req.Set)
 	return nil
 }
 

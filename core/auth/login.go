@@ -109,6 +109,10 @@ type LoginRequest struct {
 	Project container.Project
 	// Image overrides the provider's default login image.
 	Image string
+	// Host is the server the credential is for (--host), "" for the
+	// provider's default; the credential is then stored beside the
+	// default host's, under PROVIDER:HOST.
+	Host names.Host
 }
 
 // Run performs one login. Nothing is stored unless every step before the
@@ -275,12 +279,16 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err := refuseSecretFiles(req.Desc, resp.Credential, resp.KeyFiles, "key", key); err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, req.Name)
-	if err := l.Store.Save(ctx, req.Set, req.Name, resp.Credential); err != nil {
+	cred, err := forHost(name, req, resp.Credential, true)
+	if err != nil {
 		return err
 	}
-	l.afterSave(ctx, req, resp.Credential, old, resp.KeyFiles, "key")
-	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", name, req.Set)
+	old := l.previousSecrets(ctx, req.Set, req.slot())
+	if err := l.Store.Save(ctx, req.Set, req.slot(), cred); err != nil {
+		return err
+	}
+	l.afterSave(ctx, req, cred, old, resp.KeyFiles, "key")
+	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", req.where(), req.Set)
 	return nil
 }
 

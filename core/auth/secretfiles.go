@@ -74,6 +74,12 @@ func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credentia
 				filepath.Join(l.MountsDir, desc.HostDir), desc.Name, err)
 		}
 	}
+	if req.Host != "" && len(files) > 0 {
+		// The shared dir holds one state of the tool, its default host's;
+		// another host's state would replace it.
+		fmt.Fprintf(l.IO.ErrOut, "note: %s's %s files are written for its default host only; not for %s\n", desc.Name, kind, req.Host)
+		return
+	}
 	created := l.writeFiles(desc, files, kind)
 	if l.Written != nil && len(created) > 0 {
 		if err := l.Written.Add(ctx, req.Set, req.Name, created); err != nil {

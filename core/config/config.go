@@ -19,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
@@ -32,14 +33,38 @@ type Setting struct {
 	validate func(string) error
 }
 
-// Settings are every setting terok knows, in the order `terok config` shows
-// them.
-var Settings = []Setting{
+// Settings returns every setting terok knows, in the order `terok config`
+// shows them. It is a copy: what a caller does with it changes nothing.
+func Settings() []Setting { return slices.Clone(settings) }
+
+// settings backs Settings; nothing outside this package can change it.
+var settings = []Setting{
 	{Key: "store", Env: "TEROK_CREDENTIAL_STORE", Flag: "store", Default: "keyring",
-		Help:     "where credentials are kept: keyring (the OS keyring) or file (plain JSON files, not encrypted)",
-		validate: oneOf("keyring", "file")},
+		Help:     "where credentials are kept: keyring (the OS keyring), file (plain JSON files, not encrypted) or openbao (an OpenBao or Vault KV v2 engine; vault is the same)",
+		validate: oneOf("keyring", "file", "openbao", "vault")},
 	{Key: "keyring_timeout", Env: "TEROK_KEYRING_TIMEOUT", Default: "5s",
 		Help: "how long one keyring call may take", validate: duration},
+	{Key: "openbao_mount", Env: "TEROK_OPENBAO_MOUNT", Default: "secret",
+		Help: "the OpenBao/Vault KV v2 mount credentials are kept in (store openbao)"},
+	{Key: "openbao_prefix", Env: "TEROK_OPENBAO_PREFIX", Default: "terok",
+		Help: "the path under the mount: each credential is at <mount>/data/<prefix>/<set>/<provider>"},
+	{Key: "openbao_timeout", Env: "TEROK_OPENBAO_TIMEOUT", Default: "10s",
+		Help: "how long one call to the OpenBao/Vault server may take", validate: duration},
+	{Key: "openbao_auth", Env: "TEROK_OPENBAO_AUTH", Default: "token",
+		Help:     "how terok gets its OpenBao token: token (BAO_TOKEN, VAULT_TOKEN or ~/.vault-token), approle or jwt",
+		validate: oneOf("token", "approle", "jwt")},
+	{Key: "openbao_auth_mount", Env: "TEROK_OPENBAO_AUTH_MOUNT",
+		Help: "where the approle or jwt auth method is mounted; default: its name"},
+	{Key: "openbao_role_id_file", Env: "TEROK_OPENBAO_ROLE_ID_FILE",
+		Help: "a file holding the AppRole role id (or set TEROK_OPENBAO_ROLE_ID)"},
+	{Key: "openbao_secret_id_file", Env: "TEROK_OPENBAO_SECRET_ID_FILE",
+		Help: "a file holding the AppRole secret id (or set TEROK_OPENBAO_SECRET_ID)"},
+	{Key: "openbao_secret_id_wrapped", Env: "TEROK_OPENBAO_SECRET_ID_WRAPPED", Default: "false",
+		Help: "true: the secret id is a response-wrapping token, unwrapped at login", validate: oneOf("true", "false")},
+	{Key: "openbao_jwt_role", Env: "TEROK_OPENBAO_JWT_ROLE",
+		Help: "the role of a JWT/OIDC login"},
+	{Key: "openbao_jwt_file", Env: "TEROK_OPENBAO_JWT_FILE",
+		Help: "a file holding the CI job's identity token for a JWT login (or set TEROK_OPENBAO_JWT)"},
 	{Key: "plugin_start_timeout", Env: "TEROK_PLUGIN_START_TIMEOUT", Default: "10s",
 		Help: "how long a plugin may take to start", validate: duration},
 	{Key: "plugin_timeout", Env: "TEROK_PLUGIN_TIMEOUT", Default: "10s",
@@ -49,6 +74,9 @@ var Settings = []Setting{
 		validate: oneOf("trace", "debug", "info", "warn", "error", "off")},
 	{Key: "auth_image", Env: "TEROK_AUTH_IMAGE", Flag: "image",
 		Help: "container image for OAuth and device logins, instead of the provider's default"},
+	{Key: "default_set", Env: "TEROK_DEFAULT_SET", Default: "default",
+		Help:     "the credential set a command uses without --set (terok auth sets use NAME writes it here)",
+		validate: setName},
 	{Key: "mounts_dir", Env: "TEROK_MOUNTS_DIR", Flag: "mounts-dir",
 		Help:     "where providers' shared config dirs live (state files go to <mounts_dir>/<host dir>); default: the data dir's mounts/",
 		validate: absPath},
@@ -61,6 +89,13 @@ func oneOf(choices ...string) func(string) error {
 		}
 		return fmt.Errorf("must be one of %s", strings.Join(choices, ", "))
 	}
+}
+
+func setName(v string) error {
+	if !names.ValidSet(v) {
+		return errors.New("must be a credential set name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters")
+	}
+	return nil
 }
 
 func absPath(v string) error {
@@ -102,10 +137,10 @@ func (c *Config) Duration(key string) time.Duration {
 	return d
 }
 
-// Values returns every setting, in Settings order.
+// Values returns every setting, in the order of Settings.
 func (c *Config) Values() []Value {
-	out := make([]Value, 0, len(Settings))
-	for _, s := range Settings {
+	out := make([]Value, 0, len(settings))
+	for _, s := range settings {
 		out = append(out, c.values[s.Key])
 	}
 	return out
@@ -131,7 +166,7 @@ func Load(file string, getenv func(string) string, flags map[string]string, defa
 		fromFile = nil
 	}
 	c := &Config{values: map[string]Value{}, File: file}
-	for _, s := range Settings {
+	for _, s := range settings {
 		v := Value{Key: s.Key, Value: s.Default, Source: "default", Help: s.Help}
 		if d, ok := defaults[s.Key]; ok {
 			v.Value = d
@@ -191,7 +226,7 @@ func Parse(name string, data []byte) (map[string]string, error) {
 		return nil, fmt.Errorf("%s:%d:%d: expected a mapping of settings (key: value)", name, root.Line, root.Column)
 	}
 	known := map[string]Setting{}
-	for _, s := range Settings {
+	for _, s := range settings {
 		known[s.Key] = s
 	}
 	out := map[string]string{}
@@ -217,8 +252,8 @@ func Parse(name string, data []byte) (map[string]string, error) {
 }
 
 func knownKeys() string {
-	keys := make([]string, len(Settings))
-	for i, s := range Settings {
+	keys := make([]string, len(settings))
+	for i, s := range settings {
 		keys[i] = s.Key
 	}
 	sort.Strings(keys)

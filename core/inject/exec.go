@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,10 +33,13 @@ type ExecConfig struct {
 	// win over variables of the same name); nil is terok's own.
 	Env []string
 	// TempDir holds the private directories; "" is $XDG_RUNTIME_DIR (a
-	// per-user tmpfs) when it is usable, else the system's temp dir.
+	// per-user tmpfs) when it is the user's own and nobody else may write
+	// it, else the system's temp dir (see privateBase).
 	TempDir string
 	// Getenv reads terok's environment; nil is os.Getenv.
 	Getenv func(string) string
+	// Debug logs at debug level (hclog's Logger.Debug); nil logs nothing.
+	Debug func(msg string, args ...any)
 }
 
 // Exec runs argv with the plan's variables and private directories and
@@ -50,11 +54,21 @@ func (p *Plan) Exec(argv []string, cfg ExecConfig) (code int, err error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	debug := cfg.Debug
+	if debug == nil {
+		debug = func(string, ...any) {}
+	}
 	tmp := cfg.TempDir
 	if tmp == "" {
-		tmp = defaultTempDir(getenv)
+		var berr error
+		if tmp, berr = privateBase(getenv, debug); berr != nil && len(p.Dirs) > 0 {
+			return 1, berr
+		}
 	}
-	SweepStale(tmp)
+	// What a killed terok left there holds secrets.
+	if tmp != "" {
+		SweepStale(tmp)
+	}
 
 	// Catch the signals before anything is written, so that none of them
 	// can end terok between writing the files and removing them.
@@ -176,13 +190,35 @@ func mergeEnv(base []string, add map[string]string) []string {
 	return out
 }
 
-func defaultTempDir(getenv func(string) string) string {
-	if d := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() && fi.Mode().Perm()&0o077 == 0 {
-			return d
+// privateBase is where the private directories go: $XDG_RUNTIME_DIR when
+// it is a directory of the invoking user's own that nobody else may use,
+// else the system's temp dir ($TMPDIR, then /tmp) under the rules of
+// checkPrivateBase. A runtime dir of another user (root run with a user's
+// XDG_RUNTIME_DIR, say) is theirs: they could swap what the command reads
+// in the private directory. Each directory passed over is logged at debug
+// level, with why.
+func privateBase(getenv func(string) string, debug func(string, ...any)) (string, error) {
+	if d := getenv("XDG_RUNTIME_DIR"); d != "" {
+		real, err := checkPrivateBase(d, false)
+		if err == nil {
+			return real, nil
 		}
+		debug("exec: not making the private directories in $XDG_RUNTIME_DIR; falling back to the temp dir", "dir", d, "reason", err.Error())
 	}
-	return os.TempDir()
+	var tried []string
+	for _, d := range append([]string{os.TempDir()}, sharedTempDirs...) {
+		if slices.Contains(tried, d) {
+			continue
+		}
+		tried = append(tried, d)
+		real, err := checkPrivateBase(d, true)
+		if err == nil {
+			return real, nil
+		}
+		debug("exec: not making the private directories in the temp dir", "dir", d, "reason", err.Error())
+	}
+	return "", fmt.Errorf("found no directory for the command's private files that only you (or root) may write: tried %s; "+
+		"set TMPDIR to a directory of your own (mode 0700)", strings.Join(tried, ", "))
 }
 
 // SweepStale removes the private directories in dir that a terok which
@@ -194,6 +230,9 @@ func SweepStale(dir string) {
 		pid, err := strconv.Atoi(pidStr)
 		if err != nil || pid == os.Getpid() || alive(pid) {
 			continue
+		}
+		if fi, err := os.Lstat(d); err != nil || !ownedByMe(fi) {
+			continue // another user's: theirs to remove
 		}
 		_ = os.RemoveAll(d)
 	}

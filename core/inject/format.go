@@ -24,7 +24,8 @@ func (e *ErrNeedsFiles) Error() string {
 //
 //   - shell: export NAME='value' lines for eval in any POSIX shell;
 //   - dotenv: NAME="value" lines, with \ " $ and newlines escaped, as
-//     dotenv parsers read them;
+//     dotenv parsers read them; a value they cannot read back (one that
+//     ends in \ or ") is refused;
 //   - json: one object of name to value.
 //
 // A plan with private files cannot be written: there is no directory to
@@ -41,6 +42,9 @@ func (p *Plan) Format(format string) (string, error) {
 		}
 	case "dotenv":
 		for _, k := range p.Names() {
+			if err := dotenvCarries(k, p.Env[k]); err != nil {
+				return "", err
+			}
 			fmt.Fprintf(&b, "%s=%s\n", k, dotenvQuote(p.Env[k]))
 		}
 	case "json":
@@ -61,6 +65,20 @@ func (p *Plan) Format(format string) (string, error) {
 // written escaped, and reopens them.
 func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// dotenvCarries refuses a value dotenv parsers cannot read back. godotenv
+// (v1.5.1, parser.go extractVarValue) ends a double-quoted value at the
+// first quote not preceded by a backslash, so a value ending in \ (written
+// "…\\") runs on into the next line, where a provider's value could
+// smuggle a variable of its own (LD_PRELOAD=…); and it trims every quote at
+// the value's ends, so a value ending in " loses it.
+func dotenvCarries(name, v string) error {
+	if strings.HasSuffix(v, `\`) || strings.HasSuffix(v, `"`) {
+		return fmt.Errorf("the value of %s ends in %q, which dotenv parsers do not read back as written "+
+			"(it would run into the next line); use --format shell or --format json", name, v[len(v)-1:])
+	}
+	return nil
 }
 
 // dotenvQuote writes s in double quotes, escaping what dotenv parsers

@@ -37,8 +37,12 @@ type Source interface {
 
 // Target is one opened provider to inject.
 type Target struct {
+	// Name is the provider's slot: its name, or PROVIDER:HOST for a
+	// credential stored with --host (names.OnHost).
 	Name     names.Provider
 	Provider sdk.Provider
+	// Set is the credential set to read from; "" is Options.Set.
+	Set names.Set
 }
 
 // Options say how to resolve.
@@ -120,9 +124,14 @@ func claimFamilies(owner map[string]names.Provider, provider names.Provider, r *
 	mine := map[string]bool{}
 	for _, k := range vars {
 		fam := sdk.EnvFamily(k)
+		if owner := sdk.FamilyOwner(fam); owner != "" {
+			// ANTHROPIC_* and CLAUDE_* are one tool's: whoever sets one
+			// holds both.
+			fam = "tool " + owner
+		}
 		if o, ok := owner[fam]; ok && o != provider {
 			return fmt.Errorf("%s and %s both set %s_* variables (%s); a variable family belongs to one provider per command, "+
-				"so run them in separate terok auth exec (or env) calls", o, provider, fam, k)
+				"so run them in separate terok auth exec (or env) calls", o, provider, sdk.EnvFamily(k), k)
 		}
 		mine[fam] = true
 	}
@@ -141,6 +150,9 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	decl, err := declaration(ctx, t)
 	if err != nil {
 		return nil, err
+	}
+	if t.Set != "" {
+		opts.Set = t.Set
 	}
 	cred, from, err := src.Token(ctx, opts.Set, t.Name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -188,7 +200,7 @@ func declaration(ctx context.Context, t Target) (*sdk.InjectionResponse, error) 
 	}
 	// The answer is the provider's, so it is checked here whatever the
 	// provider's own tests said: a plugin's answer is untrusted.
-	if err := sdk.ValidateInjectionOf(string(t.Name), decl); err != nil {
+	if err := sdk.ValidateInjectionOf(string(t.Name.Base()), decl); err != nil {
 		return nil, fmt.Errorf("%s declares an injection terok will not carry out: %w", t.Name, err)
 	}
 	return decl, nil
@@ -217,10 +229,14 @@ func fromOverride(ctx context.Context, t Target, c sdk.Credential) (sdk.Credenti
 
 // LoginCommand is the command that stores a fresh credential.
 func LoginCommand(provider names.Provider, set names.Set) string {
-	if set == "" || set == names.DefaultSet {
-		return "terok auth login " + string(provider)
+	cmd := "terok auth login " + string(provider.Base())
+	if h := provider.Host(); h != "" {
+		cmd += " --host " + string(h)
 	}
-	return "terok auth login " + string(provider) + " --set " + string(set)
+	if set == "" || set == names.DefaultSet {
+		return cmd
+	}
+	return cmd + " --set " + string(set)
 }
 
 // FileInjections names the providers of the plan that need files, for

@@ -65,9 +65,10 @@ var setRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 func ValidSet(s string) bool { return setRE.MatchString(s) }
 
 // UnmarshalText checks the name, so that a Provider decoded from a file
-// (JSON, YAML) is as checked as one parsed from the command line.
+// (JSON, YAML) is as checked as one parsed from the command line. A slot
+// (PROVIDER:HOST, see OnHost) is a Provider too.
 func (p *Provider) UnmarshalText(b []byte) error {
-	if !sdk.ValidName(string(b)) {
+	if !validSlot(string(b)) {
 		return fmt.Errorf("invalid provider name %q", b)
 	}
 	*p = Provider(b)

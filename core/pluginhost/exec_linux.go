@@ -39,11 +39,9 @@ func spawner() {
 	}
 }
 
-// startProcess starts cmd from the spawner thread; the first call also
-// makes terok the subreaper of its descendants (see reapOrphans).
+// startProcess starts cmd from the spawner thread.
 func startProcess(cmd *exec.Cmd) error {
 	spawnOnce.Do(func() {
-		becomeSubreaper()
 		spawnCh = make(chan func())
 		go spawner()
 	})

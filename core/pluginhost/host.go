@@ -54,11 +54,22 @@ type Host struct {
 	// Trust, if set, decides whether a plugin may run and opens its
 	// binary; nil runs every plugin unchecked (tests only).
 	Trust Trust
+	// AdoptOrphans makes the process, at the first plugin start, the
+	// subreaper of its descendants (Linux PR_SET_CHILD_SUBREAPER), so Close
+	// also finds and kills what a plugin's children left running after
+	// leaving its process group. The setting is process-wide and cannot be
+	// undone: only a program's main should turn it on.
+	AdoptOrphans bool
+	// Notices, if set, gets a line each time a provider is attached to a
+	// plugin started by hand (TEROK_REATTACH_PROVIDERS), once per provider:
+	// the user's stderr, so a debug setting left behind is always seen.
+	Notices io.Writer
 
-	mu     sync.Mutex
-	plugs  []*running
-	closed bool
-	mark   string // see reapOrphans
+	noticed map[names.Provider]bool
+	mu      sync.Mutex
+	plugs   []*running
+	closed  bool
+	mark    string // see reapOrphans
 }
 
 // running is one started plugin: its client, and its process once
@@ -89,6 +100,9 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	reattach, err := reattachFor(p.Name) // a plugin started by hand: see reattach.go
 	if err != nil {
 		return nil, nil, err
+	}
+	if reattach != nil {
+		h.notice(p.Name, reattach)
 	}
 	var bin *os.File
 	if reattach == nil {
@@ -145,6 +159,20 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 	}
 }
 
+// notice tells Notices, once per provider, that name is attached.
+func (h *Host) notice(name names.Provider, rc *goplugin.ReattachConfig) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.Notices == nil || h.noticed[name] {
+		return
+	}
+	if h.noticed == nil {
+		h.noticed = map[names.Provider]bool{}
+	}
+	h.noticed[name] = true
+	fmt.Fprint(h.Notices, attachedNotice(name, rc))
+}
+
 // openBinary returns the plugin's binary, open, checked by Trust if set.
 func (h *Host) openBinary(p Plugin) (*os.File, error) {
 	if h.Trust == nil {
@@ -158,6 +186,9 @@ func (h *Host) openBinary(p Plugin) (*os.File, error) {
 // tracks it for Close. With reattach set, the client attaches to a plugin
 // the user started by hand instead, and bin is nil.
 func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *goplugin.ReattachConfig) (*running, error) {
+	if h.AdoptOrphans {
+		becomeSubreaper()
+	}
 	extra := append(append([]string(nil), h.Env...), h.processMark())
 	// Mutual TLS as go-plugin's AutoMTLS, with cheaper keys (see
 	// plugin.HostTLS); a plugin started by hand (reattach) brings its own.
@@ -172,7 +203,7 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 	env := pluginEnv(os.Environ(), extra)
 	run := &running{}
 	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
-		HandshakeConfig:  plugin.Handshake,
+		HandshakeConfig:  plugin.Handshake(),
 		VersionedPlugins: plugin.HostPluginSets(),
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			// cmd.Env holds only go-plugin's own variables (SkipHostEnv).

@@ -3,12 +3,14 @@ package pluginhost
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/terok-ai/terok-auth/core/trust"
 )
@@ -107,7 +109,7 @@ func TestCloseKillsWhatPluginsLeftBehind(t *testing.T) {
 	// its stat), or the kill of the script's process group could catch it.
 	script(t, path, "setsid sleep 600 >/dev/null 2>&1 </dev/null & pid=$!\n"+
 		`until [ "$(cut -d' ' -f6 /proc/$pid/stat)" = "$pid" ]; do :; done`+"\necho $pid > "+pids)
-	h := &Host{StartTimeout: 5 * time.Second}
+	h := &Host{StartTimeout: 5 * time.Second, AdoptOrphans: true}
 	_, _, _ = h.Start(context.Background(), Plugin{Name: "x", Path: path})
 	data, err := os.ReadFile(pids)
 	if err != nil {
@@ -126,3 +128,34 @@ func TestCloseKillsWhatPluginsLeftBehind(t *testing.T) {
 		t.Errorf("process %d, started by a plugin in a session of its own, survived Close", pid)
 	}
 }
+
+// TestSubreaperOnlyWhenAsked: starting a plugin changes nothing
+// process-wide unless the host was told to adopt orphans. It runs in a
+// fresh test process, since the setting cannot be undone.
+func TestSubreaperOnlyWhenAsked(t *testing.T) {
+	if mode := os.Getenv("TEROK_TEST_SUBREAPER"); mode != "" {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "terok-provider-x")
+		script(t, path, "exit 0")
+		h := &Host{StartTimeout: 5 * time.Second, AdoptOrphans: mode == "adopt"}
+		defer h.Close()
+		_, _, _ = h.Start(context.Background(), Plugin{Name: "x", Path: path})
+		var on int32
+		if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prGetChildSubreaper, uintptr(unsafe.Pointer(&on)), 0); errno != 0 {
+			t.Fatal(errno)
+		}
+		if want := mode == "adopt"; (on != 0) != want {
+			t.Fatalf("subreaper = %d after a start with AdoptOrphans %v", on, want)
+		}
+		return
+	}
+	for _, mode := range []string{"plain", "adopt"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSubreaperOnlyWhenAsked$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "TEROK_TEST_SUBREAPER="+mode)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", mode, err, out)
+		}
+	}
+}
+
+const prGetChildSubreaper = 37 // PR_GET_CHILD_SUBREAPER

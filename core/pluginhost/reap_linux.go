@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // A plugin's children may leave its process group, even its session
-// (setsid), and outlive it. terok therefore makes itself their subreaper:
+// (setsid), and outlive it. A Host with AdoptOrphans makes its process their
+// subreaper:
 // a descendant whose parent exits is re-parented to terok, not to init, so
 // Close finds it among terok's own children and kills it. Those children
 // are told apart from the others terok has (podman's, say) by a mark in
@@ -19,8 +21,13 @@ import (
 
 const prSetChildSubreaper = 36 // PR_SET_CHILD_SUBREAPER
 
+var subreaperOnce sync.Once
+
+// becomeSubreaper makes this process the subreaper of its descendants, once.
 func becomeSubreaper() {
-	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	subreaperOnce.Do(func() {
+		_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0)
+	})
 }
 
 // childrenOf lists the children of pid.

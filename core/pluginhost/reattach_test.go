@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -33,9 +34,86 @@ func TestDebugPluginChild(t *testing.T) {
 		}
 		return
 	}
-	if err := plugin.Run(context.Background(), providertest.NewFake("fake", sdk.ModeAPIKey), plugin.Debug(true)); err != nil {
+	var p sdk.Provider = providertest.NewFake("fake", sdk.ModeAPIKey)
+	if name := os.Getenv(debugChildNameEnv); name != "" {
+		p = recorder{providertest.NewFake(name, sdk.ModeAPIKey)}
+	}
+	if err := plugin.Run(context.Background(), p, plugin.Debug(true)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// debugChildNameEnv names the provider the debug child serves instead of
+// "fake"; it then prints every key it is given, as a squatter would keep it.
+const debugChildNameEnv = "TEROK_TEST_DEBUG_PLUGIN_NAME"
+
+type recorder struct{ sdk.Provider }
+
+func (r recorder) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	fmt.Println("received key: " + req.Key)
+	return r.Provider.AcceptKey(ctx, req)
+}
+
+// debugChild starts the test binary as a plugin in debug mode (shaped by
+// edit, if set) and returns the value of TEROK_REATTACH_PROVIDERS it
+// printed, and every later line of its stdout.
+func debugChild(t *testing.T, edit func(*exec.Cmd)) (*exec.Cmd, string, <-chan string) {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(self, "-test.run=^TestDebugPluginChild$")
+	child.Env = append(os.Environ(), debugChildEnv+"=1")
+	child.Stderr = os.Stderr
+	if edit != nil {
+		edit(child)
+	}
+	out, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = child.Process.Kill()
+		_ = child.Wait()
+	})
+	lines := make(chan string, 1)
+	rest := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), plugin.ReattachEnv+"="); ok {
+				lines <- strings.Trim(v, "'")
+			} else {
+				select {
+				case rest <- sc.Text():
+				default:
+				}
+			}
+		}
+		close(rest)
+	}()
+	select {
+	case value := <-lines:
+		return child, value, rest
+	case <-time.After(30 * time.Second):
+		t.Fatal("the debug-mode plugin printed no " + plugin.ReattachEnv + " line")
+	}
+	return nil, "", nil
+}
+
+// setReattach makes the host read TEROK_REATTACH_PROVIDERS as value (and
+// the other variables in more, by pairs) for the rest of t.
+func setReattach(t *testing.T, value string, more ...string) {
+	env := map[string]string{plugin.ReattachEnv: value}
+	for i := 0; i+1 < len(more); i += 2 {
+		env[more[i]] = more[i+1]
+	}
+	getenv = func(k string) string { return env[k] }
+	t.Cleanup(func() { getenv = os.Getenv })
 }
 
 type refuseAll struct{}
@@ -52,47 +130,8 @@ func TestReattach(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a plugin process")
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	child := exec.Command(self, "-test.run=^TestDebugPluginChild$")
-	child.Env = append(os.Environ(), debugChildEnv+"=1")
-	child.Stderr = os.Stderr
-	out, err := child.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = child.Process.Kill()
-		_ = child.Wait()
-	})
-
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), plugin.ReattachEnv+"="); ok {
-				lines <- strings.Trim(v, "'")
-			}
-		}
-	}()
-	var value string
-	select {
-	case value = <-lines:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the debug-mode plugin printed no " + plugin.ReattachEnv + " line")
-	}
-	getenv = func(k string) string {
-		if k == plugin.ReattachEnv {
-			return value
-		}
-		return ""
-	}
-	t.Cleanup(func() { getenv = os.Getenv })
+	child, value, _ := debugChild(t, nil)
+	setReattach(t, value)
 
 	for round := 1; round <= 2; round++ {
 		h := &Host{Trust: refuseAll{}}

@@ -34,6 +34,21 @@ var ErrNoAnswer = errors.New("no answer")
 type Terminal struct {
 	IO *iostreams.IOStreams
 	r  *bufio.Reader
+	// pending is the read still under way when a prompt was cancelled:
+	// the next prompt takes its answer rather than starting a second
+	// reader that would race it for the same input.
+	pending       chan lineResult
+	pendingSecret chan secretResult
+}
+
+type lineResult struct {
+	s   string
+	err error
+}
+
+type secretResult struct {
+	b   []byte
+	err error
 }
 
 // New returns a Terminal prompter over s.
@@ -78,17 +93,17 @@ func (t *Terminal) Input(ctx context.Context, label string) (string, error) {
 
 // readLine reads one line, giving up when ctx is done (Ctrl-C).
 func (t *Terminal) readLine(ctx context.Context) (string, error) {
-	type result struct {
-		s   string
-		err error
+	if t.pending == nil {
+		ch := make(chan lineResult, 1)
+		go func() {
+			s, err := t.r.ReadString('\n')
+			ch <- lineResult{s, err}
+		}()
+		t.pending = ch
 	}
-	ch := make(chan result, 1)
-	go func() {
-		s, err := t.r.ReadString('\n')
-		ch <- result{s, err}
-	}()
 	select {
-	case r := <-ch:
+	case r := <-t.pending:
+		t.pending = nil
 		if r.err != nil && r.s == "" {
 			return "", fmt.Errorf("%w: input ended", ErrNoAnswer)
 		}
@@ -110,17 +125,17 @@ func (t *Terminal) Secret(ctx context.Context, label string) (string, error) {
 		return "", fmt.Errorf("read secret: %w", err)
 	}
 	fmt.Fprint(t.IO.ErrOut, label)
-	type result struct {
-		b   []byte
-		err error
+	if t.pendingSecret == nil {
+		ch := make(chan secretResult, 1)
+		go func() {
+			b, err := term.ReadPassword(fd)
+			ch <- secretResult{b, err}
+		}()
+		t.pendingSecret = ch
 	}
-	ch := make(chan result, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		ch <- result{b, err}
-	}()
 	select {
-	case r := <-ch:
+	case r := <-t.pendingSecret:
+		t.pendingSecret = nil
 		fmt.Fprintln(t.IO.ErrOut)
 		if r.err != nil {
 			return "", fmt.Errorf("read secret: %w", r.err)

@@ -3,8 +3,10 @@ package prompt
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/terok-ai/terok-auth/core/iostreams"
 )
@@ -64,5 +66,45 @@ func TestInput(t *testing.T) {
 	got, err := New(io).Input(context.Background(), "Which? ")
 	if err != nil || got != "1, codex" || errOut.String() != "Which? " {
 		t.Errorf("Input = %q, %v; shown %q", got, err, errOut)
+	}
+}
+
+// A prompt cancelled while it waits leaves its read under way; the next
+// prompt must get the next line the user types, not race that read for it
+// (before, the cancelled read took it and the second prompt waited forever).
+func TestCancelledPromptDoesNotEatTheNextAnswer(t *testing.T) {
+	for round := range 5 {
+		pr, pw := io.Pipe()
+		s, _, _, _ := iostreams.Test()
+		s.In = pr
+		term := New(s)
+
+		// Cancelled once its read is surely waiting, as Ctrl-C would be.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err := term.Input(ctx, "first: ")
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("cancelled Input = %v, want context.DeadlineExceeded", err)
+		}
+		got := make(chan string, 1)
+		go func() {
+			ans, err := term.Input(context.Background(), "second: ")
+			if err != nil {
+				ans = "error: " + err.Error()
+			}
+			got <- ans
+		}()
+		if _, err := pw.Write([]byte("answer\n")); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ans := <-got:
+			if ans != "answer" {
+				t.Fatalf("round %d: second Input = %q, want %q", round, ans, "answer")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("round %d: the second prompt never got the answer: the cancelled prompt's reader took it", round)
+		}
+		_ = pw.Close()
 	}
 }

@@ -6,6 +6,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -28,6 +29,9 @@ type Registry struct {
 	Shadowed []Shadowed
 	// Problems are provider files that did not load; each is skipped.
 	Problems []error
+	// Skipped are upstream agent files that describe no login (a runtime,
+	// a bridge): not problems, noted where providers are listed.
+	Skipped []error
 	// Cache, if set, lets List skip starting plugins it has described before.
 	Cache *DescribeCache
 	// PluginDirs and YAMLDirs are where Load looked, for messages.
@@ -56,7 +60,13 @@ func LoadCached(host *pluginhost.Host, pluginDirs []string, yamlSources []YAMLSo
 	yaml, shadowedYAML, problems := loadYAMLCached(yamlSources, cache)
 	cache.save()
 	r.Shadowed = append(r.Shadowed, shadowedYAML...)
-	r.Problems = problems
+	for _, p := range problems {
+		if errors.Is(p, yamlprov.ErrNoLogin) {
+			r.Skipped = append(r.Skipped, p)
+		} else {
+			r.Problems = append(r.Problems, p)
+		}
+	}
 	for name, y := range yaml {
 		if path, ok := byName[name]; ok {
 			r.Shadowed = append(r.Shadowed, Shadowed{Name: name, Kind: "yaml", Source: y.Source, By: path})
@@ -128,7 +138,7 @@ func openYAML(y YAMLProvider) (*Provider, error) {
 		return nil, err
 	}
 	y.File, y.desc = f, nil
-	return &Provider{Provider: yamlprov.New(f), Name: y.Name, Desc: y.describe(), Source: y.Source, Close: func() {}}, nil
+	return &Provider{Provider: termSafe{yamlprov.New(f)}, Name: y.Name, Desc: cleanDesc(y.describe()), Source: y.Source, Close: func() {}}, nil
 }
 
 func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, error) {
@@ -146,7 +156,7 @@ func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, er
 		stop()
 		return nil, err
 	}
-	return &Provider{Provider: prov, Name: p.Name, Desc: desc, Source: p.Path, Close: stop}, nil
+	return &Provider{Provider: termSafe{prov}, Name: p.Name, Desc: cleanDesc(desc), Source: p.Path, Close: stop}, nil
 }
 
 func checkDescription(p pluginhost.Plugin, d *sdk.DescribeResponse) error {
@@ -198,7 +208,7 @@ func (r *Registry) List(ctx context.Context) []Entry {
 				}
 			}
 			if d, ok := r.Cache.get(p.Path); ok {
-				e.Desc = d
+				e.Desc = cleanDesc(d) // an older terok cached it as it came
 				entries[i] = e
 				return
 			}
@@ -228,7 +238,7 @@ func (r *Registry) List(ctx context.Context) []Entry {
 	}
 	r.Cache.save(seen)
 	for _, y := range r.YAML {
-		entries = append(entries, Entry{Name: y.Name, Kind: "yaml", Source: y.Source, Desc: y.describe()})
+		entries = append(entries, Entry{Name: y.Name, Kind: "yaml", Source: y.Source, Desc: cleanDesc(y.describe())})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	return entries

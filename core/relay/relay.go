@@ -53,7 +53,9 @@ package relay
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sort"
+	"strconv"
 )
 
 // ErrUnsupported means this platform cannot relay into a container.
@@ -92,10 +94,10 @@ type Options struct {
 	Helper []string
 }
 
-func portInUse(port int, err error) error {
-	return fmt.Errorf("%w: 127.0.0.1:%d, where the login's browser callback must arrive, is already taken (%v). "+
+func portInUse(host string, port int, err error) error {
+	return fmt.Errorf("%w: %s, where the login's browser callback may arrive, is already taken (%v). "+
 		"Close the program holding it (`ss -ltnp 'sport = :%d'` shows which; often a login still running) and try again",
-		ErrPortInUse, port, err, port)
+		ErrPortInUse, net.JoinHostPort(host, strconv.Itoa(port)), err, port)
 }
 
 func sorted(ports []int) []int {

@@ -25,14 +25,15 @@ import (
 // pidWait bounds how long a connection waits for the container to run.
 const pidWait = 15 * time.Second
 
-// Relay relays the host's 127.0.0.1 callback ports into one container.
+// Relay relays the host's loopback callback ports (127.0.0.1 and ::1)
+// into one container.
 // The zero of *Relay (nil) relays nothing and may be closed.
 type Relay struct {
 	srv    *server
 	helper *helperProc
 }
 
-// Listen binds 127.0.0.1:PORT on the host for every port and starts
+// Listen binds 127.0.0.1:PORT and [::1]:PORT on the host for every port and starts
 // relaying connections into the container that opts.PID finds. With no
 // ports it returns nil, nil. A port in use is an ErrPortInUse naming it.
 func Listen(ports []int, opts Options) (*Relay, error) {
@@ -76,23 +77,58 @@ func (r *Relay) Close() error {
 	return nil
 }
 
+// loopbacks are where a browser may take http://localhost:PORT: both
+// families, since which one it tries first is its own choice. A port
+// free on 127.0.0.1 but held on ::1 by another user would hand them the
+// code, so both must be ours.
+var loopbacks = []struct{ network, host string }{{"tcp4", "127.0.0.1"}, {"tcp6", "::1"}}
+
+// listenAll binds every port on every loopback family. An IPv6 loopback
+// the machine does not have is skipped: nobody can listen there either.
 func listenAll(ports []int) ([]net.Listener, error) {
-	var lns []net.Listener
-	for _, p := range sorted(ports) {
-		ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err != nil {
-			for _, l := range lns {
-				_ = l.Close()
-			}
-			if errors.Is(err, syscall.EADDRINUSE) {
-				return nil, portInUse(p, syscall.EADDRINUSE)
-			}
-			return nil, fmt.Errorf("listen on 127.0.0.1:%d for the login's browser callback: %w", p, err)
-		}
-		lns = append(lns, ln)
-	}
-	return lns, nil
+	lns, _, err := listenAllPort(ports)
+	return lns, err
 }
+
+// listenAllPort is listenAll that also says which port failed.
+func listenAllPort(ports []int) ([]net.Listener, int, error) {
+	var lns []net.Listener
+	var port int
+	fail := func(err error) ([]net.Listener, int, error) {
+		for _, l := range lns {
+			_ = l.Close()
+		}
+		return nil, port, err
+	}
+	for _, p := range sorted(ports) {
+		port = p
+		for _, lb := range loopbacks {
+			ln, err := net.Listen(lb.network, net.JoinHostPort(lb.host, strconv.Itoa(p)))
+			switch {
+			case err == nil:
+				lns = append(lns, ln)
+			case lb.network == "tcp6" && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)):
+				// no ::1 here
+			case errors.Is(err, syscall.EADDRINUSE):
+				return fail(portInUse(lb.host, p, syscall.EADDRINUSE))
+			default:
+				return fail(fmt.Errorf("listen on %s for the login's browser callback: %w", net.JoinHostPort(lb.host, strconv.Itoa(p)), err))
+			}
+		}
+	}
+	return lns, 0, nil
+}
+
+// maxRelayed bounds the connections relayed at once: a burst from another
+// local user cannot use up terok's file descriptors.
+const maxRelayed = 64
+
+// Backoff after a failed accept (EMFILE under a burst of connections):
+// the loop waits and keeps accepting, so the real callback still arrives.
+const (
+	minAcceptBackoff = 5 * time.Millisecond
+	maxAcceptBackoff = time.Second
+)
 
 // server accepts on the host listeners and relays each connection.
 type server struct {
@@ -112,23 +148,40 @@ func newServer(lns []net.Listener, pid PIDFunc) *server {
 }
 
 func (s *server) serve() {
+	slots := make(chan struct{}, maxRelayed)
 	for _, ln := range s.lns {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			port := ln.Addr().(*net.TCPAddr).Port
+			backoff := minAcceptBackoff
 			for {
+				select { // a slot first: beyond the bound, connections wait in the backlog
+				case slots <- struct{}{}:
+				case <-s.done:
+					return
+				}
 				c, err := ln.Accept()
 				if err != nil {
-					return // closed
+					<-slots
+					select {
+					case <-s.done:
+						return // closed
+					case <-time.After(backoff):
+					}
+					backoff = min(2*backoff, maxAcceptBackoff)
+					continue
 				}
+				backoff = minAcceptBackoff
 				if !s.track(c) {
+					<-slots
 					_ = c.Close()
 					return
 				}
 				s.wg.Add(1)
 				go func() {
 					defer s.wg.Done()
+					defer func() { <-slots }()
 					defer s.untrack(c)
 					s.relay(c, port)
 				}()
@@ -409,7 +462,11 @@ func startHelper(argv []string, ports []int, pid PIDFunc) (*helperProc, error) {
 		if rest, ok := strings.CutPrefix(line, "error "); ok {
 			portStr, msg, _ := strings.Cut(rest, " ")
 			if p, err := strconv.Atoi(portStr); err == nil && strings.Contains(msg, "address already in use") {
-				return nil, portInUse(p, syscall.EADDRINUSE)
+				host := "127.0.0.1"
+				if strings.Contains(msg, "[::1]") {
+					host = "::1"
+				}
+				return nil, portInUse(host, p, syscall.EADDRINUSE)
 			}
 			return nil, fmt.Errorf("the callback relay did not start: %s", rest)
 		}
@@ -474,17 +531,10 @@ func RunHelper(in io.Reader, out io.Writer, ports []int) error {
 		fmt.Fprintf(out, "error 0 %v\n", err)
 		return err
 	}
-	var lns []net.Listener
-	for _, p := range sorted(ports) {
-		ln, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-		if err != nil {
-			for _, l := range lns {
-				_ = l.Close()
-			}
-			fmt.Fprintf(out, "error %d %s\n", p, strings.ReplaceAll(err.Error(), "\n", " "))
-			return err
-		}
-		lns = append(lns, ln)
+	lns, p, err := listenAllPort(ports)
+	if err != nil {
+		fmt.Fprintf(out, "error %d %s\n", p, strings.ReplaceAll(err.Error(), "\n", " "))
+		return err
 	}
 	var wmu sync.Mutex
 	answers := make(chan string, 1)

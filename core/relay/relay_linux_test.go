@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -21,6 +23,10 @@ import (
 func TestMain(m *testing.M) {
 	if p := os.Getenv("RELAY_TEST_SERVE"); p != "" {
 		serveGreeting(p)
+		return
+	}
+	if p := os.Getenv("RELAY_TEST_CALLBACK"); p != "" {
+		serveCallback(p)
 		return
 	}
 	if os.Getenv("RELAY_TEST_HELPER") != "" {
@@ -107,7 +113,12 @@ func inNetns(t *testing.T, port int) int {
 
 func greet(t *testing.T, port int, msg string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp4", "127.0.0.1:"+strconv.Itoa(port), 5*time.Second)
+	return greetAt(t, "127.0.0.1", port, msg)
+}
+
+func greetAt(t *testing.T, host string, port int, msg string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), 5*time.Second)
 	if err != nil {
 		t.Fatalf("dial the host port: %v", err)
 	}
@@ -145,6 +156,10 @@ func testRelay(t *testing.T, helper []string) {
 		if got := greet(t, port, fmt.Sprintf("hello %d", i)); got != want {
 			t.Fatalf("through the relay: %q, want %q", got, want)
 		}
+	}
+	// A browser that takes localhost to ::1 reaches the container too.
+	if got := greetAt(t, "::1", port, "over ipv6"); got != "inside the namespace: over ipv6\n" {
+		t.Fatalf("through the relay on [::1]: %q", got)
 	}
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
@@ -230,4 +245,106 @@ func TestCheckPorts(t *testing.T) {
 	if err := (*Relay)(nil).Close(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestPortInUseOnTheIPv6Loopback: a squatter on [::1]:PORT (any local
+// user may bind it) would get the code from a browser that resolves
+// localhost to ::1 first; the port counts as taken.
+func TestPortInUseOnTheIPv6Loopback(t *testing.T) {
+	squat, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Fatalf("this test needs an IPv6 loopback: %v", err)
+	}
+	defer func() { _ = squat.Close() }()
+	port := squat.Addr().(*net.TCPAddr).Port
+	for _, helper := range [][]string{nil, {os.Args[0], "-test.run=^$"}} {
+		if helper != nil {
+			t.Setenv("RELAY_TEST_HELPER", "1")
+		}
+		r, err := Listen([]int{port}, Options{PID: func() (int, error) { return 0, errors.New("unused") }, Helper: helper})
+		if err == nil {
+			_ = r.Close()
+		}
+		if !errors.Is(err, ErrPortInUse) || !strings.Contains(err.Error(), "[::1]:"+strconv.Itoa(port)) {
+			t.Errorf("helper %v: err = %v, want ErrPortInUse naming [::1]:%d", helper, err, port)
+		}
+	}
+}
+
+// flaky is a listener whose first accepts fail as under EMFILE.
+type flaky struct {
+	net.Listener
+	fails    atomic.Int32
+	accepted atomic.Int32
+}
+
+func (f *flaky) Accept() (net.Conn, error) {
+	if f.fails.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: syscall.EMFILE}
+	}
+	c, err := f.Listener.Accept()
+	if err == nil {
+		f.accepted.Add(1)
+	}
+	return c, err
+}
+
+// TestAcceptErrorsDoNotStopTheRelay: accepts that fail (a burst of
+// connections from another user ran terok out of descriptors) are waited
+// out; the real callback still gets through afterwards.
+func TestAcceptErrorsDoNotStopTheRelay(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &flaky{Listener: ln}
+	fl.fails.Store(5)
+	srv := newServer([]net.Listener{fl}, func() (int, error) { return 0, errors.New("no container") })
+	go srv.serve()
+	defer srv.close()
+	c, err := net.DialTimeout("tcp4", ln.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	if !waitUntil(20*time.Second, func() bool { return fl.accepted.Load() == 1 }) {
+		t.Fatal("after failed accepts the relay stopped accepting")
+	}
+}
+
+// TestRelayBoundsItsConnections: connections beyond maxRelayed wait in
+// the backlog instead of each taking a descriptor and a goroutine.
+func TestRelayBoundsItsConnections(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &flaky{Listener: ln}
+	// The container never runs: each connection waits for it (pidWait).
+	srv := newServer([]net.Listener{fl}, func() (int, error) { return 0, errors.New("not running yet") })
+	go srv.serve()
+	defer srv.close()
+	for range maxRelayed + 10 {
+		c, err := net.DialTimeout("tcp4", ln.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = c.Close() }()
+	}
+	waitUntil(2*time.Second, func() bool { return fl.accepted.Load() >= maxRelayed })
+	time.Sleep(200 * time.Millisecond)
+	if n := fl.accepted.Load(); n != maxRelayed {
+		t.Errorf("%d connections relayed at once, want the bound %d", n, maxRelayed)
+	}
+}
+
+func waitUntil(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cond()
 }

@@ -30,6 +30,11 @@ func EnvVar(provider names.Provider) string {
 // Get implements Store.
 func (e *Env) Get(_ context.Context, set names.Set, provider names.Provider) (sdk.Credential, error) {
 	account := Account(set, provider)
+	if provider.Host() != "" {
+		// TEROK_GH_API_KEY stands for the default host's credential; a
+		// credential of another host (gh:HOST) has no override.
+		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrNotFound}
+	}
 	v := strings.TrimSpace(e.Getenv(EnvVar(provider)))
 	if v == "" {
 		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrNotFound}

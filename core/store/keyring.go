@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -290,23 +291,65 @@ func (k *Keyring) timeout() time.Duration {
 	return DefaultKeyringTimeout
 }
 
-// Delete implements Store.
+// maxItemsPerAccount bounds how many items of one account Delete removes
+// before it gives up: another program may have written more than terok's.
+const maxItemsPerAccount = 64
+
+// Delete implements Store. It removes every item of the account, not only
+// the first the keyring finds: another program (or an older terok) may have
+// written a second one, with other attributes beside service and account,
+// that a read would then still find. It reads the account again at the end
+// and says so if an item is left.
 func (k *Keyring) Delete(ctx context.Context, set names.Set, provider names.Provider) error {
 	account := Account(set, provider)
-	return k.do(ctx, "delete", account, func(b Backend) error {
-		old, err := b.Get(Service, account)
-		if err != nil {
-			return err
+	// Written by the call, which do may abandon when it is late.
+	var removed atomic.Int32
+	err := k.do(ctx, "delete", account, func(b Backend) error {
+		for removed.Load() < maxItemsPerAccount {
+			old, err := b.Get(Service, account)
+			if errors.Is(err, keyring.ErrNotFound) && removed.Load() > 0 {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := b.Delete(Service, account); err != nil {
+				return err
+			}
+			removed.Add(1)
+			if h, ok := parseHeader(old); ok {
+				deleteChunks(b, account, h)
+			}
 		}
-		if err := b.Delete(Service, account); err != nil {
-			return err
+		_, err := b.Get(Service, account)
+		if errors.Is(err, keyring.ErrNotFound) {
+			return nil
 		}
-		if h, ok := parseHeader(old); ok {
-			deleteChunks(b, account, h)
-		}
-		return nil
+		return errItemsLeft
 	})
+	n := removed.Load()
+	var se *Error
+	if err == nil || n == 0 || !errors.As(err, &se) {
+		return err
+	}
+	// Some items are gone, not all: say so, whatever stopped the rest.
+	left := "could not make sure that no other item of it is left"
+	if errors.Is(err, errItemsLeft) {
+		left = "the keyring still holds an item of it"
+	}
+	how := "with your keyring's own tool (Keychain Access, Credential Manager)"
+	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" {
+		how = fmt.Sprintf("with: secret-tool clear service %s username %s (secret-tool search --all service %s username %s shows them)",
+			Service, account, Service, account)
+	}
+	se.Remedy = fmt.Sprintf("terok removed %d keyring item(s) of %s but %s (another program may have written it), so %s may still be logged in. "+
+		"Run terok auth logout again, or remove the items %s.", n, account, left, provider, how)
+	return se
 }
+
+// errItemsLeft: the account still has an item after Delete removed
+// maxItemsPerAccount of them.
+var errItemsLeft = errors.New("items of the account are left")
 
 // deleteChunks removes a chunked value's parts; a part that is already gone
 // is fine.

@@ -15,6 +15,11 @@ type Result struct {
 	Provider   names.Provider
 	Credential sdk.Credential
 	Err        error
+	// Version and WrittenBy are what a versioned store (OpenBao) knows of
+	// the credential: its version, and who wrote that version ("" when
+	// unknown). Other stores leave them empty.
+	Version   int
+	WrittenBy string
 }
 
 // BatchGetter is a Store that reads many credentials of a set at once,

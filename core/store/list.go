@@ -38,7 +38,7 @@ func parseAccount(account string) (Stored, bool) {
 		return Stored{}, false
 	}
 	s, serr := names.ParseSet(set)
-	p, perr := names.ParseProvider(provider)
+	p, perr := names.ParseSlot(provider)
 	if serr != nil || perr != nil {
 		return Stored{}, false
 	}
@@ -104,7 +104,7 @@ func (f *File) List(context.Context) ([]Stored, error) {
 			return nil, err
 		}
 		for key := range m {
-			if p, err := names.ParseProvider(key); err == nil {
+			if p, err := names.ParseSlot(key); err == nil {
 				out = append(out, Stored{Set: set, Provider: p})
 			}
 		}

@@ -66,6 +66,10 @@ func BuildManifest(real string) (Manifest, error) {
 	if !IsScript(real) {
 		return nil, nil
 	}
+	// The interpreter the kernel runs it with is under the same rule.
+	if err := checkInterpreter(real); err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(real)
 	m := Manifest{}
 	var total int64

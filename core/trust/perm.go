@@ -123,3 +123,10 @@ func HashFile(path string) (string, error) {
 	defer func() { _ = f.Close() }()
 	return hashOpen(f)
 }
+
+// CheckDir refuses a directory that anyone but the user or root may write,
+// or one under a directory they may (a sticky one such as /tmp is fine
+// above it, never as it): whoever may write there may replace what the
+// user put in it. It applies the rule of CheckPermissions to a directory
+// alone, such as the one holding a debug plugin's socket.
+func CheckDir(dir string) error { return checkDirChain(dir) }

@@ -267,7 +267,14 @@ func (s *Store) Verify(path string) (Status, error) {
 	if err != nil {
 		return StatusMissing, err
 	}
-	if sum != pin.SHA256 || checkManifest(real, pin) != nil {
+	if sum != pin.SHA256 {
+		return StatusChanged, nil
+	}
+	if err := checkManifest(real, pin); err != nil {
+		// A script's interpreter, or a file beside it, others may change.
+		if errors.Is(err, ErrWritable) {
+			return StatusWritable, err
+		}
 		return StatusChanged, nil
 	}
 	return StatusTrusted, nil

@@ -119,9 +119,17 @@ func (c *checker) checkInjectSpec(p, provider string, s *InjectSpec) {
 		c.errorf(p, "%s sets no variable (env:) and writes no file (files:)", p)
 		return
 	}
-	in := sdk.Injection{CredentialType: "t", Env: s.Env, Files: s.Files, DirEnv: s.DirEnv}
+	in := sdk.Injection{CredentialType: strings.TrimPrefix(p, "inject."), Env: s.Env, Files: s.Files, DirEnv: s.DirEnv}
 	for _, name := range sortedNames(s.Env) {
-		if err := in.CheckEnv(name); err != nil {
+		// Whose variable it is comes first: that is the reason to give.
+		err := sdk.CheckEnvName(name)
+		if err == nil {
+			err = sdk.CheckEnvOf(provider, name)
+		}
+		if err == nil {
+			err = in.CheckEnv(name)
+		}
+		if err != nil {
 			c.errorf(p+".env."+name, "%s.env: %v", p, err)
 		}
 		if name == s.DirEnv {

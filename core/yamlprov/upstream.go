@@ -14,6 +14,7 @@ import (
 	"io"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -25,9 +26,22 @@ import (
 // agent file, so listings can say where it came from.
 const UpstreamNote = "read from an upstream terok agent file"
 
-// ErrNoAuth means an upstream agent file has no auth: block: it describes
-// an agent, but no login.
-var ErrNoAuth = errors.New("upstream agent file has no auth: block, so it describes no login")
+// ErrNoLogin means an upstream agent file describes no login: a runtime
+// component, a bridge, or an agent upstream makes no auth provider of. It
+// is not a problem in the file; loading a directory skips it with a note.
+// errors.Is(err, ErrNoLogin) holds for a *NoLoginError.
+var ErrNoLogin = errors.New("upstream agent file describes no login")
+
+// NoLoginError says which upstream file describes no login, and why.
+type NoLoginError struct {
+	File   string
+	Reason string
+}
+
+func (e *NoLoginError) Error() string { return e.File + ": skipped: " + e.Reason }
+
+// Is makes errors.Is(err, ErrNoLogin) hold.
+func (e *NoLoginError) Is(target error) bool { return target == ErrNoLogin }
 
 // upstreamAuth is upstream's auth: block. Unknown keys are errors, as they
 // are upstream.
@@ -121,23 +135,55 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 	if l := mapValue(root, "label"); l != nil && l.Kind == yaml.ScalarNode {
 		label = l.Value
 	}
-	authNode := mapValue(root, "auth")
-	if authNode == nil || authNode.Tag == "!!null" {
-		return nil, &Error{File: file, Line: root.Line, Column: root.Column, Msg: ErrNoAuth.Error()}
+	kind := "native" // upstream's default
+	if k := mapValue(root, "kind"); k != nil {
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || !slices.Contains(upstreamKinds, k.Value) {
+			return fail(k, "kind: expected one of %s, got %s", strings.Join(upstreamKinds, ", "), kindName(k))
+		}
+		kind = k.Value
 	}
-	if authNode.Kind != yaml.MappingNode {
-		return fail(authNode, "auth: expected a mapping (key: value), got %s", kindName(authNode))
+	var vault *upstreamVault
+	if n := mapValue(root, "vault"); n != nil {
+		vault = decodeUpstreamVault(d, n)
+	}
+	var oc *upstreamOpenCode
+	if n := mapValue(root, "opencode"); n != nil {
+		oc = decodeUpstreamOpenCode(d, n)
+	}
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
 	}
 	var a upstreamAuth
-	d.decode(authNode, reflect.ValueOf(&a).Elem(), "")
-	if len(d.errs) > 0 {
-		return nil, prefixErrs(d.errs, "auth: ")
+	from := "auth"
+	authNode := mapValue(root, "auth")
+	switch {
+	case authNode != nil && authNode.Tag != "!!null":
+		if authNode.Kind != yaml.MappingNode {
+			return fail(authNode, "auth: expected a mapping (key: value), got %s", kindName(authNode))
+		}
+		d.decode(authNode, reflect.ValueOf(&a).Elem(), "")
+		if len(d.errs) > 0 {
+			return nil, prefixErrs(d.errs, "auth: ")
+		}
+	case isAgentKind(kind) && oc != nil:
+		// Upstream's derive_opencode_auth: an API key, nothing else.
+		if vault != nil && vault.CredentialType != sdk.TypeAPIKey {
+			return fail(d.at("vault.credential_type"), "vault: credential_type %s: an agent whose login comes from its opencode: block logs in with an API key (credential_type: api_key)", vault.CredentialType)
+		}
+		a, from = deriveOpenCodeLogin(name, oc), "opencode"
+		authNode = mapValue(root, "opencode")
+	default:
+		return nil, &NoLoginError{File: file, Reason: noLoginReason(kind)}
+	}
+	ignored := "keys other than label, kind, auth, vault and opencode are ignored"
+	if from == "opencode" {
+		ignored = "its API-key login is derived from its opencode: and vault: blocks, as upstream derives it; " + ignored
 	}
 	f := &File{
 		Version:          SchemaVersion,
 		Name:             name,
 		Label:            label,
-		Description:      fmt.Sprintf("%s (roster_version %d); keys other than label and auth are ignored", UpstreamNote, version),
+		Description:      fmt.Sprintf("%s (roster_version %d); %s", UpstreamNote, version, ignored),
 		Modes:            a.Modes,
 		HostDir:          a.HostDir,
 		ContainerMount:   a.ContainerMount,
@@ -146,6 +192,9 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 		BannerHint:       a.BannerHint,
 		APIKeyHint:       a.APIKeyHint,
 		PostCaptureState: a.PostCaptureState,
+	}
+	if oc != nil && from == "opencode" {
+		f.Key = &KeySpec{URL: oc.AuthKeyURL, EnvVar: upstreamKeyVar(vault, oc)}
 	}
 	if len(f.Modes) == 0 {
 		f.Modes = []string{string(sdk.ModeAPIKey)}
@@ -168,7 +217,7 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 			break
 		}
 	}
-	f.Inject = upstreamInjection(name, f)
+	f.Inject = upstreamInjection(name, f, vault)
 	c := &checker{d: d}
 	c.check(f)
 	if len(c.errs) > 0 {
@@ -251,17 +300,56 @@ var upstreamInject = map[string]map[string]*InjectSpec{
 }
 
 // upstreamInjection is what an upstream agent's credentials inject: the
-// bundled provider's declaration for a known agent, else its key in the
-// variable its auth_key names, or NAME_API_KEY.
-func upstreamInjection(name string, f *File) map[string]*InjectSpec {
+// bundled provider's declaration for a known agent; else, for an API key,
+// the variables its vault: block's phantom_env names (where upstream puts
+// the key's stand-in), the one its auth_key names, or NAME_API_KEY.
+func upstreamInjection(name string, f *File, vault *upstreamVault) map[string]*InjectSpec {
 	if inj, ok := upstreamInject[name]; ok {
 		return inj
 	}
-	env := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_API_KEY"
-	if f.Key != nil && f.Key.EnvVar != "" {
-		env = f.Key.EnvVar
+	env := map[string]string{}
+	if vault != nil && vault.CredentialType == sdk.TypeAPIKey {
+		for _, v := range phantomVars(vault.PhantomEnv) {
+			env[v] = "${key}"
+		}
 	}
-	return map[string]*InjectSpec{sdk.TypeAPIKey: {Env: map[string]string{env: "${key}"}}}
+	if len(env) == 0 {
+		v := strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_API_KEY"
+		if f.Key != nil && f.Key.EnvVar != "" {
+			v = f.Key.EnvVar
+		}
+		env[v] = "${key}"
+	}
+	return map[string]*InjectSpec{sdk.TypeAPIKey: {Env: env}}
+}
+
+// upstreamKeyVar is the variable a user knows an opencode agent's key by:
+// the first of its phantom_env, else upstream's PREFIX_API_KEY.
+func upstreamKeyVar(vault *upstreamVault, oc *upstreamOpenCode) string {
+	if vault != nil {
+		if vars := phantomVars(vault.PhantomEnv); len(vars) > 0 {
+			return vars[0]
+		}
+	}
+	return oc.EnvVarPrefix + "_API_KEY"
+}
+
+// noLoginReason says why an upstream entry of this kind with no auth:
+// block describes no login.
+func noLoginReason(kind string) string {
+	what := map[string]string{
+		"runtime": "a runtime component that agents depend on",
+		"tool":    "a tool",
+		"bridge":  "a bridge other agents run through",
+	}[kind]
+	if what == "" {
+		what = "an agent"
+	}
+	also := ""
+	if isAgentKind(kind) {
+		also = " and no opencode: block"
+	}
+	return fmt.Sprintf("%s (kind: %s) with no auth: block%s, so it describes no login; upstream makes no auth provider of it either", what, kind, also)
 }
 
 // StateFiles are post_capture_state: file name → content.

@@ -2,6 +2,7 @@ package yamlprov
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,10 @@ func TestUpstreamAgentFilesLoadVerbatim(t *testing.T) {
 		{"glab", "GitLab CLI", []string{"api_key"}},
 		{"sonar", "SonarCloud", []string{"api_key"}},
 		{"vibe", "Mistral Vibe", []string{"api_key"}},
+		{"coderabbit", "CodeRabbit", []string{"api_key"}},
+		{"blablador", "Blablador", []string{"api_key"}},
+		{"kisski", "KISSKI", []string{"api_key"}},
+		{"openrouter", "OpenRouter", []string{"api_key"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := loadUpstreamFile(t, c.name)
@@ -86,10 +91,150 @@ func TestUpstreamCodexAndGhCapture(t *testing.T) {
 	}
 }
 
-func TestUpstreamAgentWithoutAuth(t *testing.T) {
-	_, err := loadUpstreamFile(t, "copilot")
-	if err == nil || !strings.Contains(err.Error(), "has no auth: block") || !strings.Contains(err.Error(), "copilot.yaml") {
-		t.Errorf("copilot (no auth:) = %v", err)
+// Upstream's runtimes, its bridge and an agent with no login block are
+// skipped, each with why: they are not errors.
+func TestUpstreamFilesWithoutALoginAreSkipped(t *testing.T) {
+	for name, want := range map[string]string{
+		"copilot":  "an agent (kind: native) with no auth: block and no opencode: block",
+		"caddy":    "a runtime component that agents depend on (kind: runtime) with no auth: block",
+		"toad":     "(kind: runtime)",
+		"opencode": "a bridge other agents run through (kind: bridge) with no auth: block and no opencode: block",
+	} {
+		_, err := loadUpstreamFile(t, name)
+		var skip *NoLoginError
+		if !errors.Is(err, ErrNoLogin) || !errors.As(err, &skip) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), name+".yaml: skipped: ") {
+			t.Errorf("%s = %v, want a skip saying %q", name, err, want)
+		}
+	}
+}
+
+// blablador, kisski and openrouter have no auth: block: as upstream's
+// loader does, their opencode: block makes them API-key providers, and the
+// key goes to the variable their vault: block's phantom_env names. Before,
+// all three were refused ("has no auth: block").
+func TestUpstreamOpenCodeAgentsAreAPIKeyProviders(t *testing.T) {
+	for _, c := range []struct {
+		name, env, url, hint, mount string
+	}{
+		{"blablador", "BLABLADOR_API_KEY", "https://codebase.helmholtz.cloud/-/user_settings/personal_access_tokens", "The token must include the ``read_user`` scope.", "/home/dev/.blablador"},
+		{"kisski", "KISSKI_API_KEY", "https://chat-ai.academiccloud.de/", "Get your API key at: https://chat-ai.academiccloud.de/", "/home/dev/.kisski"},
+		{"openrouter", "OPENROUTER_API_KEY", "https://openrouter.ai/keys", "billed against your OpenRouter credits.", "/home/dev/.openrouter"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := loadUpstreamFile(t, c.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.HostDir != "_"+c.name+"-config" || f.ContainerMount != c.mount || !strings.HasSuffix(f.APIKeyHint, c.hint) {
+				t.Errorf("host_dir %q, container_mount %q, hint %q", f.HostDir, f.ContainerMount, f.APIKeyHint)
+			}
+			if !strings.Contains(f.Description, "derived from its opencode: and vault: blocks") {
+				t.Errorf("description %q does not say where the login comes from", f.Description)
+			}
+			p := New(f)
+			kp, err := p.KeyPrompt(context.Background(), &sdk.KeyPromptRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kp.URL != c.url || kp.EnvVar != c.env {
+				t.Errorf("key prompt URL %q env %q", kp.URL, kp.EnvVar)
+			}
+			acc, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: "sk-" + c.name + "-0123456789abcdef"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if acc.Credential.Type != sdk.TypeAPIKey || acc.Credential.Get("key") != "sk-"+c.name+"-0123456789abcdef" {
+				t.Errorf("stored %v", acc.Credential)
+			}
+			inj := f.Inject[sdk.TypeAPIKey]
+			if inj == nil || len(inj.Env) != 1 || inj.Env[c.env] != "${key}" {
+				t.Errorf("inject = %+v, want %s=${key}", inj, c.env)
+			}
+		})
+	}
+}
+
+// Every one of upstream's 14 files loads or is skipped as describing no
+// login; none is an error.
+func TestAllUpstreamAgentFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "upstream", "*.yaml"))
+	if err != nil || len(files) != 14 {
+		t.Fatalf("want upstream's 14 agent files, got %d (%v)", len(files), err)
+	}
+	var loaded, skipped []string
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(path), ".yaml")
+		switch _, err := Load(path, data); {
+		case err == nil:
+			loaded = append(loaded, name)
+		case errors.Is(err, ErrNoLogin):
+			skipped = append(skipped, name)
+		default:
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	if got := strings.Join(loaded, ","); got != "blablador,claude,coderabbit,codex,gh,glab,kisski,openrouter,sonar,vibe" {
+		t.Errorf("loaded %s", got)
+	}
+	if got := strings.Join(skipped, ","); got != "caddy,copilot,opencode,toad" {
+		t.Errorf("skipped %s", got)
+	}
+}
+
+// The vault: and opencode: blocks are read as strictly as upstream reads
+// them; the routing keys are accepted.
+func TestUpstreamVaultAndOpenCodeBlocks(t *testing.T) {
+	const head = "roster_version: 1\nlabel: X\n"
+	const oc = "opencode: {display_name: X, base_url: https://x.example/v1, preferred_model: a, fallback_model: b, env_var_prefix: X, config_dir: .x, auth_key_url: https://x.example/keys}\n"
+	for _, c := range []struct {
+		data, want string
+	}{
+		{head + "vault: {route_prefix: x, upstream: https://x.example, colour: red}\n" + oc, `unknown key "colour" in vault`},
+		{head + "vault: {upstream: https://x.example}\n" + oc, "vault: route_prefix is missing"},
+		{head + "vault: {route_prefix: x}\n" + oc, "vault: upstream is missing"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, credential_type: cookie}\n" + oc, `credential_type "cookie" is not one of api_key, oauth, oauth_token, pat`},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, socket_path: /run/x}\n" + oc, "socket_path is no longer configurable"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, phantom_env: {X_API_KEY: yes please}}\n" + oc, "expected true or false"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, oauth_refresh: {token_url: https://x.example/t}}\n" + oc, "oauth_refresh.client_id is missing"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, shared_config_patch: [a]}\n" + oc, "expected a mapping"},
+		{head + "vault: [a]\n" + oc, "vault: expected a mapping"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, credential_type: oauth}\n" + oc, "logs in with an API key"},
+		{head + "opencode: {display_name: X}\n", "opencode: base_url is missing"},
+		{head + "kind: daemon\n" + oc, "kind: expected one of native, opencode, bridge, tool, runtime"},
+		{head + "vault: {route_prefix: x, upstream: https://x.example, phantom_env: {LD_PRELOAD: true}}\n" + oc, "LD_PRELOAD"},
+		{head + "kind: tool\n" + oc, "skipped: a tool (kind: tool) with no auth: block"},
+	} {
+		_, err := Load("x.yaml", []byte(c.data))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load(%q) = %v, want %q", c.data, err, c.want)
+		}
+	}
+	// Every key of upstream's block, routing keys included, is accepted.
+	f, err := Load("x.yaml", []byte(head+`vault:
+  route_prefix: x
+  upstream: https://x.example
+  path_upstreams: {/b/: https://b.example}
+  oauth_extra_headers: {x-beta: "1"}
+  auth_header: Authorization
+  auth_prefix: "Bearer "
+  credential_type: api_key
+  credential_file: config.json
+  phantom_env: {X_API_KEY: true, X_OTHER_KEY: false}
+  oauth_phantom_env: {X_OAUTH: true}
+  base_url_env: X_BASE_URL
+  socket_env: X_SOCKET
+  shared_config_patch: {file: config.toml, toml_set: {api_base: "{vault_url}/v1"}}
+  oauth_refresh: {token_url: https://x.example/t, client_id: c, scope: s}
+`+oc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env := f.Inject[sdk.TypeAPIKey].Env; len(env) != 1 || env["X_API_KEY"] != "${key}" {
+		t.Errorf("inject env = %v, want X_API_KEY only (X_OTHER_KEY is false)", env)
 	}
 }
 

@@ -61,6 +61,36 @@ func (c *checker) errorf(path, format string, a ...any) {
 	c.errs = append(c.errs, e)
 }
 
+// checkText refuses control characters in every text terok prints for the
+// provider: an escape sequence in a label would reach the user's terminal
+// (terok escapes it when printing, too).
+func (c *checker) checkText(f *File) {
+	texts := []struct {
+		path, s   string
+		multiline bool
+	}{
+		{"label", f.Label, false}, {"description", f.Description, true}, {"docs_url", f.DocsURL, false},
+		{"banner_hint", f.BannerHint, true}, {"api_key_hint", f.APIKeyHint, true},
+	}
+	if f.Key != nil {
+		texts = append(texts, []struct {
+			path, s   string
+			multiline bool
+		}{{"key.label", f.Key.Label, false}, {"key.url", f.Key.URL, false}, {"key.env_var", f.Key.EnvVar, false}, {"key.format_hint", f.Key.FormatHint, false}}...)
+	}
+	for i, r := range f.Capture {
+		texts = append(texts, struct {
+			path, s   string
+			multiline bool
+		}{fmt.Sprintf("capture[%d].hint", i), r.Hint, true})
+	}
+	for _, t := range texts {
+		if err := sdk.CheckText(t.s, t.multiline); err != nil {
+			c.errorf(t.path, "%s has %v; write the text without it", t.path, err)
+		}
+	}
+}
+
 func (c *checker) check(f *File) {
 	if f.Version != 0 && f.Version != SchemaVersion {
 		c.errorf("version", "version %d is not supported: this terok reads provider files of version %d", f.Version, SchemaVersion)
@@ -74,6 +104,7 @@ func (c *checker) check(f *File) {
 	if strings.TrimSpace(f.Label) == "" {
 		c.errorf("", "label is missing: the name people know the tool by, e.g. \"GitHub CLI\"")
 	}
+	c.checkText(f)
 	modes := map[sdk.Mode]bool{}
 	for i, m := range f.Modes {
 		p := fmt.Sprintf("modes[%d]", i)

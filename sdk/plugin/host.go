@@ -12,10 +12,11 @@ import (
 // with go-plugin. The protocol itself stays inside this module: a host gets
 // an sdk.Provider from Dispense, never a protobuf type.
 
-// Handshake is the go-plugin handshake terok and every plugin share. Its
-// cookie only keeps a plugin from being run by hand by mistake; it is not a
+// Handshake returns the go-plugin handshake terok and every plugin share,
+// as a copy: no importer can change what every other one sends. Its cookie
+// only keeps a plugin from being run by hand by mistake; it is not a
 // security measure.
-var Handshake = rpc.Handshake
+func Handshake() goplugin.HandshakeConfig { return rpc.Handshake }
 
 // Dispense is the name a host dispenses the provider by.
 const Dispense = rpc.PluginName

@@ -90,7 +90,11 @@ var ErrNotStarted = errors.New("this is a terok provider plugin: terok starts it
 // leaves no plugin behind.
 func Serve(p sdk.Provider, opts ...Option) {
 	opts = append([]Option{SetDefaultLogger(true)}, opts...)
-	if err := Run(context.Background(), p, opts...); err != nil {
+	err := Run(context.Background(), p, opts...)
+	switch {
+	case errors.Is(err, ErrHostGone):
+		os.Exit(3) // as if killed along with the host
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "%v\n", err)
 		os.Exit(1)
 	}
@@ -103,10 +107,11 @@ func Serve(p sdk.Provider, opts ...Option) {
 // Run never sets hclog's default logger unless SetDefaultLogger(true) is
 // given.
 //
-// Two exits remain outside Run's control, both of a process that has lost
-// its host: when the host process dies without shutting the plugin down,
-// the plugin exits with status 3 (as if killed along with it), and
-// go-plugin itself exits with status 1 if it cannot open its listener.
+// When the host process dies without shutting the plugin down, Run returns
+// ErrHostGone (Serve then exits with status 3, as if killed along with
+// the host); go-plugin's server is left to the process's exit, which should
+// follow. One exit remains outside Run's control: go-plugin itself exits
+// with status 1 if it cannot open its listener.
 func Run(ctx context.Context, p sdk.Provider, opts ...Option) error {
 	o := &options{debugOut: os.Stdout, getenv: os.Getenv}
 	for _, opt := range opts {
@@ -131,21 +136,33 @@ func Run(ctx context.Context, p sdk.Provider, opts ...Option) error {
 		// way and let the caller decide.
 		return ErrNotStarted
 	}
-	go exitWithParent(os.Getppid(), parentPoll, func() {
-		logger.Warn("host process is gone; exiting")
-		os.Exit(3)
-	})
-	goplugin.Serve(&goplugin.ServeConfig{
-		HandshakeConfig:  rpc.Handshake,
-		VersionedPlugins: rpc.PluginSets(p),
-		GRPCServer:       goplugin.DefaultGRPCServer,
-		// The identity the host made for this start; without one (an
-		// older host), go-plugin's AutoMTLS.
-		TLSProvider: rpc.PluginTLS,
-		Logger:      logger,
-	})
-	return nil
+	hostGone := make(chan struct{})
+	go exitWithParent(os.Getppid(), parentPoll, func() { close(hostGone) })
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		goplugin.Serve(&goplugin.ServeConfig{
+			HandshakeConfig:  rpc.Handshake,
+			VersionedPlugins: rpc.PluginSets(p),
+			GRPCServer:       goplugin.DefaultGRPCServer,
+			// The identity the host made for this start; without one (an
+			// older host), go-plugin's AutoMTLS.
+			TLSProvider: rpc.PluginTLS,
+			Logger:      logger,
+		})
+	}()
+	select {
+	case <-served:
+		return nil
+	case <-hostGone:
+		logger.Warn("host process is gone; stopping")
+		return ErrHostGone
+	}
 }
+
+// ErrHostGone means the host process died without shutting the plugin
+// down: nobody is left to serve.
+var ErrHostGone = errors.New("the terok process that started this plugin is gone")
 
 // serveDebug serves p in go-plugin's test mode, which is what a process
 // that terok attaches to rather than starts needs: no cookie, connection
@@ -158,6 +175,20 @@ func serveDebug(ctx context.Context, p sdk.Provider, logger hclog.Logger, out io
 	}
 	if !sdk.ValidName(d.Name) {
 		return fmt.Errorf("debug mode: Describe.Name %q is not a valid provider name", d.Name)
+	}
+	// terok attaches only to a socket in a directory nobody else may
+	// write (else another user could put their own in its place), so the
+	// socket goes in a private directory of its own, not in /tmp itself.
+	if os.Getenv(goplugin.EnvUnixSocketDir) == "" {
+		dir, err := os.MkdirTemp("", "terok-debug-")
+		if err != nil {
+			return fmt.Errorf("debug mode: a private directory for the socket: %w", err)
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		if err := os.Setenv(goplugin.EnvUnixSocketDir, dir); err != nil {
+			return fmt.Errorf("debug mode: %w", err)
+		}
+		defer func() { _ = os.Unsetenv(goplugin.EnvUnixSocketDir) }()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

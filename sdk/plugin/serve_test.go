@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
 
@@ -106,4 +110,51 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.lines <- l
 	}
 	return len(p), nil
+}
+
+// TestHandshakeIsACopy: a caller that changes the handshake it was given
+// changes nothing for the next caller.
+func TestHandshakeIsACopy(t *testing.T) {
+	h := Handshake()
+	want := h.MagicCookieValue
+	h.MagicCookieValue = "changed by a caller"
+	h.ProtocolVersion++
+	if again := Handshake(); again.MagicCookieValue != want || again.ProtocolVersion == h.ProtocolVersion {
+		t.Errorf("Handshake() = %+v after a caller changed its copy", again)
+	}
+}
+
+// TestRunReturnsWhenHostDies: Run, started as terok starts a plugin, whose
+// host then dies, returns ErrHostGone to its caller instead of exiting the
+// process behind the caller's back. The plugin runs in a child process
+// whose parent (a shell standing in for terok) exits under it.
+func TestRunReturnsWhenHostDies(t *testing.T) {
+	if out := os.Getenv("TEROK_TEST_RUN_RESULT"); out != "" {
+		err := Run(context.Background(), providertest.NewFake("x"), WithLogger(hclog.NewNullLogger()))
+		_ = os.WriteFile(out, []byte(fmt.Sprint(errors.Is(err, ErrHostGone), " ", err)), 0o600)
+		os.Exit(0)
+	}
+	result := filepath.Join(t.TempDir(), "result")
+	// The shell outlives the plugin's start by a second, then exits: the
+	// plugin is re-parented, as when terok is killed.
+	cmd := exec.Command("sh", "-c", `"$0" -test.run='^TestRunReturnsWhenHostDies$' >/dev/null 2>&1 & sleep 1`, os.Args[0])
+	cmd.Env = append(os.Environ(), "TEROK_TEST_RUN_RESULT="+result,
+		rpc.Handshake.MagicCookieKey+"="+rpc.Handshake.MagicCookieValue)
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got, err := os.ReadFile(result)
+		if err == nil && len(got) > 0 {
+			if !strings.HasPrefix(string(got), "true ") {
+				t.Fatalf("Run returned %q, want ErrHostGone", got)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run never returned after its host died (before, the watchdog exited the process with status 3)")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

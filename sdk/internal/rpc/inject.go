@@ -28,5 +28,8 @@ func (s *server) Injection(ctx context.Context, _ *pb.InjectionRequest) (*pb.Inj
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("Injection")
+	}
 	return injectionToPB(r), nil
 }

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
@@ -166,5 +170,63 @@ func TestPlainErrorsMatchNoSentinel(t *testing.T) {
 		if errors.Is(err, s) {
 			t.Errorf("%v matches %v", err, s)
 		}
+	}
+}
+
+// silent returns neither a response nor an error from every method: a
+// provider bug the plugin must report, not die of.
+type silent struct{}
+
+func (silent) Describe(context.Context, *sdk.DescribeRequest) (*sdk.DescribeResponse, error) {
+	return nil, nil
+}
+func (silent) Negotiate(context.Context, *sdk.NegotiateRequest) (*sdk.NegotiateResponse, error) {
+	return nil, nil
+}
+func (silent) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	return nil, nil
+}
+func (silent) AcceptKey(context.Context, *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
+	return nil, nil
+}
+func (silent) ContainerSpec(context.Context, *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
+	return nil, nil
+}
+func (silent) Capture(context.Context, *sdk.CaptureRequest) (*sdk.CaptureResponse, error) {
+	return nil, nil
+}
+func (silent) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
+	return nil, nil
+}
+
+func TestNilAnswerIsAnErrorNotACrash(t *testing.T) {
+	p := providertest.OverGRPC(t, silent{})
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"Describe":  func() error { _, err := p.Describe(ctx, &sdk.DescribeRequest{}); return err },
+		"Negotiate": func() error { _, err := p.Negotiate(ctx, &sdk.NegotiateRequest{}); return err },
+		"KeyPrompt": func() error { _, err := p.KeyPrompt(ctx, &sdk.KeyPromptRequest{}); return err },
+		"AcceptKey": func() error { _, err := p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: "k"}); return err },
+		"ContainerSpec": func() error {
+			_, err := p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
+			return err
+		},
+		"Capture": func() error { _, err := p.Capture(ctx, &sdk.CaptureRequest{}); return err },
+		"Injection": func() error {
+			_, err := p.(sdk.Injector).Injection(ctx, &sdk.InjectionRequest{})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			if err == nil {
+				t.Fatal("no error for a provider that answered nothing")
+			}
+			want := "provider bug: " + name + " returned neither a response nor an error"
+			if status.Code(err) != codes.Internal || !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %q, want codes.Internal with %q", err, want)
+			}
+		})
 	}
 }

@@ -3,6 +3,9 @@ package rpc
 import (
 	"context"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/terok-ai/terok-auth/sdk"
 	pb "github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1"
 )
@@ -20,6 +23,9 @@ func (s *server) Describe(ctx context.Context, _ *pb.DescribeRequest) (*pb.Descr
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("Describe")
+	}
 	out := describeToPB(r)
 	out.ProtocolVersion = sdk.ProtocolVersion
 	return out, nil
@@ -30,6 +36,9 @@ func (s *server) Negotiate(ctx context.Context, req *pb.NegotiateRequest) (*pb.N
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("Negotiate")
+	}
 	return negotiateRespToPB(r), nil
 }
 
@@ -38,6 +47,9 @@ func (s *server) KeyPrompt(ctx context.Context, _ *pb.KeyPromptRequest) (*pb.Key
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("KeyPrompt")
+	}
 	return keyPromptToPB(r), nil
 }
 
@@ -45,6 +57,9 @@ func (s *server) AcceptKey(ctx context.Context, req *pb.AcceptKeyRequest) (*pb.A
 	r, err := s.p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: req.GetKey()})
 	if err != nil {
 		return nil, toStatus(err)
+	}
+	if r == nil {
+		return nil, noAnswer("AcceptKey")
 	}
 	c, err := credentialToPB(r.Credential)
 	if err != nil {
@@ -58,6 +73,9 @@ func (s *server) ContainerSpec(ctx context.Context, req *pb.ContainerSpecRequest
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("ContainerSpec")
+	}
 	return containerSpecToPB(r), nil
 }
 
@@ -66,9 +84,19 @@ func (s *server) Capture(ctx context.Context, req *pb.CaptureRequest) (*pb.Captu
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if r == nil {
+		return nil, noAnswer("Capture")
+	}
 	c, err := credentialToPB(r.Credential)
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return &pb.CaptureResponse{Credential: c, StateFiles: filesToPB(r.StateFiles)}, nil
+}
+
+// noAnswer is the error a method sends when the provider returned neither a
+// response nor an error: a bug in the provider, which the host should hear
+// about as one, not as a plugin that crashed on a nil response.
+func noAnswer(method string) error {
+	return status.Errorf(codes.Internal, "provider bug: %s returned neither a response nor an error", method)
 }
