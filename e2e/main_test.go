@@ -25,7 +25,7 @@ import (
 
 var (
 	binDir       string // terok and the bundled plugins
-	faultyPlugin string // internal/testplugin
+	faultyPlugin string // sdk/internal/testplugin
 )
 
 func TestMain(m *testing.M) {
@@ -46,16 +46,18 @@ func testMain(m *testing.M) int {
 		}
 		defer func() { _ = os.RemoveAll(tmp) }()
 		binDir, faultyPlugin = tmp, filepath.Join(tmp, "faulty", "terok-provider-faulty")
-		for out, pkg := range map[string]string{
-			"terok":                        "../cmd/terok",
-			"terok-provider-claude":        "../plugins/claude",
-			"terok-provider-codex":         "../plugins/codex",
-			"faulty/terok-provider-faulty": "../internal/testplugin",
+		// Each package is built in its own module's directory: the faulty
+		// plugin lives in the SDK's module, as make testbins builds it.
+		for out, pkg := range map[string][2]string{
+			"terok":                        {"..", "./cmd/terok"},
+			"terok-provider-claude":        {"..", "./plugins/claude"},
+			"terok-provider-codex":         {"..", "./plugins/codex"},
+			"faulty/terok-provider-faulty": {"../sdk", "./internal/testplugin"},
 		} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg)
-			cmd.Stderr = os.Stderr
+			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg[1])
+			cmd.Dir, cmd.Stderr = pkg[0], os.Stderr
 			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg, err)
+				fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg[1], err)
 				return 1
 			}
 		}
