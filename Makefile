@@ -133,23 +133,26 @@ bench: testbins ## measure terok against its budgets (docs/performance.md); tabl
 	$(TEST_ENV) scripts/with-keyring $(GO) run ./bench $(BENCHFLAGS)
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
-	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
-	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/config
-	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckRunArgs -fuzztime $(or $(FUZZTIME),20s) .
-	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckImage -fuzztime $(or $(FUZZTIME),20s) .
-	cd sdk && $(GO) test -run '^$$' -fuzz FuzzParseUser -fuzztime $(or $(FUZZTIME),20s) .
-	$(GO) test -run '^$$' -fuzz FuzzRunArgs -fuzztime $(or $(FUZZTIME),20s) ./core/container
-	cd sdk && $(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) .
+	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
+	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),20s) ./core/config
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckRunArgs$$' -fuzztime $(or $(FUZZTIME),20s) .
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckImage$$' -fuzztime $(or $(FUZZTIME),20s) .
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzParseUser$$' -fuzztime $(or $(FUZZTIME),20s) .
+	$(GO) test -run '^$$' -fuzz '^FuzzRunArgs$$' -fuzztime $(or $(FUZZTIME),20s) ./core/container
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzInjectionTemplate$$' -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
-	$(GO) test -run '^$$' -fuzz FuzzLoadUpstream -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
-	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./providertest
-	$(GO) test -run '^$$' -fuzz FuzzParseReattach -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
-	$(GO) test -run '^$$' -fuzz FuzzExtractPlugin -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
-	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/names
-	$(GO) test -run '^$$' -fuzz FuzzPrintedText -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
-	$(GO) test -run '^$$' -fuzz FuzzDotenvRoundTrip -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzLoadUpstream$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./providertest
+	$(GO) test -run '^$$' -fuzz '^FuzzParseReattach$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
+	$(GO) test -run '^$$' -fuzz '^FuzzExtractPlugin$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSums$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),20s) ./core/names
+	$(GO) test -run '^$$' -fuzz '^FuzzPrintedText$$' -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
+	$(GO) test -run '^$$' -fuzz '^FuzzDotenvRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTarget$$' -fuzztime $(or $(FUZZTIME),20s) ./core/names
+	$(GO) test -run '^$$' -fuzz '^FuzzDescribe$$' -fuzztime $(or $(FUZZTIME),20s) ./core/account
+	$(GO) test -run '^$$' -fuzz '^FuzzParseShebang$$' -fuzztime $(or $(FUZZTIME),20s) ./core/trust
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
@@ -160,6 +163,7 @@ lint: $(TOOLS)/golangci-lint ## gofmt, go vet and golangci-lint
 	$(TOOLS)/golangci-lint run ./...
 	cd sdk && $(GO) vet ./... && $(TOOLS)/golangci-lint run --config ../.golangci.yml ./...
 	cd examples/acme-plugin && $(GO) vet ./... && $(TOOLS)/golangci-lint run --config ../../.golangci.yml ./...
+	scripts/check-fuzz-list
 
 $(TOOLS)/protoc-gen-go:
 	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
