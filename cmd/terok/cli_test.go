@@ -100,7 +100,7 @@ func TestBrokenConfigLeavesVersionAndDoctorWorking(t *testing.T) {
 }
 
 func TestVersionFlagAndJSON(t *testing.T) {
-	if code, out, stderr := run(t, nil, "--version"); code != exitOK || out != "terok "+version+"\n" {
+	if code, out, stderr := run(t, nil, "--version"); code != exitOK || out != "terok version "+version+"\n" {
 		t.Errorf("--version: exit %d, %q %q", code, out, stderr)
 	}
 	code, out, _ := run(t, nil, "version", "--json")
