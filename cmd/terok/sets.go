@@ -39,12 +39,20 @@ func newSetsCmd(f *factory) *cobra.Command {
 				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 			}
 			if asJSON {
-				if sets == nil {
-					sets = []account.SetInfo{}
+				// Each set says whether it is the default, as the text's
+				// last line does; a default set that holds nothing is
+				// not listed.
+				type setJSON struct {
+					account.SetInfo
+					Default bool `json:"default"`
+				}
+				out, def := []setJSON{}, defaultSet(f)
+				for _, s := range sets {
+					out = append(out, setJSON{SetInfo: s, Default: string(s.Name) == def})
 				}
 				enc := json.NewEncoder(f.IO.Out)
 				enc.SetIndent("", "  ")
-				return enc.Encode(sets)
+				return enc.Encode(out)
 			}
 			if len(sets) == 0 {
 				fmt.Fprintln(f.IO.ErrOut, "No credentials are stored.")

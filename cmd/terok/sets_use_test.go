@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/config"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 func TestSetsUseMakesTheDefaultSet(t *testing.T) {
@@ -56,5 +58,42 @@ func TestSetsUseMakesTheDefaultSet(t *testing.T) {
 	}
 	if err := runCmd(newSetsCmd(f), []string{"use"}); err == nil || exitCode(context.Background(), err) != exitUsage {
 		t.Errorf("no name: %v", err)
+	}
+}
+
+func TestSetsJSONMarksTheDefault(t *testing.T) {
+	f, a := gitFactory(t)
+	if err := a.Save(context.Background(), "work", "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "gho_work0123456789", "host": "github.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.Getenv = func(k string) string {
+		if k == "TEROK_DEFAULT_SET" {
+			return "work"
+		}
+		return ""
+	}
+	c, err := config.Load(filepath.Join(t.TempDir(), "config.yml"), f.Getenv, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Config = c
+	io, _, out, _ := iostreams.Test()
+	f.IO = io
+	if err := runCmd(newSetsCmd(f), []string{"--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var sets []struct {
+		Name    string `json:"name"`
+		Default bool   `json:"default"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &sets); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]bool{}
+	for _, s := range sets {
+		got[s.Name] = s.Default
+	}
+	if len(got) != 2 || !got["work"] || got["default"] {
+		t.Errorf("sets --json with TEROK_DEFAULT_SET=work: %s", out)
 	}
 }
