@@ -168,6 +168,12 @@ type AcceptKeyResponse struct {
 // ContainerSpecRequest asks for the login container of one mode.
 type ContainerSpecRequest struct {
 	Mode Mode
+	// Host is the host the user asked for with login --host (a GitHub
+	// Enterprise or self-managed GitLab host name, already checked), or
+	// empty for the provider's default. A provider whose tool takes a
+	// host (gh auth login --hostname) passes it on; the host checks that
+	// the captured credential names this host either way.
+	Host string
 }
 
 // ContainerSpecResponse describes a login container. The host adds the

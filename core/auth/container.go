@@ -38,7 +38,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := l.Runner.Check(ctx); err != nil {
 		return err
 	}
-	spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: mode})
+	spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: mode, Host: string(req.Host)})
 	if errors.Is(err, sdk.ErrUnimplemented) {
 		return fmt.Errorf("%s: the plugin does not implement container logins (was it built for an older terok?); use --mode api-key: %w", name, err)
 	}

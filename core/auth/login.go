@@ -219,7 +219,7 @@ func (l *Login) cannotRun(ctx context.Context, req LoginRequest, modes []sdk.Mod
 		if !m.NeedsContainer() {
 			continue
 		}
-		spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: m})
+		spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: m, Host: string(req.Host)})
 		if err != nil || spec.Image != "" {
 			continue
 		}

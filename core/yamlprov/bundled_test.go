@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	providersd "github.com/terok-ai/terok-auth/providers.d"
@@ -129,5 +130,26 @@ func golden(t *testing.T, path string, v any) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs:\n got: %s\nwant: %s", path, got, want)
+	}
+}
+
+// login gh --host and login glab --host reach the vendor's CLI as its own
+// --hostname, so the user is not asked again which host to log in to.
+func TestBundledLoginsTakeTheHost(t *testing.T) {
+	files := bundled(t)
+	for name, want := range map[string][]string{
+		"gh":   {"gh", "auth", "login", "--hostname", "ghe.example.com"},
+		"glab": {"glab", "auth", "login", "--hostname", "gitlab.example.com"},
+	} {
+		host := want[len(want)-1]
+		p := New(files[name])
+		spec, err := p.ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth, Host: host})
+		if err != nil || !slices.Equal(spec.Command, want) {
+			t.Errorf("%s --host %s: %v, %v; want %v", name, host, spec, err, want)
+		}
+		spec, err = p.ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
+		if err != nil || !slices.Equal(spec.Command, want[:3]) {
+			t.Errorf("%s without a host: %v, %v; want %v", name, spec, err, want[:3])
+		}
 	}
 }

@@ -120,6 +120,13 @@ func (p *Provider) ContainerSpec(_ context.Context, req *sdk.ContainerSpecReques
 	if req.Mode == sdk.ModeDevice {
 		spec.Command, spec.RunArgs, spec.CallbackPorts = p.f.DeviceCommand, p.f.DeviceRunArgs, nil
 	}
+	if req.Host != "" && len(p.f.HostArgs) > 0 {
+		cmd := slices.Clone(spec.Command)
+		for _, a := range p.f.HostArgs {
+			cmd = append(cmd, strings.ReplaceAll(a, hostPlaceholder, req.Host))
+		}
+		spec.Command = cmd
+	}
 	return spec, nil
 }
 

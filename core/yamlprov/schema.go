@@ -29,15 +29,20 @@ type File struct {
 	DocsURL     string   `yaml:"docs_url"`
 
 	// The login container (oauth and device modes).
-	HostDir        string            `yaml:"host_dir"`
-	ContainerMount string            `yaml:"container_mount"`
-	Image          string            `yaml:"image"`
-	Command        Command           `yaml:"command"`
-	DeviceCommand  Command           `yaml:"device_command"`
-	ExtraRunArgs   []string          `yaml:"extra_run_args"`
-	DeviceRunArgs  []string          `yaml:"device_run_args"`
-	Env            map[string]string `yaml:"env"`
-	BannerHint     string            `yaml:"banner_hint"`
+	HostDir        string  `yaml:"host_dir"`
+	ContainerMount string  `yaml:"container_mount"`
+	Image          string  `yaml:"image"`
+	Command        Command `yaml:"command"`
+	DeviceCommand  Command `yaml:"device_command"`
+	// HostArgs are appended to command and device_command for a login
+	// with --host, ${host} replaced by the host (gh auth login
+	// --hostname ${host}). Without them --host still works: the captured
+	// credential must name the host asked for.
+	HostArgs      []string          `yaml:"host_args"`
+	ExtraRunArgs  []string          `yaml:"extra_run_args"`
+	DeviceRunArgs []string          `yaml:"device_run_args"`
+	Env           map[string]string `yaml:"env"`
+	BannerHint    string            `yaml:"banner_hint"`
 	// CallbackPorts are the loopback ports the oauth command listens on
 	// for the browser's redirect (sdk.ContainerSpecResponse.CallbackPorts).
 	CallbackPorts []int `yaml:"callback_ports"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/terok-ai/terok-auth/core/relay"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -175,6 +176,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 	if modes[sdk.ModeDevice] && len(f.DeviceCommand) == 0 {
 		c.errorf("modes", "mode device needs device_command: the device-code login command")
 	}
+	checkHostArgs(c, f.HostArgs)
 	for _, k := range []struct {
 		key  string
 		args []string
@@ -355,4 +357,30 @@ func hasSecretField(fields map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// hostPlaceholder is the one word of host_args terok fills in.
+const hostPlaceholder = "${host}"
+
+// checkHostArgs keeps host_args to words and the one placeholder: the host
+// (checked by names.ParseHost) is the only thing a login puts in them, and
+// it must be there, or --host would be passed nowhere.
+func checkHostArgs(c *checker, args []string) {
+	if len(args) == 0 {
+		return
+	}
+	has := false
+	for _, a := range args {
+		rest := strings.ReplaceAll(a, hostPlaceholder, "")
+		has = has || rest != a
+		switch {
+		case a == "":
+			c.errorf("host_args", "host_args: an empty word")
+		case strings.ContainsAny(rest, "{}$%"), strings.ContainsFunc(rest, unicode.IsControl):
+			c.errorf("host_args", "host_args: %q: only ${host} is filled in (write the host's flag and ${host}, e.g. [--hostname, \"${host}\"])", a)
+		}
+	}
+	if !has {
+		c.errorf("host_args", "host_args never says ${host}: write where the host goes, e.g. [--hostname, \"${host}\"]")
+	}
 }

@@ -55,7 +55,7 @@ func (c *client) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*sdk
 }
 
 func (c *client) ContainerSpec(ctx context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
-	r, err := c.c.ContainerSpec(ctx, &pb.ContainerSpecRequest{Mode: string(req.Mode)})
+	r, err := c.c.ContainerSpec(ctx, &pb.ContainerSpecRequest{Mode: string(req.Mode), Host: req.Host})
 	if err != nil {
 		return nil, fromStatus(err)
 	}

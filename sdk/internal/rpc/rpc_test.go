@@ -112,8 +112,8 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("KeyFiles = %v", ak.KeyFiles)
 	}
 
-	spec, err := p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
-	if err != nil || !reflect.DeepEqual(spec, wantSpec) || impl.gotReq.(*sdk.ContainerSpecRequest).Mode != sdk.ModeOAuth {
+	spec, err := p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth, Host: "ghe.example.com"})
+	if err != nil || !reflect.DeepEqual(spec, wantSpec) || *impl.gotReq.(*sdk.ContainerSpecRequest) != (sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth, Host: "ghe.example.com"}) {
 		t.Errorf("ContainerSpec = %+v, %v", spec, err)
 	}
 

@@ -69,7 +69,7 @@ func (s *server) AcceptKey(ctx context.Context, req *pb.AcceptKeyRequest) (*pb.A
 }
 
 func (s *server) ContainerSpec(ctx context.Context, req *pb.ContainerSpecRequest) (*pb.ContainerSpecResponse, error) {
-	r, err := s.p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.Mode(req.GetMode())})
+	r, err := s.p.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: sdk.Mode(req.GetMode()), Host: req.GetHost()})
 	if err != nil {
 		return nil, toStatus(err)
 	}

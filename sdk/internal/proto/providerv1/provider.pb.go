@@ -612,8 +612,10 @@ func (x *AcceptKeyResponse) GetKeyFiles() []*File {
 }
 
 type ContainerSpecRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Mode          string                 `protobuf:"bytes,1,opt,name=mode,proto3" json:"mode,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Mode  string                 `protobuf:"bytes,1,opt,name=mode,proto3" json:"mode,omitempty"`
+	// The host of `login --host`; empty for the provider's default.
+	Host          string `protobuf:"bytes,2,opt,name=host,proto3" json:"host,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -651,6 +653,13 @@ func (*ContainerSpecRequest) Descriptor() ([]byte, []int) {
 func (x *ContainerSpecRequest) GetMode() string {
 	if x != nil {
 		return x.Mode
+	}
+	return ""
+}
+
+func (x *ContainerSpecRequest) GetHost() string {
+	if x != nil {
+		return x.Host
 	}
 	return ""
 }
@@ -1121,9 +1130,10 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\n" +
 	"credential\x18\x01 \x01(\v2\x1d.terok.provider.v1.CredentialR\n" +
 	"credential\x124\n" +
-	"\tkey_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\bkeyFiles\"*\n" +
+	"\tkey_files\x18\x02 \x03(\v2\x17.terok.provider.v1.FileR\bkeyFiles\">\n" +
 	"\x14ContainerSpecRequest\x12\x12\n" +
-	"\x04mode\x18\x01 \x01(\tR\x04mode\"\xf2\x02\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\x12\x12\n" +
+	"\x04host\x18\x02 \x01(\tR\x04host\"\xf2\x02\n" +
 	"\x15ContainerSpecResponse\x12\x14\n" +
 	"\x05image\x18\x01 \x01(\tR\x05image\x12\x18\n" +
 	"\acommand\x18\x02 \x03(\tR\acommand\x12\x1f\n" +
