@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -223,7 +224,7 @@ func (s *server) relay(c net.Conn, port int) {
 		return
 	}
 	defer s.untrack(up)
-	pipe(c, up)
+	pipe(c, up, relayIdle)
 }
 
 // getDialer joins the container's network namespace on first use.
@@ -283,17 +284,51 @@ func (s *server) close() {
 
 type closeWriter interface{ CloseWrite() error }
 
+// relayIdle ends a relayed connection on which nothing has moved, either
+// way, for this long. Without it, maxRelayed idle connections of another
+// local user would hold every slot for the rest of the login, and the
+// browser's callback would wait in the backlog.
+var relayIdle = 30 * time.Second
+
 // pipe copies both ways until both directions are done, passing on each
-// half-close so an HTTP exchange ends as it would have directly.
-func pipe(a, b net.Conn) {
+// half-close so an HTTP exchange ends as it would have directly. When
+// neither way has moved a byte for idle, both connections are closed.
+func pipe(a, b net.Conn, idle time.Duration) {
+	var last atomic.Int64
+	touch := func() { last.Store(time.Now().UnixNano()) }
+	quiet := func() bool { return time.Since(time.Unix(0, last.Load())) >= idle }
+	touch()
 	var wg sync.WaitGroup
 	cp := func(dst, src net.Conn) {
 		defer wg.Done()
-		_, _ = io.Copy(dst, src)
-		if cw, ok := dst.(closeWriter); ok {
-			_ = cw.CloseWrite()
-		} else {
-			_ = dst.Close()
+		buf := make([]byte, 32<<10)
+		for {
+			_ = src.SetReadDeadline(time.Now().Add(idle))
+			n, err := src.Read(buf)
+			if n > 0 {
+				touch()
+				_ = dst.SetWriteDeadline(time.Now().Add(idle))
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					_, _ = a.Close(), b.Close()
+					return
+				}
+			}
+			var ne net.Error
+			switch {
+			case err == nil:
+			case errors.As(err, &ne) && ne.Timeout() && !quiet():
+				// the other way is busy: this one may wait longer
+			case errors.As(err, &ne) && ne.Timeout():
+				_, _ = a.Close(), b.Close()
+				return
+			default:
+				if cw, ok := dst.(closeWriter); ok {
+					_ = cw.CloseWrite()
+				} else {
+					_ = dst.Close()
+				}
+				return
+			}
 		}
 	}
 	wg.Add(2)

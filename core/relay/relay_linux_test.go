@@ -348,3 +348,49 @@ func waitUntil(d time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+// An idle relayed connection is closed, so idle connections of another
+// local user cannot hold the relay's slots; one that keeps moving bytes
+// lives as long as it moves them.
+func TestIdleRelayedConnectionIsClosed(t *testing.T) {
+	const idle = 100 * time.Millisecond
+	client, relayIn := net.Pipe()
+	relayOut, container := net.Pipe()
+	done := make(chan struct{})
+	go func() { pipe(relayIn, relayOut, idle); close(done) }()
+	// Busy for three idle periods: one byte every idle/4, echoed back.
+	go func() {
+		buf := make([]byte, 1)
+		for {
+			if _, err := container.Read(buf); err != nil {
+				return
+			}
+			if _, err := container.Write(buf); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 1)
+	for end := time.Now().Add(3 * idle); time.Now().Before(end); time.Sleep(idle / 4) {
+		if _, err := client.Write([]byte{'x'}); err != nil {
+			t.Fatalf("a busy connection was closed: %v", err)
+		}
+		if _, err := client.Read(buf); err != nil {
+			t.Fatalf("a busy connection was closed: %v", err)
+		}
+	}
+	select {
+	case <-done:
+		t.Fatal("the relay ended a connection that was moving bytes")
+	default:
+	}
+	// Then quiet: the relay closes both sides.
+	select {
+	case <-done:
+	case <-time.After(20 * idle):
+		t.Fatal("an idle relayed connection was kept open")
+	}
+	if _, err := client.Write([]byte{'x'}); err == nil {
+		t.Error("the client's side is still open")
+	}
+}
