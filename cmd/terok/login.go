@@ -120,8 +120,8 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	if accounts, err := f.Accounts(); err == nil {
 		store.Warm(accounts.Store)
 	}
-	if pf, ok := f.Runner.(interface{ Prefetch(context.Context) }); ok && opts.Mode.NeedsContainer() {
-		pf.Prefetch(ctx)
+	if f.Prefetch != nil && opts.Mode.NeedsContainer() {
+		f.Prefetch(ctx)
 	}
 	providers, err := f.Providers()
 	if err != nil {
@@ -166,7 +166,8 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 			}
 		}
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Runner: f.Runner, MountsDir: f.MountsDir, Secrets: f.Redact}
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts,
+		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
 	req := auth.LoginRequest{
 		Name:             p.Name,

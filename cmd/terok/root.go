@@ -52,8 +52,12 @@ type factory struct {
 	Inventory func() providerInventory
 	// Accounts returns the credential manager.
 	Accounts func() (*account.Accounts, error)
-	// Runner runs login containers.
-	Runner container.Runner
+	// Runner runs login containers; Relayer relays a login's browser
+	// callback into them, and Prefetch, if set, starts the runtime's
+	// slow first call early (podman's storage setup).
+	Runner   container.Runner
+	Relayer  auth.CallbackRelayer
+	Prefetch func(context.Context)
 	// HasContainerRuntime reports whether podman is available.
 	HasContainerRuntime func() bool
 	// MountsDir holds the providers' shared config dirs.
@@ -256,7 +260,8 @@ func (f *factory) setup(flags map[string]string) error {
 		}
 		return a, nil
 	}
-	f.Runner = &container.Podman{Path: f.Getenv("TEROK_PODMAN")}
+	podman := &container.Podman{Path: f.Getenv("TEROK_PODMAN")}
+	f.Runner, f.Relayer, f.Prefetch = podman, auth.PodmanRelay{Podman: podman.Path}, podman.Prefetch
 	f.HasContainerRuntime = func() bool { return f.Runner.Check(context.Background()) == nil }
 	f.MountsDir = cfg.Get("mounts_dir")
 	return nil

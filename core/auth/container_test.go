@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/relay"
 	"github.com/terok-ai/terok-auth/core/usage"
 	claude "github.com/terok-ai/terok-auth/plugins/claude/provider"
 	codex "github.com/terok-ai/terok-auth/plugins/codex/provider"
@@ -103,13 +107,33 @@ func (f *fakeRunner) CommandLine(spec container.Spec) []string {
 
 const claudeCreds = `{"claudeAiOauth":{"accessToken":"sk-ant-oat01-AAA","refreshToken":"sk-ant-ort01-BBB","expiresAt":1767225600000,"scopes":["user:inference"]}}`
 
+// fakeRelayer stands in for the callback relay: it records what it was
+// asked to relay, and whether the login closed it.
+type fakeRelayer struct {
+	ports     []int
+	container string
+	closed    bool
+	err       error
+}
+
+func (r *fakeRelayer) RelayCallbacks(ports []int, containerName string) (io.Closer, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	r.ports, r.container = ports, containerName
+	return r, nil
+}
+
+func (r *fakeRelayer) Close() error { r.closed = true; return nil }
+
 type cenv struct {
-	login  *auth.Login
-	runner *fakeRunner
-	store  *memStore
-	errOut *bytes.Buffer
-	req    auth.LoginRequest
-	mounts string
+	login   *auth.Login
+	runner  *fakeRunner
+	relayer *fakeRelayer
+	store   *memStore
+	errOut  *bytes.Buffer
+	req     auth.LoginRequest
+	mounts  string
 }
 
 func newContainerEnv(t *testing.T, p sdk.Provider, mode sdk.Mode) *cenv {
@@ -119,8 +143,8 @@ func newContainerEnv(t *testing.T, p sdk.Provider, mode sdk.Mode) *cenv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &cenv{runner: &fakeRunner{existing: map[string]bool{}}, store: &memStore{m: map[string]sdk.Credential{}}, errOut: errOut, mounts: t.TempDir()}
-	e.login = &auth.Login{IO: io, Prompter: &fakePrompter{}, Store: e.store, Runner: e.runner, MountsDir: e.mounts, TempDir: t.TempDir()}
+	e := &cenv{runner: &fakeRunner{existing: map[string]bool{}}, relayer: &fakeRelayer{}, store: &memStore{m: map[string]sdk.Credential{}}, errOut: errOut, mounts: t.TempDir()}
+	e.login = &auth.Login{IO: io, Prompter: &fakePrompter{}, Store: e.store, Runner: e.runner, Relayer: e.relayer, MountsDir: e.mounts, TempDir: t.TempDir()}
 	e.req = auth.LoginRequest{Name: names.Provider(desc.Name), Provider: p, Desc: desc, Set: "default", Mode: mode, ContainerRuntime: true, Image: "localhost/vendor:test"}
 	return e
 }
@@ -322,5 +346,49 @@ func TestSweepRemovesWhatAKilledTerokLeft(t *testing.T) {
 	}
 	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
 		t.Error("a dead terok's private dir was not removed")
+	}
+}
+
+// The browser callback goes through the relayer the login was given: codex's
+// port 1455, for the login's own container, closed when the login ends.
+func TestCallbackIsRelayedIntoTheLoginContainer(t *testing.T) {
+	e := newContainerEnv(t, codex.New(), sdk.ModeOAuth)
+	e.runner.files = map[string]string{"auth.json": `{"tokens":{"access_token":"at","refresh_token":"rt","id_token":"it","account_id":"acc"}}`}
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatalf("%v\n%s", err, e.errOut)
+	}
+	if !slices.Equal(e.relayer.ports, []int{1455}) || e.relayer.container != e.runner.ran[0].Name || !e.relayer.closed {
+		t.Errorf("relayed %v into %q (closed: %v); want [1455] into %q, closed", e.relayer.ports, e.relayer.container, e.relayer.closed, e.runner.ran[0].Name)
+	}
+	if !strings.Contains(e.errOut.String(), "Browser callback: localhost:1455") {
+		t.Errorf("the user is not told where the callback goes: %s", e.errOut)
+	}
+
+	// A device-code login needs no port: nothing is relayed.
+	e = newContainerEnv(t, codex.New(), sdk.ModeDevice)
+	e.runner.files = map[string]string{"auth.json": `{"tokens":{"access_token":"at","refresh_token":"rt","id_token":"it","account_id":"acc"}}`}
+	if err := e.login.Run(context.Background(), e.req); err != nil || e.relayer.ports != nil {
+		t.Errorf("device login: %v, relayed %v", err, e.relayer.ports)
+	}
+}
+
+// Without a relayer, or with its port taken, a login that needs the callback
+// stops before any container runs, and says what to do.
+func TestCallbackLoginWithoutARelayStartsNothing(t *testing.T) {
+	for name, set := range map[string]func(*cenv){
+		"no relayer":  func(e *cenv) { e.login.Relayer = nil },
+		"port in use": func(e *cenv) { e.relayer.err = fmt.Errorf("127.0.0.1:1455: %w", relay.ErrPortInUse) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newContainerEnv(t, codex.New(), sdk.ModeOAuth)
+			set(e)
+			err := e.login.Run(context.Background(), e.req)
+			if err == nil || !strings.Contains(err.Error(), "--mode") {
+				t.Errorf("err = %v; want one that names another --mode", err)
+			}
+			if len(e.runner.ran) != 0 || len(e.store.m) != 0 {
+				t.Errorf("ran %d containers, stored %d", len(e.runner.ran), len(e.store.m))
+			}
+		})
 	}
 }

@@ -58,6 +58,12 @@ type Login struct {
 	Store    Saver
 	// Runner runs login containers; nil when there is no runtime.
 	Runner container.Runner
+	// Relayer relays a browser's callback into the login container; a
+	// login whose spec has callback ports needs one.
+	Relayer CallbackRelayer
+	// Current, if set, reads the credential a login replaces, so files
+	// holding its secret are found as well as the new one's.
+	Current CurrentReader
 	// MountsDir holds the providers' shared config dirs, where state files
 	// go; "" writes none.
 	MountsDir string

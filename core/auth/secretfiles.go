@@ -38,19 +38,20 @@ func refuseSecretFiles(desc *sdk.DescribeResponse, c sdk.Credential, files map[s
 	return nil
 }
 
-// currentReader reads the credential stored now; account.Accounts is one.
-type currentReader interface {
+// CurrentReader reads the credential stored now; account.Accounts is one.
+// A login given one finds, and removes, files an earlier terok wrote with
+// the secret the new credential replaces.
+type CurrentReader interface {
 	Token(ctx context.Context, set names.Set, provider names.Provider) (sdk.Credential, string, error)
 }
 
 // previousSecrets are the secrets of the credential the login replaces, so
 // that a file an earlier terok wrote with it is found too.
 func (l *Login) previousSecrets(ctx context.Context, set names.Set, provider names.Provider) []string {
-	r, ok := l.Store.(currentReader)
-	if !ok {
+	if l.Current == nil {
 		return nil
 	}
-	c, _, err := r.Token(ctx, set, provider)
+	c, _, err := l.Current.Token(ctx, set, provider)
 	if err != nil {
 		return nil
 	}

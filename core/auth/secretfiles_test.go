@@ -86,3 +86,26 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// currentIs is a CurrentReader that has one credential stored.
+type currentIs sdk.Credential
+
+func (c currentIs) Token(context.Context, names.Set, names.Provider) (sdk.Credential, string, error) {
+	return sdk.Credential(c), "fake", nil
+}
+
+// A login that replaces a key also removes a file an earlier terok wrote
+// with the key it replaces, found through the CurrentReader it is given.
+func TestLoginRemovesFilesHoldingTheReplacedSecret(t *testing.T) {
+	l, req, _, dir := keyFileLogin(t, func(string) map[string][]byte { return nil })
+	must(t, os.MkdirAll(dir, 0o700))
+	old := filepath.Join(dir, ".env")
+	must(t, os.WriteFile(old, []byte("TOOL_API_KEY=the-replaced-key-0123\n"), 0o600))
+	l.Current = currentIs{Type: sdk.TypeAPIKey, Fields: map[string]any{"key": "the-replaced-key-0123"}}
+	if err := l.Run(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Error("the file holding the replaced key is still there")
+	}
+}
