@@ -149,7 +149,10 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzParseSums -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/names
 	$(GO) test -run '^$$' -fuzz FuzzPrintedText -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
-	$(GO) test -run '^$$' -fuzz FuzzDotenvRoundTrip -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzDotenvRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzShellRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvFileRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
