@@ -135,9 +135,10 @@ func carries(format, name, v string) error {
 		// first " not after a \, so a value ending in \ (written "…\\")
 		// runs on into the next line, where a provider's value could
 		// smuggle a variable of its own (LD_PRELOAD=…); and it trims every
-		// " at the value's end. Single quotes cannot hold ' \ or CR, and a
-		// bare value neither spaces nor # nor quotes.
-		return refuse(`ends in \ or " and holds ' or a carriage return, which dotenv parsers do not read back as written`, "shell", "json")
+		// " at the value's end.
+		return refuse(`ends in \ or ", which godotenv does not read back in double quotes, and holds what neither `+
+			`single quotes (', \, CR) nor a bare value (a space at either end, a control character, #, a quote, text beyond ASCII) can hold`,
+			"shell", "json")
 	case "env-file":
 		if strings.ContainsAny(v, "\n\r") {
 			return refuse("holds a line break, and --env-file reads one variable a line", "shell", "dotenv", "json")
@@ -191,14 +192,16 @@ func dotenvDouble(v string) bool {
 }
 
 // dotenvBare: the value may go unquoted. Both parsers read an unquoted
-// value to the end of the line, trim spaces and a " #" comment and do no
-// unescaping; godotenv expands $ and a leading quote starts a quoted value.
+// value to the end of the line, trim spaces at its ends and cut a " #"
+// comment, and do no unescaping; godotenv expands $ and a leading quote
+// starts a quoted value. Printable ASCII with no quote, # or $, and no
+// space at either end, is read back as it is.
 func dotenvBare(v string) bool {
-	if v == "" {
-		return false // single quotes take it
+	if v == "" || v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false // single quotes take ""
 	}
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c > '~' || strings.IndexByte(`"'#$`, c) >= 0 {
+		if c := v[i]; c < ' ' || c > '~' || strings.IndexByte(`"'#$`, c) >= 0 {
 			return false
 		}
 	}

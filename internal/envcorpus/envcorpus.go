@@ -18,7 +18,7 @@ var Hostile = []string{
 	"export LD_PRELOAD=x", "LD_PRELOAD=x", "=", "A=B", "#", "#x", "x #y", "x#y", " #x",
 	"a\x00b", "\x00",
 	"é", "€uro", "😀", "\u00a0nbsp\u00a0", "\u0085", "\u2028", "\ufeffbom", "\xff", "\xc3", "\xed\xa0\x80", "\xff\xfeLD_PRELOAD=x",
-	`C:\dir\`, `it's "quoted" $HOME back\slash` + "\nsecond line\twith tab",
+	`C:\dir\`, `C:\Program Files\`, ` x\`, `x #y\`, `a b"`, `it's "quoted" $HOME back\slash` + "\nsecond line\twith tab",
 	"sk-or-v1 with spaces and 'single' \"double\" $$ \\n literal",
 	"ghp_0123456789abcdefABCDEF0123456789abcd", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_",
 }
