@@ -62,6 +62,7 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 	}
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv, env-file or json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(inject.Formats, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
 	return cmd
 }
