@@ -79,6 +79,15 @@ func writeAll(t *testing.T, format string, vs []string, mayRefuse func(string) b
 			if !mayRefuse(v) {
 				t.Errorf("%s refused %q, which its consumers carry: %v", format, v, err)
 			}
+			// The formats the refusal names are the ones that take the value.
+			if cc != nil {
+				for _, f := range Formats {
+					_, ferr := plan.Format(f)
+					if named := slices.Contains(cc.Use, f); f != format && named != (ferr == nil) {
+						t.Errorf("%s's refusal of %q names %v: %s takes it: %v", format, v, cc.Use, f, ferr)
+					}
+				}
+			}
 			continue
 		}
 		p := filepath.Join(dir, fmt.Sprintf("%04d", i))

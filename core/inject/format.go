@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -34,7 +35,7 @@ type ErrCannotCarry struct {
 	Format, Name string
 	// Why says what in the value the consumers cannot carry.
 	Why string
-	// Use names the formats that carry it.
+	// Use names the formats that carry the value.
 	Use []string
 }
 
@@ -74,6 +75,9 @@ func (p *Plan) Format(format string) (string, error) {
 	if format == "" {
 		format = "shell"
 	}
+	if !slices.Contains(Formats, format) {
+		return "", fmt.Errorf("unknown format %q: choose %s", format, strings.Join(Formats, ", "))
+	}
 	var b strings.Builder
 	for _, k := range p.Names() {
 		if err := carries(format, k, p.Env[k]); err != nil {
@@ -100,65 +104,74 @@ func (p *Plan) Format(format string) (string, error) {
 		}
 		b.Write(data)
 		b.WriteByte('\n')
-	default:
-		return "", fmt.Errorf("unknown format %q: choose %s", format, strings.Join(Formats, ", "))
 	}
 	return b.String(), nil
 }
 
 // carries refuses a value the format's consumers cannot read back as it
-// is. An unknown format refuses nothing here; Format refuses it.
+// is, naming the formats that can.
 func carries(format, name, v string) error {
-	refuse := func(why string, use ...string) error {
-		return &ErrCannotCarry{Format: format, Name: name, Why: why, Use: use}
+	why := whyNot(format, name, v)
+	if why == "" {
+		return nil
 	}
+	var use []string
+	for _, f := range Formats {
+		if f != format && whyNot(f, name, v) == "" {
+			use = append(use, f)
+		}
+	}
+	return &ErrCannotCarry{Format: format, Name: name, Why: why, Use: use}
+}
+
+// whyNot says what in v the format's consumers cannot carry, or "".
+func whyNot(format, name, v string) string {
 	if strings.IndexByte(v, 0) >= 0 {
-		return refuse("holds a NUL byte, which no environment variable can hold")
+		return "holds a NUL byte, which no environment variable can hold"
 	}
 	switch format {
 	case "dotenv":
 		if !utf8.ValidString(v) {
-			return refuse("is not UTF-8 text, which python-dotenv reads", "shell")
+			return "is not UTF-8 text, which python-dotenv reads"
 		}
 		if pythonDotenvVariable.MatchString(v) {
-			return refuse("holds ${…}, which python-dotenv expands in every quoting, with no escape", "shell", "env-file", "json")
+			return "holds ${…}, which python-dotenv expands in every quoting, with no escape"
 		}
 		if dotenvSingle(v) || dotenvDouble(v) || dotenvBare(v) {
-			return nil
+			return ""
 		}
 		if strings.Contains(v, "$") {
 			// Single quotes are out, and inside double quotes godotenv
 			// expands $ unless it is written \$, which python-dotenv keeps.
-			return refuse(`holds $ together with ', \ or a carriage return, which no quoting carries through both godotenv and python-dotenv`, "shell", "json")
+			return `holds $ together with ', \ or a carriage return, which no quoting carries through both godotenv and python-dotenv`
 		}
 		// Double quotes are out: godotenv ends a double-quoted value at the
 		// first " not after a \, so a value ending in \ (written "…\\")
 		// runs on into the next line, where a provider's value could
 		// smuggle a variable of its own (LD_PRELOAD=…); and it trims every
 		// " at the value's end.
-		return refuse(`ends in \ or ", which godotenv does not read back in double quotes, and holds what neither `+
-			`single quotes (', \, CR) nor a bare value (a space at either end, a control character, #, a quote, text beyond ASCII) can hold`,
-			"shell", "json")
+		return `ends in \ or ", which godotenv does not read back in double quotes, and holds what neither ` +
+			`single quotes (', \, CR) nor a bare value (a space at either end, a control character, #, a quote, text beyond ASCII) can hold`
 	case "env-file":
 		if strings.ContainsAny(v, "\n\r") {
-			return refuse("holds a line break, and --env-file reads one variable a line", "shell", "dotenv", "json")
+			return "holds a line break, and --env-file reads one variable a line"
 		}
 		if !utf8.ValidString(v) {
-			return refuse("is not UTF-8 text, which docker refuses in an env file and podman does not pass on as written", "shell")
+			return "is not UTF-8 text, which docker refuses in an env file and podman does not pass on as written"
 		}
 		if strings.HasPrefix(v, `"`) || strings.HasPrefix(v, "'") {
 			// Some podman releases read NAME="…" in an env file as quoting.
-			return refuse("starts with a quote, which some podman releases read as quoting", "shell", "dotenv", "json")
+			return "starts with a quote, which some podman releases read as quoting"
 		}
 		if len(name)+1+len(v) > EnvFileMaxLine {
-			return refuse(fmt.Sprintf("makes a line longer than --env-file reads (%d bytes)", EnvFileMaxLine), "shell", "dotenv", "json")
+			return fmt.Sprintf("makes a line longer than --env-file reads (%d bytes)", EnvFileMaxLine)
 		}
 	case "json":
 		if !utf8.ValidString(v) {
-			return refuse("is not UTF-8 text, which JSON cannot hold as it is", "shell")
+			return "is not UTF-8 text, which JSON cannot hold as it is"
 		}
 	}
-	return nil
+	return ""
 }
 
 // ShellQuote quotes s for a POSIX shell: inside single quotes nothing is
