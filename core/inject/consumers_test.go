@@ -99,8 +99,9 @@ func writeAll(t *testing.T, format string, vs []string, mayRefuse func(string) b
 	return ws
 }
 
-// singleBytes: the single byte values (0..255 alone) the format must
-// carry, so that a format refusing everything cannot pass.
+// assertCarriesBytes: each byte value alone (0..255) is written exactly
+// when want says the format must carry it, so that a format refusing
+// everything cannot pass.
 func assertCarriesBytes(t *testing.T, format string, ws []written, want func(b byte) bool) {
 	t.Helper()
 	got := map[string]bool{}
@@ -108,8 +109,8 @@ func assertCarriesBytes(t *testing.T, format string, ws []written, want func(b b
 		got[w.v] = true
 	}
 	for b := 0; b < 256; b++ {
-		if s := string([]byte{byte(b)}); got[s] != want(byte(b)) {
-			t.Errorf("%s: byte %#02x alone written %v, want %v", format, b, got[s], want(byte(b)))
+		if carried := got[string([]byte{byte(b)})]; carried != want(byte(b)) {
+			t.Errorf("%s: byte %#02x alone written %v, want %v", format, b, carried, want(byte(b)))
 		}
 	}
 }

@@ -120,7 +120,8 @@ func readPOSIXExports(s string) (map[string]string, error) {
 
 func isName(s string) bool {
 	for i, c := range s {
-		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || i > 0 && c >= '0' && c <= '9') {
+		letter := c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+		if digit := c >= '0' && c <= '9'; !letter && (i == 0 || !digit) {
 			return false
 		}
 	}
