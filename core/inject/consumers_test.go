@@ -27,7 +27,9 @@ import (
 // format refused the value with ErrCannotCarry.
 
 // consumerValues are envcorpus's values and every input in the fuzz
-// targets' corpora under testdata/fuzz.
+// targets' corpora under testdata/fuzz. What `make fuzz` finds stays in
+// $(go env GOCACHE)/fuzz until it is copied there; then the real
+// consumers read it too.
 func consumerValues(t *testing.T) []string {
 	t.Helper()
 	vs := envcorpus.Values()
