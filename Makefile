@@ -159,6 +159,9 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTarget$$' -fuzztime $(or $(FUZZTIME),20s) ./core/names
 	$(GO) test -run '^$$' -fuzz '^FuzzDescribe$$' -fuzztime $(or $(FUZZTIME),20s) ./core/account
 	$(GO) test -run '^$$' -fuzz '^FuzzParseShebang$$' -fuzztime $(or $(FUZZTIME),20s) ./core/trust
+	$(GO) test -run '^$$' -fuzz '^FuzzShellRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvFileRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

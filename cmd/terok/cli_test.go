@@ -278,6 +278,10 @@ func TestCompletion(t *testing.T) {
 	if !strings.Contains(out, "key\n") {
 		t.Errorf("fields:\n%s", out)
 	}
+	_, out, _ = run(t, env, "__complete", "auth", "env", "gh", "--format", "")
+	if !strings.HasPrefix(out, "shell\ndotenv\nenv-file\njson\n") {
+		t.Errorf("formats of env:\n%s", out)
+	}
 }
 
 // A keyring that is not there is reported by what to do, with the keyring

@@ -26,16 +26,22 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 	opts := &envOptions{f: f}
 	var set string
 	cmd := &cobra.Command{
-		Use:   "env [--set S] [--format shell|dotenv|json] PROVIDER...",
+		Use:   "env [--set S] [--format shell|dotenv|env-file|json] PROVIDER...",
 		Short: "Print providers' credentials as environment variables, for scripts",
 		Long: "Print the variables the named providers declare, with their credentials, to standard\n" +
-			"output: shell (export lines for eval), dotenv (double-quoted, escaped) or json.\n" +
-			"The output holds secrets: read it into a process, never into a shared file. A\n" +
-			"provider that hands its credential over in files (codex's ChatGPT login) needs\n" +
-			"`terok auth exec`. TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when a\n" +
-			"credential is missing or expired.",
+			"output, in the format of their consumer:\n\n" +
+			"    shell     export NAME='value' lines, for eval or . in sh, dash or bash (the default)\n" +
+			"    dotenv    NAME=value lines, quoted so that godotenv and python-dotenv read them back\n" +
+			"    env-file  NAME=value lines taken literally, for podman or docker run --env-file\n" +
+			"    json      one object of name to value, for jq and the like\n\n" +
+			"A value a format cannot carry (a line break in env-file, ${…} in dotenv, a NUL in any)\n" +
+			"is refused, with the formats that carry it; nothing is written then. The output holds\n" +
+			"secrets: read it into a process, never into a shared file. A provider that hands its\n" +
+			"credential over in files (codex's ChatGPT login) needs `terok auth exec`.\n" +
+			"TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when a credential is missing or expired.",
 		Example: "  eval \"$(terok auth env gh)\"\n" +
-			"  terok auth env claude gh --format json | jq -r .GH_TOKEN",
+			"  terok auth env claude gh --format json | jq -r .GH_TOKEN\n" +
+			"  podman run --rm --env-file <(terok auth env gh --format env-file) IMAGE gh pr list",
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -55,7 +61,8 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 		},
 	}
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
-	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv or json")
+	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv, env-file or json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(inject.Formats, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
 	return cmd
 }
@@ -66,8 +73,10 @@ func envRun(ctx context.Context, opts *envOptions) error {
 		return err
 	}
 	out, err := plan.Format(opts.Format)
+	// Both mean: this output cannot be had; another command or format can.
 	var nf *inject.ErrNeedsFiles
-	if errors.As(err, &nf) {
+	var cc *inject.ErrCannotCarry
+	if errors.As(err, &nf) || errors.As(err, &cc) {
 		return usage.Errorf("%v", err)
 	}
 	if err != nil {

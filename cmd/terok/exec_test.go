@@ -71,8 +71,8 @@ func TestEnvFlags(t *testing.T) {
 		t.Errorf("options = %+v", got)
 	}
 	for args, want := range map[string][]string{
-		"unknown --format \"yaml\": choose shell, dotenv, json": {"gh", "--format", "yaml"},
-		"name the providers whose variables to print":           {},
+		"unknown --format \"yaml\": choose shell, dotenv, env-file, json": {"gh", "--format", "yaml"},
+		"name the providers whose variables to print":                     {},
 	} {
 		err := runCmd(newEnvCmd(&factory{IO: io}, nil), want)
 		if err == nil || err.Error() != args || exitCode(context.Background(), err) != exitUsage {

@@ -89,8 +89,9 @@ const exitCodesHelp = `terok exits with:
     1  an error: something failed (the message says what, and what to do);
        a credential store that cannot be read is 1 too
     2  usage: an unknown command, flag, provider, mode or set, a bad setting
-       in the config file or the environment, or a question that needs a
-       terminal asked without one
+       in the config file or the environment, a question that needs a
+       terminal asked without one, or an 'env' output that cannot be had
+       (a credential in files; a value the chosen --format cannot carry)
     4  not authenticated: 'status PROVIDER', 'token', 'exec' or 'env' found
        nothing stored; 'exec' and 'env' also for an expired OAuth credential
     5  the keyring did not confirm a write: whether the new credential was
