@@ -233,6 +233,11 @@ func decodeEntry(sec *vault.Secret) (entry, error) {
 	if !ok || data == nil {
 		return e, nil
 	}
+	if e.version < 1 {
+		// A check-and-set over it needs its version: without one (or
+		// with a nonsense one) it is not a KV v2 answer.
+		return entry{}, errors.New("the server's answer holds a credential but no version of it (is the mount KV version 2?)")
+	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return entry{}, err
