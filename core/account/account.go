@@ -364,7 +364,13 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 			at = append(at, i)
 		}
 	}
-	for j, r := range store.GetMany(ctx, a.Store, set, toRead) {
+	var read []store.Result
+	if h, ok := a.Store.(store.HeldGetter); ok {
+		read = h.GetHeld(ctx, set, toRead) // the LIST above named them: no second LIST
+	} else {
+		read = store.GetMany(ctx, a.Store, set, toRead)
+	}
+	for j, r := range read {
 		out[at[j]] = r
 	}
 	return out

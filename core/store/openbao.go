@@ -539,12 +539,15 @@ func (o *OpenBao) list(ctx context.Context, op, path string) ([]string, error) {
 const getManyWorkers = 8
 
 // GetMany implements BatchGetter: one LIST of the set, then a read of each
-// asked credential the set holds, a few at a time. One the LIST does not
-// name is not stored: no read.
+// asked credential the set holds (GetHeld). One the LIST does not name is
+// not stored: no read.
 func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.Provider) []Result {
-	out := make([]Result, len(providers))
+	if len(providers) == 0 {
+		return nil
+	}
 	held, err := o.list(ctx, "read", o.setPath(set))
 	if err != nil {
+		out := make([]Result, len(providers))
 		for i, p := range providers {
 			out[i] = Result{Provider: p, Err: err}
 		}
@@ -554,8 +557,9 @@ func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.
 	for _, h := range held {
 		in[h] = true
 	}
-	sem := make(chan struct{}, getManyWorkers)
-	var wg sync.WaitGroup
+	var toRead []names.Provider
+	var at []int
+	out := make([]Result, len(providers))
 	for i, p := range providers {
 		out[i].Provider = p
 		if !in[string(p)] {
@@ -563,6 +567,32 @@ func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.
 			o.remember(Account(set, p), 0)
 			continue
 		}
+		toRead = append(toRead, p)
+		at = append(at, i)
+	}
+	for j, r := range o.GetHeld(ctx, set, toRead) {
+		out[at[j]] = r
+	}
+	return out
+}
+
+// HeldGetter is a SetLister that reads credentials its LIST just named
+// without listing again: a caller that listed the set (status) reads only
+// what it must.
+type HeldGetter interface {
+	GetHeld(ctx context.Context, set names.Set, providers []names.Provider) []Result
+}
+
+var _ HeldGetter = (*OpenBao)(nil)
+
+// GetHeld implements HeldGetter: one read of each, a few at a time, and
+// no LIST.
+func (o *OpenBao) GetHeld(ctx context.Context, set names.Set, providers []names.Provider) []Result {
+	out := make([]Result, len(providers))
+	sem := make(chan struct{}, getManyWorkers)
+	var wg sync.WaitGroup
+	for i, p := range providers {
+		out[i].Provider = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
