@@ -183,7 +183,8 @@ func (o *OpenBao) GetVersioned(ctx context.Context, set names.Set, provider name
 		return sdk.Credential{}, 0, err
 	}
 	if e.version == 0 || e.raw == "" {
-		return sdk.Credential{}, 0, notFound(set, provider)
+		// Removed by a soft delete: a create goes over that version.
+		return sdk.Credential{}, e.version, notFound(set, provider)
 	}
 	return e.cred, e.version, nil
 }

@@ -63,6 +63,20 @@ func openBao(t *testing.T, s *baotest.Server, token string, mod ...func(*store.O
 func TestOpenBaoConformance(t *testing.T) {
 	s := startBao(t)
 	storetest.Run(t, openBao(t, s, s.Token), "bao")
+	storetest.RunVersioned(t, openBao(t, s, s.Token), "bao")
+	t.Run("a soft-deleted version is the one to create over", func(t *testing.T) {
+		o := openBao(t, s, s.Token)
+		ctx := context.Background()
+		mustSet(t, o, "soft", "claude", sdk.APIKey("k"))
+		s.Bao(t, "", "kv", "delete", "-mount=secret", "terok/soft/claude")
+		_, v, err := openBao(t, s, s.Token).GetVersioned(ctx, "soft", "claude")
+		if !errors.Is(err, store.ErrNotFound) || v != 1 {
+			t.Fatalf("GetVersioned = %d, %v", v, err)
+		}
+		if nv, err := o.PutCAS(ctx, "soft", "claude", sdk.APIKey("again"), v); err != nil || nv != 2 {
+			t.Errorf("PutCAS over the deleted version = %d, %v", nv, err)
+		}
+	})
 	t.Run("another mount and prefix", func(t *testing.T) {
 		s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
 		o := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) { o.Mount, o.Prefix = "team", "ci/agents" })
