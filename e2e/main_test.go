@@ -46,13 +46,15 @@ func testMain(m *testing.M) int {
 		}
 		defer func() { _ = os.RemoveAll(tmp) }()
 		binDir, faultyPlugin = tmp, filepath.Join(tmp, "faulty", "terok-provider-faulty")
-		for out, pkg := range map[string]string{
-			"terok":                        "../cmd/terok",
-			"terok-provider-claude":        "../plugins/claude",
-			"terok-provider-codex":         "../plugins/codex",
-			"faulty/terok-provider-faulty": "../internal/testplugin",
+		for out, pkg := range map[string][2]string{ // {module dir, package}
+			"terok":                 {"..", "./cmd/terok"},
+			"terok-provider-claude": {"..", "./plugins/claude"},
+			"terok-provider-codex":  {"..", "./plugins/codex"},
+			// The SDK is its own module: its test plugin builds there.
+			"faulty/terok-provider-faulty": {"../sdk", "./internal/testplugin"},
 		} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg)
+			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg[1])
+			cmd.Dir = pkg[0]
 			cmd.Stderr = os.Stderr
 			if err := cmd.Run(); err != nil {
 				fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg, err)
