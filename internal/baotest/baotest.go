@@ -42,25 +42,34 @@ type Server struct {
 const howToGet = "the OpenBao tests need a bao (or vault) server binary: put one on PATH, set TEROK_TEST_OPENBAO to it,\n" +
 	"or keep the repository beside shared/ (../shared/tools/openbao/ holds one; see its README)"
 
-// Find returns the server binary to use.
+// Find returns the server binary to use: bao (or vault) on PATH, else
+// TEROK_TEST_OPENBAO, else the one in ../shared/tools/openbao/ beside the
+// repository, unpacked once.
 func Find() (string, error) {
+	root, rootErr := repoRoot()
+	shared := ""
+	if rootErr == nil {
+		shared = filepath.Join(filepath.Dir(root), "shared", "tools", "openbao")
+	}
+	return find(exec.LookPath, os.Getenv, shared)
+}
+
+func find(lookPath func(string) (string, error), getenv func(string) string, shared string) (string, error) {
 	for _, name := range []string{"bao", "vault"} {
-		if p, err := exec.LookPath(name); err == nil {
+		if p, err := lookPath(name); err == nil {
 			return p, nil
 		}
 	}
-	if p := os.Getenv("TEROK_TEST_OPENBAO"); p != "" {
+	if p := getenv("TEROK_TEST_OPENBAO"); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("TEROK_TEST_OPENBAO=%s: %w", p, err)
+			return "", fmt.Errorf("TEROK_TEST_OPENBAO=%s: %w\n%s", p, err, howToGet)
 		}
 		return p, nil
 	}
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
+	if shared == "" {
+		return "", fmt.Errorf("%s\n(the repository's root was not found)", howToGet)
 	}
-	dir := filepath.Join(filepath.Dir(root), "shared", "tools", "openbao")
-	return unpack(dir)
+	return unpack(shared)
 }
 
 // repoRoot is the directory of this module's go.mod, above the working
