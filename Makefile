@@ -37,7 +37,7 @@ TOOLS := $(CURDIR)/.tools
 # relative to sdk/.
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: docs help build testbins test test-cold-cache test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
+.PHONY: docs help build testbins test test-cold-cache test-unit bench bench-openbao lint generate check-generated install fuzz clean man dist cross-vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -131,6 +131,12 @@ test-unit: ## run the tests that need no keyring and no built binaries
 bench: testbins ## measure terok against its budgets (docs/performance.md); table in bench/results/latest.txt
 	scripts/deps test
 	$(TEST_ENV) scripts/with-keyring $(GO) run ./bench $(BENCHFLAGS)
+
+# The OpenBao table alone (terok's token and status against `bao kv get`,
+# 1/100/500 credentials), in bench/results/openbao.txt: it needs only the
+# terok binary and the dev server (internal/baotest finds bao).
+bench-openbao: build ## measure the team store against its budgets; table in bench/results/openbao.txt
+	TEROK_TEST_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench -only openbao $(BENCHFLAGS)
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzCapture -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
