@@ -227,3 +227,59 @@ func TestOpenBaoEveryCallBounded(t *testing.T) {
 		})
 	}
 }
+
+// VAULT_NAMESPACE (or BAO_NAMESPACE) is honoured: a namespace that exists
+// holds its own credentials; one that does not is the namespace kind.
+func TestOpenBaoNamespaces(t *testing.T) {
+	s := startBao(t)
+	ctx := context.Background()
+	s.Bao(t, "", "namespace", "create", "team-a")
+	if _, err := s.TryBao("", []string{"BAO_NAMESPACE=team-a"}, "secrets", "enable", "-path=secret", "-version=2", "kv"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"VAULT_NAMESPACE", "BAO_NAMESPACE"} {
+		t.Run(v, func(t *testing.T) {
+			set := names.Set("ns-" + strings.ToLower(strings.TrimSuffix(v, "_NAMESPACE")))
+			ns := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) {
+				o.Getenv = envOf("BAO_ADDR="+s.Addr, "BAO_TOKEN="+s.Token, v+"=team-a")
+			})
+			mustSet(t, ns, set, "claude", sdk.APIKey("in-team-a"))
+			if got, err := ns.Get(ctx, set, "claude"); err != nil || got.Get("key") != "in-team-a" {
+				t.Errorf("Get in the namespace = %v, %v", got, err)
+			}
+			// The root namespace's secret/ is another mount.
+			if _, err := openBao(t, s, s.Token).Get(ctx, set, "claude"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Get in the root namespace = %v", err)
+			}
+		})
+	}
+	t.Run("missing", func(t *testing.T) {
+		st := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) {
+			o.Getenv = envOf("BAO_ADDR="+s.Addr, "BAO_TOKEN="+s.Token, "BAO_NAMESPACE=team-b")
+		})
+		_, err := st.Get(ctx, "default", "claude")
+		if !errors.Is(err, store.ErrNamespace) || !strings.Contains(err.Error(), "VAULT_NAMESPACE") {
+			t.Errorf("Get = %v", err)
+		}
+		if _, err := st.List(ctx); !errors.Is(err, store.ErrNamespace) {
+			t.Errorf("List = %v", err)
+		}
+	})
+}
+
+// A token that expired (not revoked: its TTL ran out, and it cannot be
+// renewed) is the token kind, with a remedy.
+func TestOpenBaoExpiredToken(t *testing.T) {
+	s := startBao(t)
+	ctx := context.Background()
+	tok := strings.TrimSpace(s.Bao(t, "", "token", "create", "-policy=root", "-ttl=1s", "-renewable=false", "-field=token"))
+	o := openBao(t, s, tok)
+	time.Sleep(2 * time.Second)
+	_, err := o.Get(ctx, "default", "claude")
+	if !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(err.Error(), "bao login") {
+		t.Errorf("Get = %v", err)
+	}
+	if err := o.Set(ctx, "default", "claude", sdk.APIKey("k")); !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(err.Error(), "Nothing was changed") {
+		t.Errorf("Set = %v", err)
+	}
+}
