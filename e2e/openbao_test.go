@@ -490,3 +490,57 @@ func TestOpenBaoListingCostCLI(t *testing.T) {
 		t.Errorf("the other set: %q", out)
 	}
 }
+
+// The team store is chosen as the file store is: --store openbao (or
+// vault), TEROK_CREDENTIAL_STORE, or store: in the config; and its mount
+// and prefix from the config or their variables.
+func TestOpenBaoChosenEveryWay(t *testing.T) {
+	s := startBaoE2E(t)
+	s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
+	homeOf := func(env []string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+				return v
+			}
+		}
+		t.Fatal("no HOME")
+		return ""
+	}
+	for _, tc := range []struct {
+		name   string
+		extra  []string
+		config string
+		args   []string
+		mount  string
+		path   string
+	}{
+		{name: "flag", extra: []string{"TEROK_CREDENTIAL_STORE="}, args: []string{"--store", "openbao"}, mount: "secret", path: "terok/flag/gh"},
+		{name: "flag-alias", extra: []string{"TEROK_CREDENTIAL_STORE="}, args: []string{"--store", "vault"}, mount: "secret", path: "terok/flag-alias/gh"},
+		{name: "variable", extra: []string{"TEROK_CREDENTIAL_STORE=vault", "TEROK_OPENBAO_MOUNT=team", "TEROK_OPENBAO_PREFIX=from/env"}, mount: "team", path: "from/env/variable/gh"},
+		{name: "config", extra: []string{"TEROK_CREDENTIAL_STORE="}, config: "store: openbao\nopenbao_mount: team\nopenbao_prefix: ci/agents\n", mount: "team", path: "ci/agents/config/gh"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baoHome(t, s, tc.extra...)
+			if tc.config != "" {
+				dir := filepath.Join(homeOf(env), "config", "terok")
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(tc.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := append([]string{"auth", "login", "gh", "--with-key", "--set", tc.name}, tc.args...)
+			if r := terok(t, runOpts{stdin: ghKey, env: env}, args...); r.code != 0 {
+				t.Fatalf("login: %d %s", r.code, r.stderr)
+			}
+			if out := s.Bao(t, "", "kv", "get", "-mount="+tc.mount, "-field=token", tc.path); strings.TrimSpace(out) != ghKey {
+				t.Errorf("bao kv get -mount=%s %s = %q", tc.mount, tc.path, out)
+			}
+			r := terok(t, runOpts{env: env}, "auth", "status", "gh", "--set", tc.name, "--json")
+			if r.code != 0 || !strings.Contains(r.stdout, `"backend": "openbao"`) {
+				t.Errorf("status: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
