@@ -168,8 +168,22 @@ func TestOpenBaoEveryCallBounded(t *testing.T) {
 		}
 		return o
 	}
+	loginBounded := func(auth string, env ...string) func(*store.OpenBao) error {
+		return func(*store.OpenBao) error {
+			o, err := store.NewOpenBao(store.OpenBaoOptions{Getenv: envOf(append([]string{"BAO_ADDR=" + addr}, env...)...),
+				Home: t.TempDir(), Timeout: timeout, Auth: auth, JWTRole: "ci"})
+			if err != nil {
+				return err
+			}
+			_, err = o.Get(ctx, "default", "claude")
+			return err
+		}
+	}
 	calls := map[string]func(o *store.OpenBao) error{
-		"Get": func(o *store.OpenBao) error { _, err := o.Get(ctx, "default", "claude"); return err },
+		"AppRole login":  loginBounded("approle", "TEROK_OPENBAO_ROLE_ID=r", "TEROK_OPENBAO_SECRET_ID=s"),
+		"AppRole unwrap": nil, // set below: needs SecretIDWrapped
+		"JWT login":      loginBounded("jwt", "TEROK_OPENBAO_JWT=a.b.c"),
+		"Get":            func(o *store.OpenBao) error { _, err := o.Get(ctx, "default", "claude"); return err },
 		"GetVersioned": func(o *store.OpenBao) error {
 			_, _, err := o.GetVersioned(ctx, "default", "claude")
 			return err
@@ -203,6 +217,15 @@ func TestOpenBaoEveryCallBounded(t *testing.T) {
 			}
 			return store.ErrOpenBaoTimeout
 		},
+	}
+	calls["AppRole unwrap"] = func(*store.OpenBao) error {
+		o, err := store.NewOpenBao(store.OpenBaoOptions{Getenv: envOf("BAO_ADDR="+addr, "TEROK_OPENBAO_ROLE_ID=r", "TEROK_OPENBAO_SECRET_ID=wrapped"),
+			Home: t.TempDir(), Timeout: timeout, Auth: "approle", SecretIDWrapped: true})
+		if err != nil {
+			return err
+		}
+		_, err = o.Get(ctx, "default", "claude")
+		return err
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
