@@ -544,3 +544,49 @@ func TestOpenBaoChosenEveryWay(t *testing.T) {
 		})
 	}
 }
+
+// Two homes that both saw version 1 store a new credential at the same
+// moment: exactly one wins, the other gets the check-and-set conflict, and
+// what is stored is the winner's.
+func TestOpenBaoConcurrentLoginsOneWinner(t *testing.T) {
+	s := startBaoE2E(t)
+	a, b := baoHome(t, s), baoHome(t, s)
+	if r := terok(t, runOpts{stdin: ghKey, env: a}, "auth", "login", "gh", "--with-key"); r.code != 0 {
+		t.Fatalf("first login: %d %s", r.code, r.stderr)
+	}
+	if r := terok(t, runOpts{env: b}, "auth", "status", "gh"); r.code != 0 {
+		t.Fatalf("status on b: %d %s", r.code, r.stderr)
+	}
+	keys := []string{"ghp_concurrentA0123456789abcdefgh", "ghp_concurrentB0123456789abcdefgh"}
+	results := make([]result, 2)
+	var wg sync.WaitGroup
+	for i, env := range [][]string{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = terok(t, runOpts{stdin: keys[i], env: env, concurrent: true}, "auth", "login", "gh", "--with-key")
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, r := range results {
+		switch {
+		case r.code == 0 && winner < 0:
+			winner = i
+		case r.code == 0:
+			t.Errorf("both logins succeeded: %s / %s", results[0].stderr, results[1].stderr)
+		case r.code != 1 || !strings.Contains(r.stderr, "changed by someone else") || !strings.Contains(r.stderr, "yours was not stored"):
+			t.Errorf("the losing login %d: %d %s", i, r.code, r.stderr)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no login won: %s / %s", results[0].stderr, results[1].stderr)
+	}
+	if out := s.Bao(t, "", "kv", "get", "-mount=secret", "-field=token", "terok/default/gh"); strings.TrimSpace(out) != keys[winner] {
+		t.Errorf("stored %q, the winner was %q", strings.TrimSpace(out), keys[winner])
+	}
+	if out := s.Bao(t, "", "kv", "metadata", "get", "-mount=secret", "-format=json", "terok/default/gh"); !strings.Contains(out, `"current_version": 2`) {
+		t.Errorf("versions: %s", out)
+	}
+	assertNoPluginLeft(t)
+}
