@@ -460,6 +460,15 @@ func TestOpenBaoListingCostCLI(t *testing.T) {
 		t.Errorf("sets over two sets cost %v, want three LISTs", reqs)
 	}
 
+	// token: one read, nothing listed.
+	counter.Reset()
+	if r := terok(t, runOpts{env: home}, "auth", "token", "gh", "--set", set); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.stderr)
+	}
+	if reqs := kvReqs(); len(reqs) != 1 || reqs[0] != "GET /v1/secret/data/terok/"+set+"/gh" {
+		t.Errorf("token cost %v, want one read", reqs)
+	}
+
 	// logout --all from a third home that knows nothing: it removes what
 	// the LIST names, and asks nothing of the providers the set lacks.
 	other := baoHome(t, s, "BAO_ADDR="+counter.Addr)
