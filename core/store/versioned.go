@@ -19,7 +19,11 @@ import (
 // after it is one more. Delete removes every version, and numbering starts
 // again at 1: a version names one write only while the credential lives,
 // so a caller holds one no longer than one operation (a read, the network
-// call it decides, the write).
+// call it decides, the write). Within that operation a logout and a fresh
+// login elsewhere would bring the version back to the one held, and a
+// PutCAS at it would win over the fresh login (KV v2 checks the version
+// only); a refresh that cares reads again just before writing and writes
+// only if the refresh token it used is still the one stored.
 //
 // A refresh that must not lose a rotated token (or use one twice):
 //
