@@ -523,8 +523,14 @@ func (o *OpenBao) list(ctx context.Context, op, path string) ([]string, error) {
 	if err != nil {
 		return nil, o.classify(ctx, op, path, path, "list", err)
 	}
+	return keysOf(sec), nil
+}
+
+// keysOf reads a LIST answer, {"data": {"keys": ["a/", "b"]}}: what is not
+// a string is left out (the callers parse each name in turn).
+func keysOf(sec *vault.Secret) []string {
 	if sec == nil || sec.Data == nil {
-		return nil, nil
+		return nil
 	}
 	keys, _ := sec.Data["keys"].([]any)
 	out := make([]string, 0, len(keys))
@@ -533,7 +539,7 @@ func (o *OpenBao) list(ctx context.Context, op, path string) ([]string, error) {
 			out = append(out, s)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // getManyWorkers bounds the reads a batch runs at once.

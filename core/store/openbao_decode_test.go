@@ -2,12 +2,15 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	vault "github.com/hashicorp/vault/api"
+
+	"github.com/terok-ai/terok-auth/core/names"
 )
 
 func readAnswer(t testing.TB, name string) string {
@@ -91,6 +94,25 @@ func TestDecodeEntry(t *testing.T) {
 	}
 }
 
+func TestKeysOf(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"data":{"keys":["a/","b"]}}`, "[a/ b]"},
+		{`{"data":{"keys":["a",3,null,{"x":1},["y"],"b/"]}}`, "[a b/]"},
+		{`{"data":{"keys":"a"}}`, "[]"},
+		{`{"data":{}}`, "[]"},
+		{`{"data":null}`, "[]"},
+		{`{}`, "[]"},
+	} {
+		sec, err := vault.ParseSecret(strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(keysOf(sec)); got != tc.want {
+			t.Errorf("keysOf(%s) = %s, want %s", tc.body, got, tc.want)
+		}
+	}
+}
+
 // FuzzDecodeEntry: a KV v2 answer is untrusted input (any server, or
 // anything between terok and it). Decoding never panics; what decodes is
 // a valid credential at a positive version, and stores back as it came.
@@ -105,6 +127,11 @@ func FuzzDecodeEntry(f *testing.F) {
 		sec, err := vault.ParseSecret(bytes.NewReader(body))
 		if err != nil || sec == nil {
 			return
+		}
+		for _, k := range keysOf(sec) { // a LIST answer
+			if set, err := names.ParseSet(strings.TrimSuffix(k, "/")); err == nil && string(set) != strings.TrimSuffix(k, "/") {
+				t.Fatalf("set %q parsed from key %q", set, k)
+			}
 		}
 		e, err := decodeEntry(sec)
 		if err != nil {
