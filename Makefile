@@ -43,7 +43,7 @@ TOOLS := $(CURDIR)/.tools
 # relative to sdk/.
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: docs help build testbins test test-cold-cache test-unit bench lint generate check-generated install fuzz clean man dist cross-vet
+.PHONY: docs help build testbins test test-cold-cache test-unit bench bench-openbao lint generate check-generated install fuzz clean man dist cross-vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -138,6 +138,12 @@ bench: testbins ## measure terok against its budgets (docs/performance.md); tabl
 	scripts/deps test
 	$(TEST_ENV) scripts/with-keyring $(GO) run ./bench $(BENCHFLAGS)
 
+# The OpenBao table alone (terok's token and status against `bao kv get`,
+# 1/100/500 credentials), in bench/results/openbao.txt: it needs only the
+# terok binary and the dev server (internal/baotest finds bao).
+bench-openbao: build ## measure the team store against its budgets; table in bench/results/openbao.txt
+	TEROK_TEST_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench -only openbao $(BENCHFLAGS)
+
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
 	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
@@ -162,6 +168,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzShellRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvFileRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEntry$$' -fuzztime $(or $(FUZZTIME),20s) ./core/store
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

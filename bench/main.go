@@ -44,7 +44,7 @@ const imageName = "localhost/terok-bench-vendor:ok"
 var (
 	pairs    = flag.Int("pairs", 21, "alternating pairs per row (the median of them is reported)")
 	outDir   = flag.String("out", "bench/results", "where latest.txt (and previous.txt) go; \"\" writes none")
-	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables); openbao: only the OpenBao table")
+	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables); openbao: only the OpenBao table (no keyring needed)")
 	noScale  = flag.Bool("no-scale", false, "skip the scaling tables")
 	scaleRun = flag.Int("scale-runs", 7, "runs per point of the scaling tables")
 )
@@ -65,6 +65,9 @@ func main() {
 }
 
 func run() error {
+	if *only == "openbao" {
+		return runOpenBao()
+	}
 	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
 		return errors.New("run me through `make bench`: I need a throwaway keyring session (scripts/with-keyring) and the built binaries")
 	}
@@ -122,6 +125,41 @@ func run() error {
 	load, _ = os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(e.out, "\ntook %s; load at the end %s\n", time.Since(start).Round(time.Second), strings.Join(strings.Fields(string(load))[:3], " "))
 	return save(report.String())
+}
+
+// runOpenBao runs the OpenBao table alone (make bench-openbao): it needs
+// the terok binary and the dev server, and no keyring, podman or plugins.
+// Its report goes to OUT/openbao.txt.
+func runOpenBao() error {
+	e := &env{bin: os.Getenv("TEROK_TEST_BIN")}
+	if e.bin == "" {
+		return errors.New("TEROK_TEST_BIN must be set (make bench-openbao sets it)")
+	}
+	tmp, err := os.MkdirTemp("", "terok-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	e.tmp = tmp
+	_ = os.Setenv("XDG_CACHE_HOME", filepath.Join(tmp, "cache"))
+	var report strings.Builder
+	e.out = io.MultiWriter(os.Stdout, &report)
+	host, _ := os.Hostname()
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(e.out, "terok bench (openbao only), %s, %s, %d CPUs, load %s\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
+	if err := scalingOpenBao(e); err != nil {
+		return err
+	}
+	if *outDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(*outDir, "openbao.txt")
+	fmt.Fprintf(os.Stderr, "written to %s\n", path)
+	return os.WriteFile(path, []byte(report.String()), 0o644)
 }
 
 // save writes the report to OUT/latest.txt, keeping the one before as

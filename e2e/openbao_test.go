@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -144,11 +146,12 @@ func TestOpenBaoConcurrentChangeOneWinner(t *testing.T) {
 	if _, err := tty.Write([]byte("ghp_fromMachineA0123456789abcdef\r")); err != nil {
 		t.Fatal(err)
 	}
-	err := cmd.Wait()
-	screen := out.String()
-	if err == nil || !strings.Contains(screen, "changed by someone else") || !strings.Contains(screen, "now version 2") ||
-		!strings.Contains(screen, "yours was not stored") {
-		t.Errorf("a's login: %v\n%s", err, screen)
+	if err := cmd.Wait(); err == nil {
+		t.Errorf("a's login succeeded:\n%s", out.String())
+	}
+	// The terminal's last bytes may still be on their way.
+	for _, w := range []string{"changed by someone else", "now version 2", "yours was not stored"} {
+		out.expect(t, w)
 	}
 	r := terok(t, runOpts{env: a}, "auth", "token", "gh")
 	if strings.TrimSpace(r.stdout) != bKey {
@@ -341,4 +344,258 @@ func TestOpenBaoDoctor(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "openbao policy") || !strings.Contains(r.stdout, `lacks "create"`) {
 		t.Errorf("doctor with a read-only token: %d\n%s", r.code, r.stdout)
 	}
+}
+
+// A fault while a command runs (after it read the credential, before it
+// writes): the server stops, is sealed, or the command's token is revoked.
+// Each is its classified error, a non-zero exit, and the previous
+// credential is intact.
+func TestOpenBaoFaultsMidCommand(t *testing.T) {
+	s := startBaoE2E(t)
+	a := baoHome(t, s, "TEROK_OPENBAO_TIMEOUT=1s")
+	if r := terok(t, runOpts{stdin: ghKey, env: a}, "auth", "login", "gh", "--with-key"); r.code != 0 {
+		t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	intact := func(t *testing.T) {
+		t.Helper()
+		if r := terok(t, runOpts{env: a}, "auth", "token", "gh"); r.code != 0 || strings.TrimSpace(r.stdout) != ghKey {
+			t.Errorf("previous credential: %d %q %s", r.code, r.stdout, r.stderr)
+		}
+	}
+	// loginWith runs a login that reads what is stored, then waits at the
+	// prompt: fault happens there, and undo once the command has ended.
+	loginWith := func(t *testing.T, env []string, fault, undo func(), want ...string) {
+		t.Helper()
+		cmd, tty, out := startPTY(t, env, "auth", "login", "gh", "--mode", "api-key")
+		out.expect(t, "gh is already logged in")
+		out.expect(t, "Choose [1-2]")
+		fault()
+		if _, err := tty.Write([]byte("1\r")); err != nil {
+			t.Fatal(err)
+		}
+		out.expect(t, "GitHub token")
+		if _, err := tty.Write([]byte("ghp_midCommand0123456789abcdefgh\r")); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		undo()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("exit: %v\n%s", err, out.String())
+		}
+		for _, w := range want {
+			out.expect(t, w) // the terminal's last bytes may still be on their way
+		}
+		if screen := out.String(); strings.Contains(screen, "ghp_midCommand") {
+			t.Errorf("the terminal echoed the secret:\n%s", screen)
+		}
+		intact(t)
+	}
+
+	t.Run("server stopped", func(t *testing.T) {
+		loginWith(t, a, func() { s.Pause(t) }, func() { s.Resume(t) },
+			"did not answer", "TEROK_OPENBAO_TIMEOUT", "Nothing was changed")
+	})
+	t.Run("sealed", func(t *testing.T) {
+		loginWith(t, a, func() { s.Seal(t) }, func() { s.Unseal(t) },
+			"sealed", "bao operator unseal", "Nothing was changed")
+	})
+	t.Run("token revoked", func(t *testing.T) {
+		tok := strings.TrimSpace(s.Bao(t, "", "token", "create", "-policy=root", "-field=token"))
+		loginWith(t, append(a, "BAO_TOKEN="+tok), func() { s.Bao(t, "", "token", "revoke", tok) }, func() {},
+			"expired, revoked or invalid", "bao login")
+	})
+}
+
+// What listing costs through the commands, counted by a proxy in front of
+// the real server: status is one LIST of the set plus one read per
+// credential the index cannot answer for; sets one LIST of the sets plus
+// one per set; logout --all one LIST, then only what the LIST names.
+func TestOpenBaoListingCostCLI(t *testing.T) {
+	s := startBaoE2E(t)
+	counter := baotest.Count(t, s.Addr)
+	const set = "cost"
+	stored := map[string]string{"gh": `{"type":"oauth_token","token":"ghp_cost0123456789abcdefghijklmn","host":"github.com"}`,
+		"openrouter": `{"type":"api_key","key":"sk-or-cost"}`, "sonar": `{"type":"api_key","key":"squ_cost"}`}
+	for p, js := range stored {
+		s.Bao(t, js, "kv", "put", "-mount=secret", "terok/"+set+"/"+p, "-")
+	}
+	s.Bao(t, `{"type":"api_key","key":"k"}`, "kv", "put", "-mount=secret", "terok/other/gh", "-")
+	home := baoHome(t, s, "BAO_ADDR="+counter.Addr)
+	kvReqs := func() []string { return counter.Requests("secret/") }
+	count := func(reqs []string, method string) int {
+		n := 0
+		for _, r := range reqs {
+			if strings.HasPrefix(r, method+" ") {
+				n++
+			}
+		}
+		return n
+	}
+
+	// A home that never saw them: one LIST, and a read of each stored one.
+	counter.Reset()
+	r := terok(t, runOpts{env: home}, "auth", "status", "--set", set, "--json")
+	reqs := kvReqs()
+	if r.code != 0 || strings.Count(r.stdout, `"authenticated": true`) != len(stored) {
+		t.Fatalf("status: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if count(reqs, "LIST") != 1 || count(reqs, "GET") != len(stored) || len(reqs) != 1+len(stored) {
+		t.Errorf("status cost %d requests, want one LIST and %d reads:\n%s", len(reqs), len(stored), strings.Join(reqs, "\n"))
+	}
+	// Now its index answers: one LIST.
+	counter.Reset()
+	if r := terok(t, runOpts{env: home}, "auth", "status", "--set", set, "--json"); r.code != 0 {
+		t.Fatalf("status again: %d %s", r.code, r.stderr)
+	}
+	if reqs := kvReqs(); len(reqs) != 1 || count(reqs, "LIST") != 1 {
+		t.Errorf("status again cost %v, want one LIST", reqs)
+	}
+
+	counter.Reset()
+	if r := terok(t, runOpts{env: home}, "auth", "sets", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"other"`) {
+		t.Fatalf("sets: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if reqs := kvReqs(); len(reqs) != 3 || count(reqs, "LIST") != 3 {
+		t.Errorf("sets over two sets cost %v, want three LISTs", reqs)
+	}
+
+	// token: one read, nothing listed.
+	counter.Reset()
+	if r := terok(t, runOpts{env: home}, "auth", "token", "gh", "--set", set); r.code != 0 {
+		t.Fatalf("token: %d %s", r.code, r.stderr)
+	}
+	if reqs := kvReqs(); len(reqs) != 1 || reqs[0] != "GET /v1/secret/data/terok/"+set+"/gh" {
+		t.Errorf("token cost %v, want one read", reqs)
+	}
+
+	// logout --all from a third home that knows nothing: it removes what
+	// the LIST names, and asks nothing of the providers the set lacks.
+	other := baoHome(t, s, "BAO_ADDR="+counter.Addr)
+	counter.Reset()
+	if r := terok(t, runOpts{env: other}, "auth", "logout", "--all", "--set", set); r.code != 0 || strings.Count(r.stderr, "Logged out of") != len(stored) {
+		t.Fatalf("logout --all: %d %s", r.code, r.stderr)
+	}
+	reqs = kvReqs()
+	if count(reqs, "LIST") != 1 {
+		t.Errorf("logout --all listed %d times:\n%s", count(reqs, "LIST"), strings.Join(reqs, "\n"))
+	}
+	for _, req := range reqs {
+		if _, path, _ := strings.Cut(req, " "); path != "/v1/secret/metadata/terok/"+set && !func() bool {
+			for p := range stored {
+				if strings.HasSuffix(path, "/"+set+"/"+p) {
+					return true
+				}
+			}
+			return false
+		}() {
+			t.Errorf("logout --all asked about something the set does not hold: %s", req)
+		}
+	}
+	if out, _ := s.TryBao("", nil, "kv", "list", "-mount=secret", "terok/"+set); strings.TrimSpace(out) != "" {
+		t.Errorf("left in the set:\n%s", out)
+	}
+	if out := s.Bao(t, "", "kv", "get", "-mount=secret", "-field=key", "terok/other/gh"); strings.TrimSpace(out) != "k" {
+		t.Errorf("the other set: %q", out)
+	}
+}
+
+// The team store is chosen as the file store is: --store openbao (or
+// vault), TEROK_CREDENTIAL_STORE, or store: in the config; and its mount
+// and prefix from the config or their variables.
+func TestOpenBaoChosenEveryWay(t *testing.T) {
+	s := startBaoE2E(t)
+	s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
+	homeOf := func(env []string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "HOME="); ok {
+				return v
+			}
+		}
+		t.Fatal("no HOME")
+		return ""
+	}
+	for _, tc := range []struct {
+		name   string
+		extra  []string
+		config string
+		args   []string
+		mount  string
+		path   string
+	}{
+		{name: "flag", extra: []string{"TEROK_CREDENTIAL_STORE="}, args: []string{"--store", "openbao"}, mount: "secret", path: "terok/flag/gh"},
+		{name: "flag-alias", extra: []string{"TEROK_CREDENTIAL_STORE="}, args: []string{"--store", "vault"}, mount: "secret", path: "terok/flag-alias/gh"},
+		{name: "variable", extra: []string{"TEROK_CREDENTIAL_STORE=vault", "TEROK_OPENBAO_MOUNT=team", "TEROK_OPENBAO_PREFIX=from/env"}, mount: "team", path: "from/env/variable/gh"},
+		{name: "config", extra: []string{"TEROK_CREDENTIAL_STORE="}, config: "store: openbao\nopenbao_mount: team\nopenbao_prefix: ci/agents\n", mount: "team", path: "ci/agents/config/gh"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baoHome(t, s, tc.extra...)
+			if tc.config != "" {
+				dir := filepath.Join(homeOf(env), "config", "terok")
+				if err := os.MkdirAll(dir, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(tc.config), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := append([]string{"auth", "login", "gh", "--with-key", "--set", tc.name}, tc.args...)
+			if r := terok(t, runOpts{stdin: ghKey, env: env}, args...); r.code != 0 {
+				t.Fatalf("login: %d %s", r.code, r.stderr)
+			}
+			if out := s.Bao(t, "", "kv", "get", "-mount="+tc.mount, "-field=token", tc.path); strings.TrimSpace(out) != ghKey {
+				t.Errorf("bao kv get -mount=%s %s = %q", tc.mount, tc.path, out)
+			}
+			r := terok(t, runOpts{env: env}, "auth", "status", "gh", "--set", tc.name, "--json")
+			if r.code != 0 || !strings.Contains(r.stdout, `"backend": "openbao"`) {
+				t.Errorf("status: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// Two homes that both saw version 1 store a new credential at the same
+// moment: exactly one wins, the other gets the check-and-set conflict, and
+// what is stored is the winner's.
+func TestOpenBaoConcurrentLoginsOneWinner(t *testing.T) {
+	s := startBaoE2E(t)
+	a, b := baoHome(t, s), baoHome(t, s)
+	if r := terok(t, runOpts{stdin: ghKey, env: a}, "auth", "login", "gh", "--with-key"); r.code != 0 {
+		t.Fatalf("first login: %d %s", r.code, r.stderr)
+	}
+	if r := terok(t, runOpts{env: b}, "auth", "status", "gh"); r.code != 0 {
+		t.Fatalf("status on b: %d %s", r.code, r.stderr)
+	}
+	keys := []string{"ghp_concurrentA0123456789abcdefgh", "ghp_concurrentB0123456789abcdefgh"}
+	results := make([]result, 2)
+	var wg sync.WaitGroup
+	for i, env := range [][]string{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = terok(t, runOpts{stdin: keys[i], env: env, concurrent: true}, "auth", "login", "gh", "--with-key")
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, r := range results {
+		switch {
+		case r.code == 0 && winner < 0:
+			winner = i
+		case r.code == 0:
+			t.Errorf("both logins succeeded: %s / %s", results[0].stderr, results[1].stderr)
+		case r.code != 1 || !strings.Contains(r.stderr, "changed by someone else") || !strings.Contains(r.stderr, "yours was not stored"):
+			t.Errorf("the losing login %d: %d %s", i, r.code, r.stderr)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no login won: %s / %s", results[0].stderr, results[1].stderr)
+	}
+	if out := s.Bao(t, "", "kv", "get", "-mount=secret", "-field=token", "terok/default/gh"); strings.TrimSpace(out) != keys[winner] {
+		t.Errorf("stored %q, the winner was %q", strings.TrimSpace(out), keys[winner])
+	}
+	if out := s.Bao(t, "", "kv", "metadata", "get", "-mount=secret", "-format=json", "terok/default/gh"); !strings.Contains(out, `"current_version": 2`) {
+		t.Errorf("versions: %s", out)
+	}
+	assertNoPluginLeft(t)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -73,13 +74,40 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 			return err
 		}
 	}
+	// held is what a store that lists a set in one call (openbao) holds
+	// in it; nil: not asked.
+	var held map[names.Provider]bool
 	if opts.All {
 		if providers, err = knownProviders(f, opts.Set); err != nil {
 			return err
 		}
+		// One LIST says what the set holds: what it names is removed
+		// (also what another machine stored that this one never saw),
+		// and nothing else is read.
+		if l, ok := accounts.Store.(store.SetLister); ok {
+			listed, err := l.ListSet(ctx, opts.Set)
+			if err != nil {
+				return err
+			}
+			held = map[names.Provider]bool{}
+			for _, p := range listed {
+				held[p] = true
+			}
+			providers = append(providers, listed...)
+			slices.Sort(providers)
+			providers = slices.Compact(providers)
+		}
 	}
 	removedAny := false
 	for _, p := range providers {
+		if held != nil && !held[p] {
+			accounts.Forget(ctx, opts.Set, p)
+			removeLoginFiles(ctx, f, opts.Set, p, nil)
+			if v := store.EnvVar(p); f.Getenv(v) != "" {
+				fmt.Fprintf(f.IO.ErrOut, "warning: %s is set in the environment and still applies to %s\n", v, p)
+			}
+			continue
+		}
 		// The secret is read first: files holding it are found by content.
 		var secrets []string
 		if c, err := accounts.Store.Get(ctx, opts.Set, p); err == nil {

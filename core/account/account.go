@@ -173,6 +173,16 @@ func (a *Accounts) Logout(ctx context.Context, set names.Set, provider names.Pro
 	return removed, nil
 }
 
+// Forget drops what the index records of a credential the store was
+// seen not to hold (a LIST that does not name it), without asking the
+// store again.
+func (a *Accounts) Forget(ctx context.Context, set names.Set, provider names.Provider) {
+	key := Entry{Set: set, Provider: provider}.key()
+	if err := a.Index.Update(ctx, func(m map[string]Entry) { delete(m, key) }); err != nil {
+		a.warnf("the index of what is stored was not updated (%v); `terok auth status` will repair it", err)
+	}
+}
+
 // Status is what status reports for one provider in one set.
 type Status struct {
 	Provider      names.Provider `json:"provider"`
@@ -364,7 +374,13 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 			at = append(at, i)
 		}
 	}
-	for j, r := range store.GetMany(ctx, a.Store, set, toRead) {
+	var read []store.Result
+	if h, ok := a.Store.(store.HeldGetter); ok {
+		read = h.GetHeld(ctx, set, toRead) // the LIST above named them: no second LIST
+	} else {
+		read = store.GetMany(ctx, a.Store, set, toRead)
+	}
+	for j, r := range read {
 		out[at[j]] = r
 	}
 	return out

@@ -183,7 +183,8 @@ func (o *OpenBao) GetVersioned(ctx context.Context, set names.Set, provider name
 		return sdk.Credential{}, 0, err
 	}
 	if e.version == 0 || e.raw == "" {
-		return sdk.Credential{}, 0, notFound(set, provider)
+		// Removed by a soft delete: a create goes over that version.
+		return sdk.Credential{}, e.version, notFound(set, provider)
 	}
 	return e.cred, e.version, nil
 }
@@ -232,6 +233,11 @@ func decodeEntry(sec *vault.Secret) (entry, error) {
 	data, ok := sec.Data["data"].(map[string]any)
 	if !ok || data == nil {
 		return e, nil
+	}
+	if e.version < 1 {
+		// A check-and-set over it needs its version: without one (or
+		// with a nonsense one) it is not a KV v2 answer.
+		return entry{}, errors.New("the server's answer holds a credential but no version of it (is the mount KV version 2?)")
 	}
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -517,8 +523,14 @@ func (o *OpenBao) list(ctx context.Context, op, path string) ([]string, error) {
 	if err != nil {
 		return nil, o.classify(ctx, op, path, path, "list", err)
 	}
+	return keysOf(sec), nil
+}
+
+// keysOf reads a LIST answer, {"data": {"keys": ["a/", "b"]}}: what is not
+// a string is left out (the callers parse each name in turn).
+func keysOf(sec *vault.Secret) []string {
 	if sec == nil || sec.Data == nil {
-		return nil, nil
+		return nil
 	}
 	keys, _ := sec.Data["keys"].([]any)
 	out := make([]string, 0, len(keys))
@@ -527,19 +539,22 @@ func (o *OpenBao) list(ctx context.Context, op, path string) ([]string, error) {
 			out = append(out, s)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // getManyWorkers bounds the reads a batch runs at once.
 const getManyWorkers = 8
 
 // GetMany implements BatchGetter: one LIST of the set, then a read of each
-// asked credential the set holds, a few at a time. One the LIST does not
-// name is not stored: no read.
+// asked credential the set holds (GetHeld). One the LIST does not name is
+// not stored: no read.
 func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.Provider) []Result {
-	out := make([]Result, len(providers))
+	if len(providers) == 0 {
+		return nil
+	}
 	held, err := o.list(ctx, "read", o.setPath(set))
 	if err != nil {
+		out := make([]Result, len(providers))
 		for i, p := range providers {
 			out[i] = Result{Provider: p, Err: err}
 		}
@@ -549,8 +564,9 @@ func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.
 	for _, h := range held {
 		in[h] = true
 	}
-	sem := make(chan struct{}, getManyWorkers)
-	var wg sync.WaitGroup
+	var toRead []names.Provider
+	var at []int
+	out := make([]Result, len(providers))
 	for i, p := range providers {
 		out[i].Provider = p
 		if !in[string(p)] {
@@ -558,6 +574,32 @@ func (o *OpenBao) GetMany(ctx context.Context, set names.Set, providers []names.
 			o.remember(Account(set, p), 0)
 			continue
 		}
+		toRead = append(toRead, p)
+		at = append(at, i)
+	}
+	for j, r := range o.GetHeld(ctx, set, toRead) {
+		out[at[j]] = r
+	}
+	return out
+}
+
+// HeldGetter is a SetLister that reads credentials its LIST just named
+// without listing again: a caller that listed the set (status) reads only
+// what it must.
+type HeldGetter interface {
+	GetHeld(ctx context.Context, set names.Set, providers []names.Provider) []Result
+}
+
+var _ HeldGetter = (*OpenBao)(nil)
+
+// GetHeld implements HeldGetter: one read of each, a few at a time, and
+// no LIST.
+func (o *OpenBao) GetHeld(ctx context.Context, set names.Set, providers []names.Provider) []Result {
+	out := make([]Result, len(providers))
+	sem := make(chan struct{}, getManyWorkers)
+	var wg sync.WaitGroup
+	for i, p := range providers {
+		out[i].Provider = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

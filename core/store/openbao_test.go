@@ -63,6 +63,20 @@ func openBao(t *testing.T, s *baotest.Server, token string, mod ...func(*store.O
 func TestOpenBaoConformance(t *testing.T) {
 	s := startBao(t)
 	storetest.Run(t, openBao(t, s, s.Token), "bao")
+	storetest.RunVersioned(t, openBao(t, s, s.Token), "bao")
+	t.Run("a soft-deleted version is the one to create over", func(t *testing.T) {
+		o := openBao(t, s, s.Token)
+		ctx := context.Background()
+		mustSet(t, o, "soft", "claude", sdk.APIKey("k"))
+		s.Bao(t, "", "kv", "delete", "-mount=secret", "terok/soft/claude")
+		_, v, err := openBao(t, s, s.Token).GetVersioned(ctx, "soft", "claude")
+		if !errors.Is(err, store.ErrNotFound) || v != 1 {
+			t.Fatalf("GetVersioned = %d, %v", v, err)
+		}
+		if nv, err := o.PutCAS(ctx, "soft", "claude", sdk.APIKey("again"), v); err != nil || nv != 2 {
+			t.Errorf("PutCAS over the deleted version = %d, %v", nv, err)
+		}
+	})
 	t.Run("another mount and prefix", func(t *testing.T) {
 		s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
 		o := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) { o.Mount, o.Prefix = "team", "ci/agents" })
@@ -428,6 +442,27 @@ func TestOpenBaoTokenRenewal(t *testing.T) {
 	}
 }
 
+// An AppRole login's token is renewed while a long command runs, as a
+// given token is.
+func TestOpenBaoAppRoleTokenRenewal(t *testing.T) {
+	s := startBao(t)
+	s.Bao(t, "", "auth", "enable", "approle")
+	s.Bao(t, `path "secret/*" { capabilities = ["create", "read", "update", "list", "delete"] }
+path "sys/internal/ui/mounts/secret" { capabilities = ["read"] }`, "policy", "write", "short", "-")
+	s.Bao(t, "", "write", "auth/approle/role/short", "token_policies=short", "token_ttl=3s", "token_max_ttl=1h")
+	roleID := strings.TrimSpace(s.Bao(t, "", "read", "-field=role_id", "auth/approle/role/short/role-id"))
+	secretID := strings.TrimSpace(s.Bao(t, "", "write", "-f", "-field=secret_id", "auth/approle/role/short/secret-id"))
+	o := openBao(t, s, "", func(o *store.OpenBaoOptions) {
+		o.Getenv = envOf("BAO_ADDR="+s.Addr, "TEROK_OPENBAO_ROLE_ID="+roleID, "TEROK_OPENBAO_SECRET_ID="+secretID)
+		o.Auth = "approle"
+	})
+	mustSet(t, o, "default", "claude", sdk.APIKey("k"))
+	time.Sleep(5 * time.Second)
+	if _, err := o.Get(context.Background(), "default", "claude"); err != nil {
+		t.Fatalf("after the first TTL: %v", err)
+	}
+}
+
 func TestOpenBaoConfigErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -547,8 +582,13 @@ func TestOpenBaoDocumentedPolicies(t *testing.T) {
 	if err := ci.Set(ctx, "ci", "claude", sdk.APIKey("x")); !errors.Is(err, store.ErrDenied) {
 		t.Errorf("ci Set = %v", err)
 	}
-	if _, err := ci.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrDenied) {
+	if _, err := ci.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrDenied) ||
+		!strings.Contains(err.Error(), `"read" on secret/data/terok/default/claude`) {
 		t.Errorf("ci read outside its set = %v", err)
+	}
+	if _, err := ci.ListSet(ctx, "default"); !errors.Is(err, store.ErrDenied) ||
+		!strings.Contains(err.Error(), `"list" on secret/metadata/terok/default`) {
+		t.Errorf("ci list outside its set = %v", err)
 	}
 	if err := team.Delete(ctx, "ci", "claude"); err != nil {
 		t.Errorf("team Delete = %v", err)

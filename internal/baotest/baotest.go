@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ type Server struct {
 	Addr      string // http://127.0.0.1:PORT
 	Token     string // the root token
 	UnsealKey string
+	CACert    string // with StartTLS: the CA that signed the server's certificate
 
 	cmd  *exec.Cmd
 	out  *syncBuffer
@@ -40,25 +42,34 @@ type Server struct {
 const howToGet = "the OpenBao tests need a bao (or vault) server binary: put one on PATH, set TEROK_TEST_OPENBAO to it,\n" +
 	"or keep the repository beside shared/ (../shared/tools/openbao/ holds one; see its README)"
 
-// Find returns the server binary to use.
+// Find returns the server binary to use: bao (or vault) on PATH, else
+// TEROK_TEST_OPENBAO, else the one in ../shared/tools/openbao/ beside the
+// repository, unpacked once.
 func Find() (string, error) {
+	root, rootErr := repoRoot()
+	shared := ""
+	if rootErr == nil {
+		shared = filepath.Join(filepath.Dir(root), "shared", "tools", "openbao")
+	}
+	return find(exec.LookPath, os.Getenv, shared)
+}
+
+func find(lookPath func(string) (string, error), getenv func(string) string, shared string) (string, error) {
 	for _, name := range []string{"bao", "vault"} {
-		if p, err := exec.LookPath(name); err == nil {
+		if p, err := lookPath(name); err == nil {
 			return p, nil
 		}
 	}
-	if p := os.Getenv("TEROK_TEST_OPENBAO"); p != "" {
+	if p := getenv("TEROK_TEST_OPENBAO"); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("TEROK_TEST_OPENBAO=%s: %w", p, err)
+			return "", fmt.Errorf("TEROK_TEST_OPENBAO=%s: %w\n%s", p, err, howToGet)
 		}
 		return p, nil
 	}
-	root, err := repoRoot()
-	if err != nil {
-		return "", err
+	if shared == "" {
+		return "", fmt.Errorf("%s\n(the repository's root was not found)", howToGet)
 	}
-	dir := filepath.Join(filepath.Dir(root), "shared", "tools", "openbao")
-	return unpack(dir)
+	return unpack(shared)
 }
 
 // repoRoot is the directory of this module's go.mod, above the working
@@ -122,7 +133,24 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := start(bin)
+	s, err := start(bin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// StartTLS starts a dev server that speaks only HTTPS, with a certificate
+// signed by a CA of its own making (-dev-tls): its file is s.CACert, and
+// the server's address is https://127.0.0.1:PORT.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	bin, err := Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := start(bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +165,14 @@ func StartServer() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(bin)
+	return start(bin, "")
 }
 
 var unsealRe = regexp.MustCompile(`(?m)^Unseal Key: (\S+)`)
 
-func start(bin string) (*Server, error) {
+// start starts a dev server; with certDir, a TLS one whose CA and
+// certificate are made in certDir.
+func start(bin, certDir string) (*Server, error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
 		return nil, err
@@ -154,7 +184,13 @@ func start(bin string) (*Server, error) {
 			return nil, err
 		}
 		s := &Server{Bin: bin, Addr: "http://127.0.0.1:" + port, Token: "root-" + hex.EncodeToString(tok), out: &syncBuffer{}, done: make(chan struct{})}
-		s.cmd = exec.Command(bin, "server", "-dev", "-dev-root-token-id="+s.Token, "-dev-listen-address=127.0.0.1:"+port, "-dev-no-store-token")
+		args := []string{"server", "-dev", "-dev-root-token-id=" + s.Token, "-dev-listen-address=127.0.0.1:" + port, "-dev-no-store-token"}
+		if certDir != "" {
+			s.Addr = "https://127.0.0.1:" + port
+			s.CACert = filepath.Join(certDir, "vault-ca.pem")
+			args = append(args, "-dev-tls", "-dev-tls-cert-dir="+certDir)
+		}
+		s.cmd = exec.Command(bin, args...)
 		s.cmd.Env = cleanEnv()
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 		setProcAttr(s.cmd)
@@ -204,6 +240,10 @@ func freePort() (string, error) {
 func (s *Server) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
+	if s.CACert != "" {
+		// Readiness only: the tests check the certificate themselves.
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // a local dev server's health
+	}
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
@@ -225,7 +265,11 @@ func (s *Server) waitReady(limit time.Duration) error {
 // Env is the environment a CLI or terok needs to reach the server as
 // root.
 func (s *Server) Env() []string {
-	return []string{"BAO_ADDR=" + s.Addr, "BAO_TOKEN=" + s.Token, "VAULT_ADDR=" + s.Addr, "VAULT_TOKEN=" + s.Token}
+	env := []string{"BAO_ADDR=" + s.Addr, "BAO_TOKEN=" + s.Token, "VAULT_ADDR=" + s.Addr, "VAULT_TOKEN=" + s.Token}
+	if s.CACert != "" {
+		env = append(env, "BAO_CACERT="+s.CACert, "VAULT_CACERT="+s.CACert)
+	}
+	return env
 }
 
 // Bao runs the CLI against the server as root (or with token, when

@@ -188,3 +188,115 @@ func parseProvider(t *testing.T, s string) names.Provider {
 	}
 	return p
 }
+
+// RunVersioned runs the suite of store.Versioned against s, under its own
+// set: the contract a cross-machine refresh builds on.
+func RunVersioned(t *testing.T, s store.Versioned, prefix string) {
+	ctx := context.Background()
+	set := parseSet(t, prefix+"-versioned")
+	plain, isStore := s.(store.Store)
+
+	t.Run("versions count writes from 1", func(t *testing.T) {
+		if _, v, err := s.GetVersioned(ctx, set, "p1"); !errors.Is(err, store.ErrNotFound) || v != 0 {
+			t.Fatalf("missing: version %d, %v", v, err)
+		}
+		v1, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("one"), 0)
+		if err != nil || v1 != 1 {
+			t.Fatalf("create: version %d, %v", v1, err)
+		}
+		v2, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("two"), v1)
+		if err != nil || v2 != 2 {
+			t.Fatalf("update: version %d, %v", v2, err)
+		}
+		c, v, err := s.GetVersioned(ctx, set, "p1")
+		if err != nil || v != 2 || c.Get("key") != "two" {
+			t.Errorf("GetVersioned = %v, %d, %v", c, v, err)
+		}
+	})
+
+	t.Run("a stale version loses and stores nothing", func(t *testing.T) {
+		_, v, err := s.GetVersioned(ctx, set, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("winner"), v); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.PutCAS(ctx, set, "p1", sdk.APIKey("loser"), v)
+		var conflict *store.CASConflict
+		if !errors.Is(err, store.ErrConflict) || !errors.As(err, &conflict) || conflict.Expected != v || conflict.Current != v+1 {
+			t.Fatalf("stale PutCAS = %v (%+v)", err, conflict)
+		}
+		if c, got, _ := s.GetVersioned(ctx, set, "p1"); c.Get("key") != "winner" || got != v+1 {
+			t.Errorf("after the lost write: %v at %d", c, got)
+		}
+		// A create over something there loses too.
+		if _, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("create"), 0); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("create over a credential = %v", err)
+		}
+		// So does a version from the future.
+		if _, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("future"), v+5); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("PutCAS at a version not yet written = %v", err)
+		}
+	})
+
+	t.Run("after a delete versions start again", func(t *testing.T) {
+		if !isStore {
+			t.Skip("not a Store")
+		}
+		if err := plain.Delete(ctx, set, "p1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, v, err := s.GetVersioned(ctx, set, "p1"); !errors.Is(err, store.ErrNotFound) || v != 0 {
+			t.Fatalf("after Delete: version %d, %v", v, err)
+		}
+		if v, err := s.PutCAS(ctx, set, "p1", sdk.APIKey("again"), 0); err != nil || v != 1 {
+			t.Errorf("create after Delete: version %d, %v", v, err)
+		}
+	})
+
+	t.Run("invalid credentials are refused", func(t *testing.T) {
+		_, v, _ := s.GetVersioned(ctx, set, "p1")
+		if _, err := s.PutCAS(ctx, set, "p1", sdk.Credential{Type: "api_key"}, v); err == nil {
+			t.Error("an empty credential was stored")
+		}
+		if _, got, _ := s.GetVersioned(ctx, set, "p1"); got != v {
+			t.Errorf("version %d after a refused write, was %d", got, v)
+		}
+	})
+
+	t.Run("concurrent writers at one version: one winner", func(t *testing.T) {
+		_, v, err := s.GetVersioned(ctx, set, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = s.PutCAS(ctx, set, "p1", sdk.APIKey(fmt.Sprintf("w%d", i)), v)
+			}()
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && won >= 0:
+				t.Errorf("writers %d and %d both won", won, i)
+			case err == nil:
+				won = i
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("writer %d: %v", i, err)
+			}
+		}
+		if c, got, _ := s.GetVersioned(ctx, set, "p1"); won < 0 || got != v+1 || c.Get("key") != fmt.Sprintf("w%d", won) {
+			t.Errorf("winner %d; stored %v at %d", won, c, got)
+		}
+	})
+	if isStore {
+		_ = plain.Delete(ctx, set, "p1")
+	}
+}
