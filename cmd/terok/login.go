@@ -166,7 +166,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 			}
 		}
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts,
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts, Log: f.named("login"),
 		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
 	req := auth.LoginRequest{

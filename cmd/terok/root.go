@@ -482,3 +482,12 @@ func configSource(cfg *config.Config, key string) string {
 	}
 	return ""
 }
+
+// named is the logger of one part of terok; a factory without a logger (a
+// test's) logs nothing.
+func (f *factory) named(name string) hclog.Logger {
+	if f.Logger == nil {
+		return hclog.NewNullLogger()
+	}
+	return f.Logger.Named(name)
+}

@@ -38,7 +38,9 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err := l.Runner.Check(ctx); err != nil {
 		return err
 	}
+	done := l.step("container spec", "provider", name, "mode", mode)
 	spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: mode, Host: string(req.Host)})
+	done(err)
 	if errors.Is(err, sdk.ErrUnimplemented) {
 		return fmt.Errorf("%s: the plugin does not implement container logins (was it built for an older terok?); use --mode api-key: %w", name, err)
 	}
@@ -107,7 +109,9 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if run.TTY {
 		out = l.IO.Out
 	}
+	done = l.step("container run", "name", cname, "image", image, "callback_ports", len(spec.CallbackPorts))
 	code, err := l.Runner.Run(ctx, run, container.Stdio{In: l.IO.In, Out: out, Err: l.IO.ErrOut})
+	done(err, "exit", code, "interrupted", ctx.Err() != nil)
 	_ = callbacks.Close() // the CLI is gone: let go of its ports and network namespace before cleaning up
 	if ctx.Err() != nil || err != nil || code != 0 {
 		// --rm removes the container when podman sees it end, but podman
@@ -159,9 +163,13 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if l.Secrets != nil {
 		l.Secrets.Hold()
 	}
+	done = l.step("capture", "provider", name, "files", len(res.Files), "skipped", len(res.Skipped))
 	resp, err := req.Provider.Capture(ctx, &sdk.CaptureRequest{Mode: mode, Files: res.Files})
 	if err == nil {
 		l.secret(resp.Credential)
+		done(nil, "type", resp.Credential.Type, "state_files", len(resp.StateFiles))
+	} else {
+		done(err, "nothing_captured", errors.Is(err, sdk.ErrNothingCaptured))
 	}
 	if l.Secrets != nil {
 		l.Secrets.Release()
@@ -184,7 +192,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 		return err
 	}
 	old := l.previousSecrets(ctx, req.Set, req.slot())
-	if err := l.Store.Save(ctx, req.Set, req.slot(), cred); err != nil {
+	if err := l.save(ctx, req, cred); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, cred, old, resp.StateFiles, "state")

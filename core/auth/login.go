@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
@@ -64,6 +66,8 @@ type Login struct {
 	// Current, if set, reads the credential a login replaces, so files
 	// holding its secret are found as well as the new one's.
 	Current CurrentReader
+	// Log, if set, learns each step of the login at debug level (trace.go).
+	Log hclog.Logger
 	// MountsDir holds the providers' shared config dirs, where state files
 	// go; "" writes none.
 	MountsDir string
@@ -139,31 +143,48 @@ func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 		}
 		req.Mode = sdk.ModeAPIKey
 	}
+	done := l.step("login", "provider", req.Name, "set", req.Set, "host", req.Host)
 	mode, err := l.chooseMode(ctx, req)
 	if err != nil {
+		done(err)
 		return err
 	}
 	if mode == sdk.ModeAPIKey {
-		return l.apiKey(ctx, req)
+		err = l.apiKey(ctx, req)
+	} else {
+		err = l.containerLogin(ctx, req, mode)
 	}
-	return l.containerLogin(ctx, req, mode)
+	done(err, "mode", mode)
+	return err
 }
 
 func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, error) {
 	name := req.Desc.Name
+	done := l.step("negotiate", "provider", name, "requested", req.Mode)
 	neg, err := req.Provider.Negotiate(ctx, &sdk.NegotiateRequest{
 		Interactive:      l.IO.CanPrompt(),
 		ContainerRuntime: req.ContainerRuntime,
 		OAuthAllowed:     true,
 		Requested:        req.Mode,
 	})
+	if neg != nil {
+		done(err, "modes", sdk.JoinModes(neg.Modes), "default", neg.Default)
+	} else {
+		done(err)
+	}
 	if errors.Is(err, sdk.ErrUnsupportedMode) {
 		return "", usage.Errorf("%s does not support mode %s (it supports: %s)", name, req.Mode, sdk.JoinModes(req.Desc.Modes))
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s: negotiate login mode: %w", name, err)
 	}
-	cannot := l.cannotRun(ctx, req, neg.Modes)
+	// With the mode fixed, only that mode's spec matters: no RPC for a
+	// mode this login will not use.
+	check := neg.Modes
+	if req.Mode != "" {
+		check = []sdk.Mode{req.Mode}
+	}
+	cannot := l.cannotRun(ctx, req, check)
 	neg = sdk.DemoteModes(neg, req.Mode, cannot)
 	if req.Mode != "" {
 		if contains(neg.Modes, req.Mode) {
@@ -225,7 +246,9 @@ func (l *Login) cannotRun(ctx context.Context, req LoginRequest, modes []sdk.Mod
 		if !m.NeedsContainer() {
 			continue
 		}
+		done := l.step("container spec", "provider", req.Name, "mode", m, "for", "image check")
 		spec, err := req.Provider.ContainerSpec(ctx, &sdk.ContainerSpecRequest{Mode: m, Host: string(req.Host)})
+		done(err)
 		if err != nil || spec.Image != "" {
 			continue
 		}
@@ -246,7 +269,9 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		if !l.IO.CanPrompt() {
 			return usage.Errorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
 		}
+		done := l.step("key prompt", "provider", name)
 		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+		done(err)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -268,7 +293,13 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
 	l.secret(sdk.Credential{}, key)
+	done := l.step("accept key", "provider", name)
 	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
+	if err == nil {
+		done(nil, "type", resp.Credential.Type, "key_files", len(resp.KeyFiles))
+	} else {
+		done(err, "invalid_key", errors.Is(err, sdk.ErrInvalidKey))
+	}
 	if errors.Is(err, sdk.ErrInvalidKey) {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
@@ -290,7 +321,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		return err
 	}
 	old := l.previousSecrets(ctx, req.Set, req.slot())
-	if err := l.Store.Save(ctx, req.Set, req.slot(), cred); err != nil {
+	if err := l.save(ctx, req, cred); err != nil {
 		return err
 	}
 	l.afterSave(ctx, req, cred, old, resp.KeyFiles, "key")
@@ -336,4 +367,12 @@ func reason(neg *sdk.NegotiateResponse, m sdk.Mode) string {
 
 func contains(ms []sdk.Mode, m sdk.Mode) bool {
 	return slices.Contains(ms, m)
+}
+
+// save stores the credential, as one logged step.
+func (l *Login) save(ctx context.Context, req LoginRequest, c sdk.Credential) error {
+	done := l.step("store", "set", req.Set, "slot", req.slot(), "type", c.Type)
+	err := l.Store.Save(ctx, req.Set, req.slot(), c)
+	done(err)
+	return err
 }
