@@ -152,10 +152,14 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	}
 	replacing := false
 	slot := names.OnHost(opts.Provider, opts.Host)
-	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{slot}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
+	// The one read before the write: it answers whether a credential is
+	// replaced, and gives the login the secret it replaces (to find files
+	// an earlier terok wrote with it).
+	current, currentErr := accounts.Store.Get(ctx, opts.Set, slot)
+	if currentErr == nil && f.Getenv(store.EnvVar(slot)) == "" {
 		replacing = true
 		if key == nil && f.IO.CanPrompt() {
-			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(st[0].Type))),
+			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(current.Type))),
 				[]string{"Log in again and replace it", "Keep it"}, 1)
 			if err != nil {
 				return err
@@ -166,7 +170,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 			}
 		}
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts, Log: f.named("login"),
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: readOnce{current, currentErr}, Log: f.named("login"),
 		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
 	req := auth.LoginRequest{
@@ -214,4 +218,14 @@ func readKey(r io.Reader) (string, error) {
 		return "", errors.New("standard input is larger than any API key (64 KiB); nothing was stored")
 	}
 	return string(b), nil
+}
+
+// readOnce is a credential read once, given to a login as what it replaces.
+type readOnce struct {
+	c   sdk.Credential
+	err error
+}
+
+func (r readOnce) Token(context.Context, names.Set, names.Provider) (sdk.Credential, string, error) {
+	return r.c, "", r.err
 }
