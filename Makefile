@@ -141,6 +141,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	cd sdk && $(GO) test -run '^$$' -fuzz FuzzParseUser -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz FuzzRunArgs -fuzztime $(or $(FUZZTIME),20s) ./core/container
 	cd sdk && $(GO) test -run '^$$' -fuzz FuzzInjectionTemplate -fuzztime $(or $(FUZZTIME),20s) .
+	cd sdk && $(GO) test -run '^$$' -fuzz FuzzRenewalEndpoint -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz FuzzLoadUpstream -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	cd sdk && $(GO) test -run '^$$' -fuzz FuzzCheckCapture -fuzztime $(or $(FUZZTIME),20s) ./providertest

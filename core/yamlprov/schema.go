@@ -60,6 +60,10 @@ type File struct {
 	// Inject says, per stored credential type, how a credential reaches
 	// the tool at run time (terok auth exec / env); see inject.go.
 	Inject map[string]*InjectSpec `yaml:"inject"`
+
+	// Refresh says, per stored credential type, how the host renews it
+	// with its refresh token; see renewal.go.
+	Refresh map[string]*RefreshSpec `yaml:"refresh"`
 }
 
 // KeySpec says how to ask for a key and what to store.

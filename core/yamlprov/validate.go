@@ -138,6 +138,7 @@ func (c *checker) check(f *File) {
 		c.checkRule(&f.Capture[i], fmt.Sprintf("capture[%d]", i), modes)
 	}
 	c.checkInject(f, modes)
+	c.checkRefresh(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {
