@@ -151,6 +151,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),20s) ./core/names
 	$(GO) test -run '^$$' -fuzz FuzzPrintedText -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
 	$(GO) test -run '^$$' -fuzz FuzzDotenvRoundTrip -fuzztime $(or $(FUZZTIME),20s) ./core/inject
+	$(GO) test -run '^$$' -fuzz FuzzMerge -fuzztime $(or $(FUZZTIME),20s) ./core/refresh
 
 $(TOOLS)/golangci-lint:
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
