@@ -51,6 +51,10 @@ type Options struct {
 	// AllowExpired uses an expired credential anyway.
 	AllowExpired bool
 	Now          func() time.Time
+	// Renew, if set, is given each stored credential (not an override)
+	// before it is used, and returns the one to use: the same, or one
+	// it renewed because it was about to expire.
+	Renew func(ctx context.Context, t Target, set names.Set, c sdk.Credential) (sdk.Credential, error)
 }
 
 // Plan is what a command gets: variables, and per provider the files of
@@ -160,6 +164,11 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opts.Renew != nil && from != "env" {
+		if cred, err = opts.Renew(ctx, t, opts.Set, cred); err != nil {
+			return nil, err
+		}
 	}
 	in, ok := decl.For(cred.Type)
 	if !ok && from == "env" {
