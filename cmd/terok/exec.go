@@ -118,7 +118,7 @@ func resolvePlan(ctx context.Context, f *factory, named []names.Target, set name
 		targets = append(targets, inject.Target{Name: t.Provider, Provider: p.Provider, Set: t.Set})
 	}
 	renew := func(ctx context.Context, t inject.Target, set names.Set, c sdk.Credential) (sdk.Credential, error) {
-		return renewDue(ctx, f, accounts, t.Provider, set, t.Name, c)
+		return renewDue(ctx, f, accounts, t.Provider, set, t.Name, c, allowExpired)
 	}
 	plan, err := inject.Resolve(ctx, accounts, targets, inject.Options{Set: set, AllowExpired: allowExpired, Renew: renew})
 	if errors.Is(err, inject.ErrNotStored) {

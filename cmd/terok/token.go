@@ -125,5 +125,5 @@ func renewForToken(ctx context.Context, f *factory, accounts *account.Accounts, 
 		return c, err
 	}
 	defer p.Close()
-	return renewDue(ctx, f, accounts, p.Provider, set, name, c)
+	return renewDue(ctx, f, accounts, p.Provider, set, name, c, false)
 }
