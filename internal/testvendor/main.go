@@ -85,12 +85,12 @@ func main() {
 			ini = "[default\n"
 		}
 		write(filepath.Join(home, ".acme", "credentials.ini"), ini)
-	case cmd == "codex" && args == "login":
+	case cmd == "codex" && args == `-c cli_auth_credentials_store="file" login`:
 		fmt.Println("Starting local login server on http://localhost:1455.")
 		codexAuth(home, garbage)
 	case cmd == "glab" && args == "auth login":
 		glabWebLogin(home, garbage)
-	case cmd == "codex" && args == "login --device-auth":
+	case cmd == "codex" && args == `-c cli_auth_credentials_store="file" login --device-auth`:
 		fmt.Println("Open https://auth.openai.com/codex/device and enter the code: E2E1-CODE")
 		codexAuth(home, garbage)
 	default:
