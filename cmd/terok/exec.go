@@ -85,6 +85,7 @@ func execRun(ctx context.Context, opts *execOptions) error {
 				f.Logger.Debug(msg, args...)
 			}
 		},
+		WriteBack: func(d inject.DirPlan, dir string) { writeBack(ctx, f, d, dir) },
 	})
 	return &commandExit{code: code, err: err}
 }

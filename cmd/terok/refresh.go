@@ -178,8 +178,19 @@ func renewalOf(ctx context.Context, f *factory, p sdk.Provider, name names.Provi
 
 // renewWith renews (set, name) under the lock; due nil forces it.
 func renewWith(ctx context.Context, f *factory, accounts *account.Accounts, set names.Set, name names.Provider, decl sdk.Renewal, due func(sdk.Credential) bool) (sdk.Credential, bool, error) {
+	r := renewerFor(f, accounts, set, name)
+	c, renewed, err := r.Renew(ctx, set, name, decl, due)
+	if err == nil && f.Redact != nil {
+		f.Redact.Add(leftover.Secrets(c)...)
+	}
+	return c, renewed, err
+}
+
+// renewerFor is the Renewer of (set, name)'s credential, in the store that
+// holds it, recording what it does in the index.
+func renewerFor(f *factory, accounts *account.Accounts, set names.Set, name names.Provider) *refresh.Renewer {
 	holder, backend := accounts.Holder(set, name)
-	r := &refresh.Renewer{
+	return &refresh.Renewer{
 		Store:     holder,
 		LockDir:   filepath.Join(f.Dirs.State, "locks"),
 		UserAgent: "terok/" + version,
@@ -191,11 +202,6 @@ func renewWith(ctx context.Context, f *factory, accounts *account.Accounts, set 
 		},
 		Step: crashStep(f.Getenv),
 	}
-	c, renewed, err := r.Renew(ctx, set, name, decl, due)
-	if err == nil && f.Redact != nil {
-		f.Redact.Add(leftover.Secrets(c)...)
-	}
-	return c, renewed, err
 }
 
 // crashStep is the test hook of the crash tests: TEROK_TEST_REFRESH_KILL_AT

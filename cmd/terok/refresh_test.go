@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,6 +48,9 @@ func TestExecRenewsAnExpiredLogin(t *testing.T) {
 	}
 	if !strings.Contains(out, fakeoauth.AccessToken(1)) || !strings.Contains(out, fakeoauth.RefreshToken(1)) {
 		t.Errorf("the command did not get the new tokens:\n%s", out)
+	}
+	if strings.Contains(errOut, "warning") {
+		t.Errorf("warnings: %s", errOut)
 	}
 	c, err := s.Get(context.Background(), "default", "glab")
 	if err != nil || c.Get("refresh_token") != f.Live() || f.Posts() != 1 {
@@ -118,5 +122,42 @@ func TestRefreshCommand(t *testing.T) {
 	env["TEROK_GLAB_TOKEN_URL"] = "https://evil.example/token"
 	if code, _, errOut := run(t, env, "auth", "refresh", "glab"); code == 0 || !strings.Contains(errOut, "only a loopback URL") {
 		t.Errorf("a non-loopback override was taken: exit %d %s", code, errOut)
+	}
+}
+
+// A tool that renews its own login during exec (glab rewrites its
+// config.yml, codex its auth.json) leaves the only copy of the rotated
+// refresh token in the private directory: terok reads it back through the
+// provider's Capture and stores it, also when the command fails.
+func TestExecWritesBackARenewalByTheTool(t *testing.T) {
+	env := isolated(t)
+	s := &store.File{Dir: filepath.Join(env["HOME"], ".local", "share", "terok", "credentials")}
+	c := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
+		"access_token": "at-1", "refresh_token": "rt-1", "host": "gitlab.com", "user": "me",
+		"expires_at": time.Now().Add(time.Hour).Unix(),
+	}}
+	if err := s.Set(context.Background(), "default", "glab", c); err != nil {
+		t.Fatal(err)
+	}
+	// What glab's marshal writes after its own refresh.
+	yml := "hosts:\n  gitlab.com:\n    is_oauth2: \"true\"\n    token: at-2\n    oauth2_refresh_token: rt-2\n" +
+		"    oauth2_expiry_date: " + time.Now().Add(2*time.Hour).UTC().Format(time.RFC822) + "\n    user: me\n"
+	src := filepath.Join(t.TempDir(), "renewed.yml")
+	if err := os.WriteFile(src, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `cp "` + src + `" "$GLAB_CONFIG_DIR/config.yml"; exit 3`
+	code, _, errOut := run(t, env, "auth", "exec", "glab", "--", "sh", "-c", script)
+	if code != 3 {
+		t.Fatalf("exit %d, want the command's 3: %s", code, errOut)
+	}
+	got, err := s.Get(context.Background(), "default", "glab")
+	if err != nil || got.Get("refresh_token") != "rt-2" || got.Get("access_token") != "at-2" || got.Get("user") != "me" {
+		t.Fatalf("stored %v, %v: the tool's renewal was lost (%s)", got.Fields, err, errOut)
+	}
+	// A run that changes nothing stores nothing, and warns of nothing.
+	code, _, errOut = run(t, env, "auth", "exec", "glab", "--", "true")
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

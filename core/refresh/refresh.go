@@ -600,3 +600,58 @@ func WithOverride(getenv func(string) string, provider names.Provider, decl sdk.
 	decl.Endpoints = eps
 	return decl, nil
 }
+
+// WriteBack stores what a tool left in its private directory when it is
+// newer than what it was given: injected is the credential the run
+// started with, captured what the tool's files hold at the end. Newer is
+// a rotated refresh token or a later expiry. Under the lock, and only if
+// the store still holds injected, or captured expires later than what it
+// holds: a renewal by another process meanwhile is not overwritten with
+// an older token.
+func (r *Renewer) WriteBack(ctx context.Context, set names.Set, provider names.Provider, injected, captured sdk.Credential) (stored bool, err error) {
+	if !Newer(captured, injected) {
+		return false, nil
+	}
+	unlock, err := r.lock(ctx, set, provider)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	current, err := r.Store.Get(ctx, set, provider)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	if err == nil && !sameCredential(current, injected) && !laterExpiry(captured, current) {
+		return false, nil
+	}
+	if err := r.Store.Set(ctx, set, provider, captured); err != nil {
+		return false, fmt.Errorf("store the credential %s renewed during the command (set: %s): %w", provider, set, err)
+	}
+	back, err := r.Store.Get(ctx, set, provider)
+	if err != nil || !sameCredential(back, captured) {
+		return false, fmt.Errorf("store the credential %s renewed during the command (set: %s): the store did not confirm it: %w", provider, set, store.ErrUnsettled)
+	}
+	if r.Saved != nil {
+		r.Saved(ctx, set, provider, captured)
+	}
+	return true, nil
+}
+
+// Newer reports whether captured is a renewal of injected: the same type,
+// an access token, and a refresh token other than injected's, or a later
+// expiry.
+func Newer(captured, injected sdk.Credential) bool {
+	if captured.Type != injected.Type || captured.Get("access_token") == "" {
+		return false
+	}
+	if rt := captured.Get("refresh_token"); rt != "" && rt != injected.Get("refresh_token") {
+		return true
+	}
+	return laterExpiry(captured, injected)
+}
+
+func laterExpiry(a, b sdk.Credential) bool {
+	ea, oka := a.ExpiresAt()
+	eb, okb := b.ExpiresAt()
+	return oka && (!okb || ea.After(eb))
+}

@@ -117,7 +117,7 @@ type CaptureRule struct {
 // Expiry says where a credential's expiry is and in which unit.
 type Expiry struct {
 	Path string `yaml:"path"`
-	Unit string `yaml:"unit"` // s, ms or rfc3339
+	Unit string `yaml:"unit"` // s, ms, rfc3339 or rfc822
 }
 
 // Command is a command line: a list of words, or one string split on

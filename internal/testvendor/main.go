@@ -113,7 +113,7 @@ func codexAuth(home string, garbage bool) {
 const (
 	GlabAccess  = "e2e-glab-oauth2-access-token"
 	GlabRefresh = "e2e-glab-oauth2-refresh-token"
-	GlabExpiry  = "2026-12-01T00:00:00Z"
+	GlabExpiry  = "01 Dec 26 00:00 UTC" // time.RFC822, as glab writes it: 2026-12-01T00:00:00Z
 )
 
 // glabWebLogin stands in for `glab auth login --web`: glab cannot be
@@ -122,7 +122,7 @@ const (
 // callback server of gitlab-org/cli internal/oauth2 does, on the loopback
 // only (the address a -p publish cannot reach), waits for the browser's
 // redirect to /auth/redirect, and writes config.yml as glab's marshal()
-// does (is_oauth2, oauth2_refresh_token, oauth2_expiry_date in RFC 3339,
+// does (is_oauth2, oauth2_refresh_token, oauth2_expiry_date as time.RFC822 text,
 // token).
 func glabWebLogin(home string, garbage bool) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:7171")
