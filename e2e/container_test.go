@@ -178,8 +178,8 @@ func TestOAuthAndDeviceLoginCodex(t *testing.T) {
 	for _, tc := range []struct {
 		mode, printed, notPrinted string
 	}{
-		{"oauth", "-- " + vendorImage + ":ok codex login", "--device-auth"},
-		{"device", "-- " + vendorImage + ":ok codex login --device-auth", "1455"},
+		{"oauth", "-- " + vendorImage + `:ok codex -c 'cli_auth_credentials_store="file"' login`, "--device-auth"},
+		{"device", "-- " + vendorImage + `:ok codex -c 'cli_auth_credentials_store="file"' login --device-auth`, "1455"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			e := newLoginEnv(t)

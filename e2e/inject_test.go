@@ -465,7 +465,9 @@ func TestExecAndEnvRefuseAnExpiredCredential(t *testing.T) {
 	e := newInjectEnv(t)
 	set := "e2e-expired"
 	cleanupStored(t, set, "claude")
-	seedValue := `{"type":"oauth","access_token":"InjE2Eexpired-access","refresh_token":"r","expires_at":1000}`
+	// No refresh token: nothing renews it (see refresh_test.go for one
+	// that does).
+	seedValue := `{"type":"oauth","access_token":"InjE2Eexpired-access","expires_at":1000}`
 	if err := keyring.Set("terok", set+"/claude", seedValue); err != nil {
 		t.Fatal(err)
 	}

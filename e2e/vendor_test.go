@@ -264,7 +264,9 @@ const codexWrapperKey = "sk-e2e-vendor-codex-wrapper-0000000000"
 func codexAPIKeyImage(t *testing.T, base string) string {
 	return wrapperImage(t, base, "codex", "E2E_CODEX_KEY="+codexWrapperKey,
 		"# codex login, with an API key and no network: codex's own --with-api-key\n"+
-			"if [ \"$*\" = login ]; then printf '%s' \"$E2E_CODEX_KEY\" | /usr/local/bin/codex login --with-api-key; exit $?; fi\n"+
+			"if [ \"$*\" = '-c cli_auth_credentials_store=\"file\" login' ]; then\n"+
+			"  printf '%s' \"$E2E_CODEX_KEY\" | /usr/local/bin/codex -c 'cli_auth_credentials_store=\"file\"' login --with-api-key; exit $?\n"+
+			"fi\n"+
 			"exec /usr/local/bin/codex \"$@\"\n")
 }
 

@@ -56,7 +56,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 	cmd.AddCommand(newLoginCmd(f, nil), newLogoutCmd(f, nil), newStatusCmd(f, nil), newTokenCmd(f, nil),
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f), newStoreCmd(f))
 	cmd.AddCommand(newGitCredentialCmd(f, nil), newSetupGitCmd(f, nil))
-	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil))
+	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil), newRefreshCmd(f, nil))
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 type execOptions struct {
@@ -84,6 +85,7 @@ func execRun(ctx context.Context, opts *execOptions) error {
 				f.Logger.Debug(msg, args...)
 			}
 		},
+		WriteBack: func(d inject.DirPlan, dir string) { writeBack(ctx, f, d, dir) },
 	})
 	return &commandExit{code: code, err: err}
 }
@@ -116,7 +118,10 @@ func resolvePlan(ctx context.Context, f *factory, named []names.Target, set name
 		defer p.Close()
 		targets = append(targets, inject.Target{Name: t.Provider, Provider: p.Provider, Set: t.Set})
 	}
-	plan, err := inject.Resolve(ctx, accounts, targets, inject.Options{Set: set, AllowExpired: allowExpired})
+	renew := func(ctx context.Context, t inject.Target, set names.Set, c sdk.Credential) (sdk.Credential, error) {
+		return renewDue(ctx, f, accounts, t.Provider, set, t.Name, c, allowExpired)
+	}
+	plan, err := inject.Resolve(ctx, accounts, targets, inject.Options{Set: set, AllowExpired: allowExpired, Renew: renew})
 	if errors.Is(err, inject.ErrNotStored) {
 		// A set that holds nothing at all is a usage error (exit 2), for
 		// the command's --set and a target's own @SET alike.

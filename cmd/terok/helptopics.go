@@ -93,7 +93,9 @@ const exitCodesHelp = `terok exits with:
        terminal asked without one, or an 'env' output that cannot be had
        (a credential in files; a value the chosen --format cannot carry)
     4  not authenticated: 'status PROVIDER', 'token', 'exec' or 'env' found
-       nothing stored; 'exec' and 'env' also for an expired OAuth credential
+       nothing stored; 'exec' and 'env' also for an expired OAuth credential;
+       'exec', 'env', 'token' and 'refresh' when the token endpoint refused
+       the refresh token (invalid_grant): log in again
     5  the keyring did not confirm a write: whether the new credential was
        stored is unknown (the message says how to check)
 128+N  stopped by signal N, once the cleanup is done: 129 the terminal

@@ -189,6 +189,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		err = login.Run(ctx, req)
 		if err == nil {
 			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", slot, opts.Set))
+			accounts.NoteRenews(ctx, opts.Set, slot, renewableTypes(ctx, p.Provider))
 			if replacing {
 				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", slot, opts.Set)
 			}
@@ -228,4 +229,22 @@ type readOnce struct {
 
 func (r readOnce) Token(context.Context, names.Set, names.Provider) (sdk.Credential, string, error) {
 	return r.c, "", r.err
+}
+
+// renewableTypes lists the credential types p declares a renewal for,
+// for the index (status says "renews itself" without starting p).
+func renewableTypes(ctx context.Context, p sdk.Provider) []string {
+	rn, ok := p.(sdk.Renewer)
+	if !ok {
+		return nil
+	}
+	resp, err := rn.Renewal(ctx, &sdk.RenewalRequest{})
+	if err != nil || sdk.ValidateRenewal(resp) != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range resp.Renewals {
+		out = append(out, r.CredentialType)
+	}
+	return out
 }

@@ -188,18 +188,35 @@ func when(t *time.Time, now time.Time) string {
 	return t.Local().Format("2006-01-02 15:04") + " (" + ago(now.Sub(*t)) + ")"
 }
 
+// expires says when the credential expires and whether it renews itself:
+// "in 3h, renews itself", or "expired: the refresh was refused
+// (invalid_grant): log in again". It comes from the index: status asks no
+// endpoint.
 func expires(s account.Status, now time.Time) string {
 	if s.ExpiresAt == nil {
 		return "-"
 	}
 	d := s.ExpiresAt.Sub(now)
+	if s.RefreshRefused != "" {
+		refused := "the refresh was refused (" + s.RefreshRefused + "): log in again"
+		if s.Expired {
+			return "expired: " + refused
+		}
+		return "in " + span(d) + "; " + refused
+	}
+	renews := ""
+	if s.Renews {
+		renews = ", renews itself"
+	}
 	switch {
+	case s.Expired && s.Renews:
+		return "expired " + ago(-d) + ", renews itself at next use"
 	case s.Expired:
 		return "EXPIRED " + ago(-d)
-	case s.ExpiringSoon:
+	case s.ExpiringSoon && !s.Renews:
 		return "in " + span(d) + " (soon)"
 	}
-	return "in " + span(d)
+	return "in " + span(d) + renews
 }
 
 func ago(d time.Duration) string { return span(d) + " ago" }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/refresh"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -72,7 +75,7 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	if err := checkKnown(ctx, f, []names.Provider{opts.Provider}, opts.Set); err != nil {
 		return err
 	}
-	c, _, err := accounts.Token(ctx, opts.Set, opts.Provider)
+	c, from, err := accounts.Token(ctx, opts.Set, opts.Provider)
 	if errors.Is(err, store.ErrNotFound) {
 		if uerr := unknownSet(ctx, f, opts.Set, opts.Provider); uerr != nil {
 			return uerr
@@ -81,6 +84,11 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if from != "env" && refresh.Due(c, time.Now(), f.Config.Duration("refresh_margin")) {
+		if c, err = renewForToken(ctx, f, accounts, opts.Set, opts.Provider, c); err != nil {
+			return err
+		}
 	}
 	field := opts.Field
 	if field == "" {
@@ -103,4 +111,19 @@ func fieldNames(c sdk.Credential) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
+}
+
+// renewForToken opens the provider only for a credential that is about to
+// expire: token reads no provider otherwise.
+func renewForToken(ctx context.Context, f *factory, accounts *account.Accounts, set names.Set, name names.Provider, c sdk.Credential) (sdk.Credential, error) {
+	providers, err := f.Providers()
+	if err != nil {
+		return c, err
+	}
+	p, err := providers.Open(ctx, name.Base())
+	if err != nil {
+		return c, err
+	}
+	defer p.Close()
+	return renewDue(ctx, f, accounts, p.Provider, set, name, c, false)
 }

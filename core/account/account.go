@@ -198,6 +198,12 @@ type Status struct {
 	// credential's version and who wrote it (host and terok version).
 	Version   int    `json:"version,omitempty"`
 	WrittenBy string `json:"written_by,omitempty"`
+	// Renews: the provider renews this credential (terok auth refresh,
+	// and exec, env and token when it is about to expire).
+	// RefreshRefused is the OAuth error code of a refused renewal
+	// (invalid_grant): only a new login helps.
+	Renews         bool   `json:"renews,omitempty"`
+	RefreshRefused string `json:"refresh_refused,omitempty"`
 	// EnvOverride names the variable that overrides the store, if set.
 	EnvOverride string `json:"env_override,omitempty"`
 	// Warning is about how it is stored, e.g. a plain file.
@@ -267,6 +273,9 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 			}
 			fresh := Entry{Set: set, Provider: p, Type: c.Type, Backend: backend, StoredAt: st.StoredAt, ExpiresAt: st.ExpiresAt,
 				Version: st.Version, WrittenBy: st.WrittenBy}
+			if inIndex && ie.Type == c.Type {
+				fresh.Renews, fresh.RefreshRefused = ie.Renews, ie.RefreshRefused
+			}
 			if !inIndex || !sameEntry(ie, fresh) {
 				repairs[key] = &fresh
 			}
@@ -300,6 +309,9 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 					st.Error, st.Unverified = "", false
 				}
 			}
+		}
+		if inIndex && st.EnvOverride == "" && ie.Type == st.Type {
+			st.Renews, st.RefreshRefused = ie.Renews, ie.RefreshRefused
 		}
 		if st.ExpiresAt != nil && st.EnvOverride == "" {
 			st.Expired = !now.Before(*st.ExpiresAt)

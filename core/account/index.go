@@ -31,6 +31,12 @@ type Entry struct {
 	// as this terok last wrote or read it.
 	Version   int    `json:"version,omitempty"`
 	WrittenBy string `json:"written_by,omitempty"`
+	// Renews says the provider declares how this credential is renewed
+	// (sdk.Renewer), so status can say it renews itself without starting
+	// the provider. RefreshRefused is the OAuth error code of the last
+	// renewal the endpoint refused (invalid_grant): a new login is needed.
+	Renews         bool   `json:"renews,omitempty"`
+	RefreshRefused string `json:"refresh_refused,omitempty"`
 }
 
 func (e Entry) key() string { return store.Account(e.Set, e.Provider) }

@@ -198,8 +198,8 @@ func TestCodexModesAndProject(t *testing.T) {
 		cmd     string
 		runArgs string
 	}{
-		{sdk.ModeOAuth, "codex login", ""}, // the callback port is relayed, not published
-		{sdk.ModeDevice, "codex login --device-auth", ""},
+		{sdk.ModeOAuth, `codex -c cli_auth_credentials_store="file" login`, ""}, // the callback port is relayed, not published
+		{sdk.ModeDevice, `codex -c cli_auth_credentials_store="file" login --device-auth`, ""},
 	} {
 		t.Run(string(tt.mode), func(t *testing.T) {
 			e := newContainerEnv(t, codex.New(), tt.mode)

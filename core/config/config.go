@@ -69,6 +69,8 @@ var settings = []Setting{
 		Help: "how long a plugin may take to start", validate: duration},
 	{Key: "plugin_timeout", Env: "TEROK_PLUGIN_TIMEOUT", Default: "10s",
 		Help: "how long one plugin call may take", validate: duration},
+	{Key: "refresh_margin", Env: "TEROK_REFRESH_MARGIN", Default: "5m",
+		Help: "exec, env and token renew an OAuth credential that expires within this long (if its provider declares how)", validate: duration},
 	{Key: "log_level", Env: "TEROK_LOG_LEVEL", Default: "warn",
 		Help:     "log level on stderr: trace, debug, info, warn, error or off",
 		validate: oneOf("trace", "debug", "info", "warn", "error", "off")},

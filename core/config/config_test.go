@@ -58,7 +58,7 @@ func TestBadValuesFromEnvAndFlags(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"unknown key", "store: file\nstorage: x\n", `c.yml:2:1: unknown setting "storage" (known: auth_image, default_set, keyring_timeout, log_level, mounts_dir, openbao_auth, openbao_auth_mount, openbao_jwt_file, openbao_jwt_role, openbao_mount, openbao_prefix, openbao_role_id_file, openbao_secret_id_file, openbao_secret_id_wrapped, openbao_timeout, plugin_start_timeout, plugin_timeout, store)`},
+		{"unknown key", "store: file\nstorage: x\n", `c.yml:2:1: unknown setting "storage" (known: auth_image, default_set, keyring_timeout, log_level, mounts_dir, openbao_auth, openbao_auth_mount, openbao_jwt_file, openbao_jwt_role, openbao_mount, openbao_prefix, openbao_role_id_file, openbao_secret_id_file, openbao_secret_id_wrapped, openbao_timeout, plugin_start_timeout, plugin_timeout, refresh_margin, store)`},
 		{"relative mounts dir", "mounts_dir: mounts\n", `c.yml:1:13: mounts_dir "mounts" must be an absolute path`},
 		{"bad value", "log_level: loud\n", `c.yml:1:12: log_level "loud" must be one of trace, debug, info, warn, error, off`},
 		{"bad duration", "keyring_timeout: -1s\n", `c.yml:1:18: keyring_timeout "-1s" must be a positive duration`},

@@ -40,6 +40,11 @@ type ExecConfig struct {
 	Getenv func(string) string
 	// Debug logs at debug level (hclog's Logger.Debug); nil logs nothing.
 	Debug func(msg string, args ...any)
+	// WriteBack, if set, is given each private directory once the command
+	// has ended, however it ended, before the directory is removed: a
+	// tool may have renewed its credential there (codex rotates its
+	// refresh token in auth.json), and that must not be lost.
+	WriteBack func(d DirPlan, dir string)
 }
 
 // Exec runs argv with the plan's variables and private directories and
@@ -87,6 +92,11 @@ func (p *Plan) Exec(argv []string, cfg ExecConfig) (code int, err error) {
 			return 1, fmt.Errorf("create a private directory for the credentials: %w", err)
 		}
 		defer func() {
+			if cfg.WriteBack != nil {
+				for _, d := range p.Dirs {
+					cfg.WriteBack(d, filepath.Join(root, string(d.Provider)))
+				}
+			}
 			if rerr := os.RemoveAll(root); rerr != nil && err == nil {
 				err = fmt.Errorf("the command ran, but its private directory %s could not be removed: %w; remove it by hand", root, rerr)
 			}

@@ -51,6 +51,10 @@ type Options struct {
 	// AllowExpired uses an expired credential anyway.
 	AllowExpired bool
 	Now          func() time.Time
+	// Renew, if set, is given each stored credential (not an override)
+	// before it is used, and returns the one to use: the same, or one
+	// it renewed because it was about to expire.
+	Renew func(ctx context.Context, t Target, set names.Set, c sdk.Credential) (sdk.Credential, error)
 }
 
 // Plan is what a command gets: variables, and per provider the files of
@@ -70,6 +74,11 @@ type DirPlan struct {
 	Provider names.Provider
 	Var      string
 	Files    map[string][]byte
+	// Set and Credential are where the files' credential came from and
+	// what it was, so what the tool left there can be compared with it
+	// (ExecConfig.WriteBack). Credential is zero for an override.
+	Set        names.Set
+	Credential sdk.Credential
 }
 
 // Resolve reads each target's credential and declaration and renders them
@@ -101,7 +110,7 @@ func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*
 			plan.Env[k] = v
 		}
 		if r.DirEnv != "" {
-			plan.Dirs = append(plan.Dirs, DirPlan{Provider: t.Name, Var: r.DirEnv, Files: r.Files})
+			plan.Dirs = append(plan.Dirs, DirPlan{Provider: t.Name, Var: r.DirEnv, Files: r.Files, Set: r.set, Credential: r.stored})
 		}
 	}
 	return plan, nil
@@ -144,6 +153,8 @@ func claimFamilies(owner map[string]names.Provider, provider names.Provider, r *
 type resolved struct {
 	*sdk.Rendered
 	secrets []string
+	set     names.Set
+	stored  sdk.Credential // the stored credential used; zero for an override
 }
 
 func resolveOne(ctx context.Context, src Source, t Target, opts Options, now time.Time) (*resolved, error) {
@@ -160,6 +171,11 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	}
 	if err != nil {
 		return nil, err
+	}
+	if opts.Renew != nil && from != "env" {
+		if cred, err = opts.Renew(ctx, t, opts.Set, cred); err != nil {
+			return nil, err
+		}
 	}
 	in, ok := decl.For(cred.Type)
 	if !ok && from == "env" {
@@ -182,7 +198,11 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
 	}
-	return &resolved{Rendered: r, secrets: leftover.Secrets(cred)}, nil
+	out := &resolved{Rendered: r, secrets: leftover.Secrets(cred), set: opts.Set}
+	if from != "env" {
+		out.stored = cred
+	}
+	return out, nil
 }
 
 // declaration asks the provider how its credentials are used.

@@ -17,3 +17,15 @@ func (b *bounded) Injection(ctx context.Context, req *sdk.InjectionRequest) (*sd
 }
 
 var _ sdk.Injector = (*bounded)(nil)
+
+// Renewal is bounded like every other call; an older plugin answers
+// sdk.ErrUnimplemented.
+func (b *bounded) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.RenewalResponse, error) {
+	rn, ok := b.p.(sdk.Renewer)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return call(b, ctx, "Renewal", func(ctx context.Context) (*sdk.RenewalResponse, error) { return rn.Renewal(ctx, req) })
+}
+
+var _ sdk.Renewer = (*bounded)(nil)

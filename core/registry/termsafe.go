@@ -17,6 +17,7 @@ type termSafe struct{ p sdk.Provider }
 var (
 	_ sdk.Provider = termSafe{}
 	_ sdk.Injector = termSafe{}
+	_ sdk.Renewer  = termSafe{}
 )
 
 // cleanDesc returns a copy of d with its text escaped for the terminal.
@@ -88,4 +89,14 @@ func (t termSafe) Injection(ctx context.Context, req *sdk.InjectionRequest) (*sd
 		return nil, sdk.ErrUnimplemented
 	}
 	return inj.Injection(ctx, req)
+}
+
+// Renewal passes on the provider's renewal declaration, validated where it
+// is used; a provider without one is "unimplemented".
+func (t termSafe) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.RenewalResponse, error) {
+	rn, ok := t.p.(sdk.Renewer)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return rn.Renewal(ctx, req)
 }

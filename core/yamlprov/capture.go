@@ -347,6 +347,18 @@ func (r *CaptureRule) build(doc any, names []string, paths map[string][]segment,
 }
 
 func expiry(v any, unit string) (int64, error) {
+	if unit == "rfc822" {
+		// glab's oauth2_expiry_date, as Go's time.RFC822 writes it.
+		s, ok := v.(string)
+		if !ok {
+			return 0, errors.New("expected an RFC 822 time (02 Jan 06 15:04 MST)")
+		}
+		t, err := time.Parse(time.RFC822, s)
+		if err != nil {
+			return 0, fmt.Errorf("expected an RFC 822 time (02 Jan 06 15:04 MST): %w", err)
+		}
+		return t.Unix(), nil
+	}
 	if unit == "rfc3339" {
 		s, ok := v.(string)
 		if !ok {

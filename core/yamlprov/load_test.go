@@ -186,5 +186,16 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("accepted a file whose description is invalid: %v", err)
 		}
 		checkInjectionOfLoaded(t, file)
+		if len(file.Refresh) > 0 {
+			// What Load takes, the host takes: no endpoint that is not
+			// https, no header a declaration may not set.
+			r, err := New(file).Renewal(context.Background(), &sdk.RenewalRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sdk.ValidateRenewal(r); err != nil {
+				t.Fatalf("accepted a refresh: block the host refuses: %v", err)
+			}
+		}
 	})
 }

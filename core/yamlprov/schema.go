@@ -65,6 +65,10 @@ type File struct {
 	// Inject says, per stored credential type, how a credential reaches
 	// the tool at run time (terok auth exec / env); see inject.go.
 	Inject map[string]*InjectSpec `yaml:"inject"`
+
+	// Refresh says, per stored credential type, how the host renews it
+	// with its refresh token; see renewal.go.
+	Refresh map[string]*RefreshSpec `yaml:"refresh"`
 }
 
 // KeySpec says how to ask for a key and what to store.
@@ -118,7 +122,7 @@ type CaptureRule struct {
 // Expiry says where a credential's expiry is and in which unit.
 type Expiry struct {
 	Path string `yaml:"path"`
-	Unit string `yaml:"unit"` // s, ms or rfc3339
+	Unit string `yaml:"unit"` // s, ms, rfc3339 or rfc822
 }
 
 // Command is a command line: a list of words, or one string split on

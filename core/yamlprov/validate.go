@@ -16,7 +16,7 @@ var (
 	fieldRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	credTypeRE  = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	envVarRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	unitChoices = []string{"s", "ms", "rfc3339"}
+	unitChoices = []string{"s", "ms", "rfc3339", "rfc822"}
 )
 
 // Load parses and checks one provider file; name is the file's name for
@@ -139,6 +139,7 @@ func (c *checker) check(f *File) {
 		c.checkRule(&f.Capture[i], fmt.Sprintf("capture[%d]", i), modes)
 	}
 	c.checkInject(f, modes)
+	c.checkRefresh(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {
@@ -317,7 +318,7 @@ func (c *checker) checkRule(r *CaptureRule, p string, modes map[sdk.Mode]bool) {
 			c.errorf(p+".expires_at.path", "%s.expires_at.path %q is not a path in the file", p, e.Path)
 		}
 		if !contains(unitChoices, e.Unit) {
-			c.errorf(p+".expires_at.unit", "%s.expires_at.unit %q: expected s, ms or rfc3339", p, e.Unit)
+			c.errorf(p+".expires_at.unit", "%s.expires_at.unit %q: expected s, ms, rfc3339 or rfc822", p, e.Unit)
 		}
 	}
 	for i, m := range r.Modes {

@@ -85,12 +85,12 @@ func main() {
 			ini = "[default\n"
 		}
 		write(filepath.Join(home, ".acme", "credentials.ini"), ini)
-	case cmd == "codex" && args == "login":
+	case cmd == "codex" && args == `-c cli_auth_credentials_store="file" login`:
 		fmt.Println("Starting local login server on http://localhost:1455.")
 		codexAuth(home, garbage)
 	case cmd == "glab" && args == "auth login":
 		glabWebLogin(home, garbage)
-	case cmd == "codex" && args == "login --device-auth":
+	case cmd == "codex" && args == `-c cli_auth_credentials_store="file" login --device-auth`:
 		fmt.Println("Open https://auth.openai.com/codex/device and enter the code: E2E1-CODE")
 		codexAuth(home, garbage)
 	default:
@@ -113,7 +113,7 @@ func codexAuth(home string, garbage bool) {
 const (
 	GlabAccess  = "e2e-glab-oauth2-access-token"
 	GlabRefresh = "e2e-glab-oauth2-refresh-token"
-	GlabExpiry  = "2026-12-01T00:00:00Z"
+	GlabExpiry  = "01 Dec 26 00:00 UTC" // time.RFC822, as glab writes it: 2026-12-01T00:00:00Z
 )
 
 // glabWebLogin stands in for `glab auth login --web`: glab cannot be
@@ -122,7 +122,7 @@ const (
 // callback server of gitlab-org/cli internal/oauth2 does, on the loopback
 // only (the address a -p publish cannot reach), waits for the browser's
 // redirect to /auth/redirect, and writes config.yml as glab's marshal()
-// does (is_oauth2, oauth2_refresh_token, oauth2_expiry_date in RFC 3339,
+// does (is_oauth2, oauth2_refresh_token, oauth2_expiry_date as time.RFC822 text,
 // token).
 func glabWebLogin(home string, garbage bool) {
 	ln, err := net.Listen("tcp4", "127.0.0.1:7171")

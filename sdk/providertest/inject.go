@@ -125,3 +125,13 @@ func (f *Fake) Injection(context.Context, *sdk.InjectionRequest) (*sdk.Injection
 	}
 	return resp, nil
 }
+
+// Renewal passes the optional capability through the in-process wrapper,
+// watching standard output like every other call.
+func (q quiet) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.RenewalResponse, error) {
+	rn, ok := q.p.(sdk.Renewer)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return watchStdout(q, "Renewal", func() (*sdk.RenewalResponse, error) { return rn.Renewal(ctx, req) })
+}

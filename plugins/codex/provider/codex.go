@@ -89,12 +89,24 @@ func (Codex) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.Accep
 	return &sdk.AcceptKeyResponse{Credential: sdk.APIKey(key)}, nil
 }
 
+// fileStore pins where codex keeps a login: auth.json in CODEX_HOME, the
+// file terok captures. Newer codex may prefer the OS keychain (the
+// cli_auth_credentials_store setting: file, keyring, auto, ephemeral, in
+// codex-rs/core config), which a container does not have and terok could
+// not read. Given before the subcommand, as codex takes -c; checked with
+// the pinned 0.171.0 build, which refuses an unknown value of this key.
+const fileStore = `cli_auth_credentials_store="file"`
+
+func loginCommand(extra ...string) []string {
+	return append([]string{"codex", "-c", fileStore, "login"}, extra...)
+}
+
 // ContainerSpec implements sdk.Provider.
 func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*sdk.ContainerSpecResponse, error) {
 	switch req.Mode {
 	case sdk.ModeOAuth:
 		return &sdk.ContainerSpecResponse{
-			Command:       []string{"codex", "login"},
+			Command:       loginCommand(),
 			ConfigPath:    configPath,
 			CallbackPorts: []int{callbackPort},
 			SkipPaths:     skipPaths,
@@ -105,7 +117,7 @@ func (Codex) ContainerSpec(_ context.Context, req *sdk.ContainerSpecRequest) (*s
 		// The device flow needs no callback, so no port is forwarded and it
 		// works where 1455 is taken or the browser is on another machine.
 		return &sdk.ContainerSpecResponse{
-			Command:    []string{"codex", "login", "--device-auth"},
+			Command:    loginCommand("--device-auth"),
 			ConfigPath: configPath,
 			SkipPaths:  skipPaths,
 			Banner: "Codex will show a code: enter it at the URL it prints, from any browser.\n" +

@@ -54,7 +54,7 @@ func TestContainerSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(oauth.Command, []string{"codex", "login"}) || len(oauth.RunArgs) != 0 || !reflect.DeepEqual(oauth.CallbackPorts, []int{1455}) ||
+	if !reflect.DeepEqual(oauth.Command, []string{"codex", "-c", `cli_auth_credentials_store="file"`, "login"}) || len(oauth.RunArgs) != 0 || !reflect.DeepEqual(oauth.CallbackPorts, []int{1455}) ||
 		!reflect.DeepEqual(oauth.SkipPaths, []string{"tmp/arg0-linux"}) || oauth.ConfigPath != "/home/dev/.codex" {
 		t.Errorf("oauth spec = %+v", oauth)
 	}
@@ -62,7 +62,7 @@ func TestContainerSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(device.Command, []string{"codex", "login", "--device-auth"}) || len(device.RunArgs) != 0 || len(device.CallbackPorts) != 0 || device.ConfigPath != "/home/dev/.codex" {
+	if !reflect.DeepEqual(device.Command, []string{"codex", "-c", `cli_auth_credentials_store="file"`, "login", "--device-auth"}) || len(device.RunArgs) != 0 || len(device.CallbackPorts) != 0 || device.ConfigPath != "/home/dev/.codex" {
 		t.Errorf("device spec = %+v (the device flow must not forward the callback port)", device)
 	}
 }

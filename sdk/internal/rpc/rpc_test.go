@@ -198,6 +198,9 @@ func (silent) Capture(context.Context, *sdk.CaptureRequest) (*sdk.CaptureRespons
 func (silent) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionResponse, error) {
 	return nil, nil
 }
+func (silent) Renewal(context.Context, *sdk.RenewalRequest) (*sdk.RenewalResponse, error) {
+	return nil, nil
+}
 
 func TestNilAnswerIsAnErrorNotACrash(t *testing.T) {
 	p := providertest.OverGRPC(t, silent{})
@@ -214,6 +217,10 @@ func TestNilAnswerIsAnErrorNotACrash(t *testing.T) {
 		"Capture": func() error { _, err := p.Capture(ctx, &sdk.CaptureRequest{}); return err },
 		"Injection": func() error {
 			_, err := p.(sdk.Injector).Injection(ctx, &sdk.InjectionRequest{})
+			return err
+		},
+		"Renewal": func() error {
+			_, err := p.(sdk.Renewer).Renewal(ctx, &sdk.RenewalRequest{})
 			return err
 		},
 	}

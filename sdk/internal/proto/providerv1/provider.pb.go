@@ -1084,6 +1084,282 @@ func (x *InjectionResponse) GetInjections() []*Injection {
 	return nil
 }
 
+type RenewalRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewalRequest) Reset() {
+	*x = RenewalRequest{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewalRequest) ProtoMessage() {}
+
+func (x *RenewalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewalRequest.ProtoReflect.Descriptor instead.
+func (*RenewalRequest) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{18}
+}
+
+// The fields of a token endpoint's JSON answer; "" is the RFC 6749 name.
+type RenewalFields struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	AccessToken      string                 `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	RefreshToken     string                 `protobuf:"bytes,2,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	ExpiresIn        string                 `protobuf:"bytes,3,opt,name=expires_in,json=expiresIn,proto3" json:"expires_in,omitempty"`
+	ExpiresAt        string                 `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	IdToken          string                 `protobuf:"bytes,5,opt,name=id_token,json=idToken,proto3" json:"id_token,omitempty"`
+	ExpiryFromJwt    bool                   `protobuf:"varint,6,opt,name=expiry_from_jwt,json=expiryFromJwt,proto3" json:"expiry_from_jwt,omitempty"`
+	ExpiryText       string                 `protobuf:"bytes,7,opt,name=expiry_text,json=expiryText,proto3" json:"expiry_text,omitempty"`
+	ExpiryTextFormat string                 `protobuf:"bytes,8,opt,name=expiry_text_format,json=expiryTextFormat,proto3" json:"expiry_text_format,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *RenewalFields) Reset() {
+	*x = RenewalFields{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewalFields) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewalFields) ProtoMessage() {}
+
+func (x *RenewalFields) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewalFields.ProtoReflect.Descriptor instead.
+func (*RenewalFields) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RenewalFields) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetExpiresIn() string {
+	if x != nil {
+		return x.ExpiresIn
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetExpiresAt() string {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetIdToken() string {
+	if x != nil {
+		return x.IdToken
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetExpiryFromJwt() bool {
+	if x != nil {
+		return x.ExpiryFromJwt
+	}
+	return false
+}
+
+func (x *RenewalFields) GetExpiryText() string {
+	if x != nil {
+		return x.ExpiryText
+	}
+	return ""
+}
+
+func (x *RenewalFields) GetExpiryTextFormat() string {
+	if x != nil {
+		return x.ExpiryTextFormat
+	}
+	return ""
+}
+
+// How one credential type is renewed: the host POSTs a refresh_token
+// grant to each endpoint in order.
+type Renewal struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CredentialType string                 `protobuf:"bytes,1,opt,name=credential_type,json=credentialType,proto3" json:"credential_type,omitempty"`
+	Endpoints      []string               `protobuf:"bytes,2,rep,name=endpoints,proto3" json:"endpoints,omitempty"`
+	ClientId       string                 `protobuf:"bytes,3,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	Scope          string                 `protobuf:"bytes,4,opt,name=scope,proto3" json:"scope,omitempty"`
+	// "form" (or "") or "json".
+	Encoding      string            `protobuf:"bytes,5,opt,name=encoding,proto3" json:"encoding,omitempty"`
+	Headers       map[string]string `protobuf:"bytes,6,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Response      *RenewalFields    `protobuf:"bytes,7,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Renewal) Reset() {
+	*x = Renewal{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Renewal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Renewal) ProtoMessage() {}
+
+func (x *Renewal) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Renewal.ProtoReflect.Descriptor instead.
+func (*Renewal) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Renewal) GetCredentialType() string {
+	if x != nil {
+		return x.CredentialType
+	}
+	return ""
+}
+
+func (x *Renewal) GetEndpoints() []string {
+	if x != nil {
+		return x.Endpoints
+	}
+	return nil
+}
+
+func (x *Renewal) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *Renewal) GetScope() string {
+	if x != nil {
+		return x.Scope
+	}
+	return ""
+}
+
+func (x *Renewal) GetEncoding() string {
+	if x != nil {
+		return x.Encoding
+	}
+	return ""
+}
+
+func (x *Renewal) GetHeaders() map[string]string {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+func (x *Renewal) GetResponse() *RenewalFields {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+type RenewalResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Renewals      []*Renewal             `protobuf:"bytes,1,rep,name=renewals,proto3" json:"renewals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RenewalResponse) Reset() {
+	*x = RenewalResponse{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RenewalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RenewalResponse) ProtoMessage() {}
+
+func (x *RenewalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RenewalResponse.ProtoReflect.Descriptor instead.
+func (*RenewalResponse) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RenewalResponse) GetRenewals() []*Renewal {
+	if x != nil {
+		return x.Renewals
+	}
+	return nil
+}
+
 var File_internal_proto_providerv1_provider_proto protoreflect.FileDescriptor
 
 const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
@@ -1177,7 +1453,33 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\x11InjectionResponse\x12<\n" +
 	"\n" +
 	"injections\x18\x01 \x03(\v2\x1c.terok.provider.v1.InjectionR\n" +
-	"injections2\xf5\x04\n" +
+	"injections\"\x10\n" +
+	"\x0eRenewalRequest\"\xa7\x02\n" +
+	"\rRenewalFields\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12#\n" +
+	"\rrefresh_token\x18\x02 \x01(\tR\frefreshToken\x12\x1d\n" +
+	"\n" +
+	"expires_in\x18\x03 \x01(\tR\texpiresIn\x12\x1d\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\tR\texpiresAt\x12\x19\n" +
+	"\bid_token\x18\x05 \x01(\tR\aidToken\x12&\n" +
+	"\x0fexpiry_from_jwt\x18\x06 \x01(\bR\rexpiryFromJwt\x12\x1f\n" +
+	"\vexpiry_text\x18\a \x01(\tR\n" +
+	"expiryText\x12,\n" +
+	"\x12expiry_text_format\x18\b \x01(\tR\x10expiryTextFormat\"\xdc\x02\n" +
+	"\aRenewal\x12'\n" +
+	"\x0fcredential_type\x18\x01 \x01(\tR\x0ecredentialType\x12\x1c\n" +
+	"\tendpoints\x18\x02 \x03(\tR\tendpoints\x12\x1b\n" +
+	"\tclient_id\x18\x03 \x01(\tR\bclientId\x12\x14\n" +
+	"\x05scope\x18\x04 \x01(\tR\x05scope\x12\x1a\n" +
+	"\bencoding\x18\x05 \x01(\tR\bencoding\x12A\n" +
+	"\aheaders\x18\x06 \x03(\v2'.terok.provider.v1.Renewal.HeadersEntryR\aheaders\x12<\n" +
+	"\bresponse\x18\a \x01(\v2 .terok.provider.v1.RenewalFieldsR\bresponse\x1a:\n" +
+	"\fHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
+	"\x0fRenewalResponse\x126\n" +
+	"\brenewals\x18\x01 \x03(\v2\x1a.terok.provider.v1.RenewalR\brenewals2\xc7\x05\n" +
 	"\bProvider\x12S\n" +
 	"\bDescribe\x12\".terok.provider.v1.DescribeRequest\x1a#.terok.provider.v1.DescribeResponse\x12V\n" +
 	"\tNegotiate\x12#.terok.provider.v1.NegotiateRequest\x1a$.terok.provider.v1.NegotiateResponse\x12V\n" +
@@ -1185,7 +1487,8 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\tAcceptKey\x12#.terok.provider.v1.AcceptKeyRequest\x1a$.terok.provider.v1.AcceptKeyResponse\x12b\n" +
 	"\rContainerSpec\x12'.terok.provider.v1.ContainerSpecRequest\x1a(.terok.provider.v1.ContainerSpecResponse\x12P\n" +
 	"\aCapture\x12!.terok.provider.v1.CaptureRequest\x1a\".terok.provider.v1.CaptureResponse\x12V\n" +
-	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponseB>Z<github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1b\x06proto3"
+	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponse\x12P\n" +
+	"\aRenewal\x12!.terok.provider.v1.RenewalRequest\x1a\".terok.provider.v1.RenewalResponseB>Z<github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1b\x06proto3"
 
 var (
 	file_internal_proto_providerv1_provider_proto_rawDescOnce sync.Once
@@ -1199,7 +1502,7 @@ func file_internal_proto_providerv1_provider_proto_rawDescGZIP() []byte {
 	return file_internal_proto_providerv1_provider_proto_rawDescData
 }
 
-var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*DescribeRequest)(nil),       // 0: terok.provider.v1.DescribeRequest
 	(*DescribeResponse)(nil),      // 1: terok.provider.v1.DescribeResponse
@@ -1219,40 +1522,50 @@ var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*InjectionRequest)(nil),      // 15: terok.provider.v1.InjectionRequest
 	(*Injection)(nil),             // 16: terok.provider.v1.Injection
 	(*InjectionResponse)(nil),     // 17: terok.provider.v1.InjectionResponse
-	nil,                           // 18: terok.provider.v1.ContainerSpecResponse.EnvEntry
-	nil,                           // 19: terok.provider.v1.Injection.EnvEntry
-	nil,                           // 20: terok.provider.v1.Injection.FilesEntry
+	(*RenewalRequest)(nil),        // 18: terok.provider.v1.RenewalRequest
+	(*RenewalFields)(nil),         // 19: terok.provider.v1.RenewalFields
+	(*Renewal)(nil),               // 20: terok.provider.v1.Renewal
+	(*RenewalResponse)(nil),       // 21: terok.provider.v1.RenewalResponse
+	nil,                           // 22: terok.provider.v1.ContainerSpecResponse.EnvEntry
+	nil,                           // 23: terok.provider.v1.Injection.EnvEntry
+	nil,                           // 24: terok.provider.v1.Injection.FilesEntry
+	nil,                           // 25: terok.provider.v1.Renewal.HeadersEntry
 }
 var file_internal_proto_providerv1_provider_proto_depIdxs = []int32{
 	3,  // 0: terok.provider.v1.NegotiateResponse.unavailable:type_name -> terok.provider.v1.UnavailableMode
 	8,  // 1: terok.provider.v1.AcceptKeyResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 2: terok.provider.v1.AcceptKeyResponse.key_files:type_name -> terok.provider.v1.File
-	18, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
+	22, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
 	12, // 4: terok.provider.v1.CaptureRequest.files:type_name -> terok.provider.v1.File
 	8,  // 5: terok.provider.v1.CaptureResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 6: terok.provider.v1.CaptureResponse.state_files:type_name -> terok.provider.v1.File
-	19, // 7: terok.provider.v1.Injection.env:type_name -> terok.provider.v1.Injection.EnvEntry
-	20, // 8: terok.provider.v1.Injection.files:type_name -> terok.provider.v1.Injection.FilesEntry
+	23, // 7: terok.provider.v1.Injection.env:type_name -> terok.provider.v1.Injection.EnvEntry
+	24, // 8: terok.provider.v1.Injection.files:type_name -> terok.provider.v1.Injection.FilesEntry
 	16, // 9: terok.provider.v1.InjectionResponse.injections:type_name -> terok.provider.v1.Injection
-	0,  // 10: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
-	2,  // 11: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
-	5,  // 12: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
-	7,  // 13: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
-	10, // 14: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
-	13, // 15: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
-	15, // 16: terok.provider.v1.Provider.Injection:input_type -> terok.provider.v1.InjectionRequest
-	1,  // 17: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
-	4,  // 18: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
-	6,  // 19: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
-	9,  // 20: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
-	11, // 21: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
-	14, // 22: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
-	17, // 23: terok.provider.v1.Provider.Injection:output_type -> terok.provider.v1.InjectionResponse
-	17, // [17:24] is the sub-list for method output_type
-	10, // [10:17] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	25, // 10: terok.provider.v1.Renewal.headers:type_name -> terok.provider.v1.Renewal.HeadersEntry
+	19, // 11: terok.provider.v1.Renewal.response:type_name -> terok.provider.v1.RenewalFields
+	20, // 12: terok.provider.v1.RenewalResponse.renewals:type_name -> terok.provider.v1.Renewal
+	0,  // 13: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
+	2,  // 14: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
+	5,  // 15: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
+	7,  // 16: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
+	10, // 17: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
+	13, // 18: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
+	15, // 19: terok.provider.v1.Provider.Injection:input_type -> terok.provider.v1.InjectionRequest
+	18, // 20: terok.provider.v1.Provider.Renewal:input_type -> terok.provider.v1.RenewalRequest
+	1,  // 21: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
+	4,  // 22: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
+	6,  // 23: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
+	9,  // 24: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
+	11, // 25: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
+	14, // 26: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
+	17, // 27: terok.provider.v1.Provider.Injection:output_type -> terok.provider.v1.InjectionResponse
+	21, // 28: terok.provider.v1.Provider.Renewal:output_type -> terok.provider.v1.RenewalResponse
+	21, // [21:29] is the sub-list for method output_type
+	13, // [13:21] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_internal_proto_providerv1_provider_proto_init() }
@@ -1266,7 +1579,7 @@ func file_internal_proto_providerv1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_internal_proto_providerv1_provider_proto_rawDesc), len(file_internal_proto_providerv1_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -30,6 +30,7 @@ const (
 	Provider_ContainerSpec_FullMethodName = "/terok.provider.v1.Provider/ContainerSpec"
 	Provider_Capture_FullMethodName       = "/terok.provider.v1.Provider/Capture"
 	Provider_Injection_FullMethodName     = "/terok.provider.v1.Provider/Injection"
+	Provider_Renewal_FullMethodName       = "/terok.provider.v1.Provider/Renewal"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -45,6 +46,9 @@ type ProviderClient interface {
 	// Injection is optional: a plugin built before it answers Unimplemented,
 	// which the host reads as "no injection declared".
 	Injection(ctx context.Context, in *InjectionRequest, opts ...grpc.CallOption) (*InjectionResponse, error)
+	// Renewal is optional too: how the host renews a credential with its
+	// refresh token. Unimplemented means "nothing renews itself".
+	Renewal(ctx context.Context, in *RenewalRequest, opts ...grpc.CallOption) (*RenewalResponse, error)
 }
 
 type providerClient struct {
@@ -125,6 +129,16 @@ func (c *providerClient) Injection(ctx context.Context, in *InjectionRequest, op
 	return out, nil
 }
 
+func (c *providerClient) Renewal(ctx context.Context, in *RenewalRequest, opts ...grpc.CallOption) (*RenewalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RenewalResponse)
+	err := c.cc.Invoke(ctx, Provider_Renewal_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -138,6 +152,9 @@ type ProviderServer interface {
 	// Injection is optional: a plugin built before it answers Unimplemented,
 	// which the host reads as "no injection declared".
 	Injection(context.Context, *InjectionRequest) (*InjectionResponse, error)
+	// Renewal is optional too: how the host renews a credential with its
+	// refresh token. Unimplemented means "nothing renews itself".
+	Renewal(context.Context, *RenewalRequest) (*RenewalResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -168,6 +185,9 @@ func (UnimplementedProviderServer) Capture(context.Context, *CaptureRequest) (*C
 }
 func (UnimplementedProviderServer) Injection(context.Context, *InjectionRequest) (*InjectionResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Injection not implemented")
+}
+func (UnimplementedProviderServer) Renewal(context.Context, *RenewalRequest) (*RenewalResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Renewal not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -316,6 +336,24 @@ func _Provider_Injection_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_Renewal_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RenewalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).Renewal(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_Renewal_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).Renewal(ctx, req.(*RenewalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -350,6 +388,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Injection",
 			Handler:    _Provider_Injection_Handler,
+		},
+		{
+			MethodName: "Renewal",
+			Handler:    _Provider_Renewal_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
