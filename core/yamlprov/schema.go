@@ -65,6 +65,11 @@ type File struct {
 	// Inject says, per stored credential type, how a credential reaches
 	// the tool at run time (terok auth exec / env); see inject.go.
 	Inject map[string]*InjectSpec `yaml:"inject"`
+
+	// Proxy says, per stored credential type, how the credential proxy
+	// reaches the tool's API and points the tool at itself (terok auth
+	// proxy); see proxy.go.
+	Proxy map[string]*ProxySpec `yaml:"proxy"`
 }
 
 // KeySpec says how to ask for a key and what to store.

@@ -42,6 +42,7 @@ func TestJSONSchemaMatchesTheLoader(t *testing.T) {
 		{"auth_key", sub("auth_key"), reflect.TypeOf(AuthKey{})},
 		{"capture rule", schema.Defs["captureRule"].Properties, reflect.TypeOf(CaptureRule{})},
 		{"inject", schema.Defs["injectSpec"].Properties, reflect.TypeOf(InjectSpec{})},
+		{"proxy", schema.Defs["proxySpec"].Properties, reflect.TypeOf(ProxySpec{})},
 	} {
 		var inSchema, inGo []string
 		for k := range c.schema {

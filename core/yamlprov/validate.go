@@ -139,6 +139,7 @@ func (c *checker) check(f *File) {
 		c.checkRule(&f.Capture[i], fmt.Sprintf("capture[%d]", i), modes)
 	}
 	c.checkInject(f, modes)
+	c.checkProxy(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {
