@@ -248,7 +248,7 @@ func (r *Registry) Revoke(ctx context.Context, id string) ([]string, error) {
 				continue
 			}
 			found = true
-			if g.Revoked == nil {
+			if g.Revoked == nil && (id != "" || g.Live(now)) {
 				g.Revoked = &now
 				done = append(done, g.ID)
 			}
@@ -293,4 +293,3 @@ func (r *Registry) Lookup(standIn string) (*Grant, string, error) {
 	}
 	return hit, provider, nil
 }
-
