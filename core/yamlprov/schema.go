@@ -69,6 +69,10 @@ type File struct {
 	// Refresh says, per stored credential type, how the host renews it
 	// with its refresh token; see renewal.go.
 	Refresh map[string]*RefreshSpec `yaml:"refresh"`
+	// Proxy says, per stored credential type, how the credential proxy
+	// reaches the tool's API and points the tool at itself (terok auth
+	// proxy); see proxy.go.
+	Proxy map[string]*ProxySpec `yaml:"proxy"`
 }
 
 // KeySpec says how to ask for a key and what to store.

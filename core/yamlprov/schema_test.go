@@ -43,6 +43,7 @@ func TestJSONSchemaMatchesTheLoader(t *testing.T) {
 		{"capture rule", schema.Defs["captureRule"].Properties, reflect.TypeOf(CaptureRule{})},
 		{"inject", schema.Defs["injectSpec"].Properties, reflect.TypeOf(InjectSpec{})},
 		{"refresh", schema.Defs["refreshSpec"].Properties, reflect.TypeOf(RefreshSpec{})},
+		{"proxy", schema.Defs["proxySpec"].Properties, reflect.TypeOf(ProxySpec{})},
 	} {
 		var inSchema, inGo []string
 		for k := range c.schema {

@@ -218,6 +218,7 @@ func loadUpstream(file string, root *yaml.Node) (*File, error) {
 		}
 	}
 	f.Inject = upstreamInjection(name, f, vault)
+	f.Proxy = upstreamProxy(f, vault, oc)
 	c := &checker{d: d}
 	c.check(f)
 	if len(c.errs) > 0 {

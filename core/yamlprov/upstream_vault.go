@@ -217,3 +217,76 @@ func (a *anyValue) UnmarshalYAML(*yaml.Node) error {
 	a.set = true
 	return nil
 }
+
+// upstreamProxy maps the vault: block onto terok's proxy: block, for the
+// credential types the file stores: credential_type, and an API key (which
+// upstream's proxy sends the same way, except with auth_header: dynamic,
+// where an API key goes in x-api-key and an OAuth token in Authorization).
+// oauth_extra_headers go with the OAuth types only. A tool upstream points
+// at its proxy through a config file (shared_config_patch) or OpenCode's
+// base_url gets a setup_hint saying so: terok writes no tool's config.
+func upstreamProxy(f *File, v *upstreamVault, oc *upstreamOpenCode) map[string]*ProxySpec {
+	if v == nil || v.Upstream == "" {
+		return nil
+	}
+	modes := map[sdk.Mode]bool{}
+	for _, m := range f.Modes {
+		modes[sdk.Mode(m)] = true
+	}
+	stored := storedFields(f, modes)
+	header, prefix := "Authorization", "Bearer "
+	if v.AuthHeader != nil {
+		header = *v.AuthHeader
+	}
+	if v.AuthPrefix != nil {
+		prefix = *v.AuthPrefix
+	}
+	basePath, hint := "", ""
+	if oc != nil {
+		if i := strings.Index(oc.BaseURL, "://"); i >= 0 {
+			if j := strings.IndexByte(oc.BaseURL[i+3:], '/'); j >= 0 {
+				basePath = strings.TrimSuffix(oc.BaseURL[i+3+j:], "/")
+			}
+		}
+		hint = "OpenCode reads this provider's base URL from its config (upstream's opencode.base_url): set it to the listener's URL followed by " + basePath
+	}
+	if v.BaseURLEnv == "" && hint == "" {
+		hint = "upstream points this tool at its proxy through the tool's config file"
+		if file, ok := v.SharedConfigPatch["file"].(string); ok && file != "" {
+			hint += " (" + file + ")"
+		}
+		hint += "; set the tool's API base URL there to the listener's URL"
+	}
+	out := map[string]*ProxySpec{}
+	for typ := range stored {
+		if typ != v.CredentialType && typ != sdk.TypeAPIKey {
+			continue
+		}
+		h, pre := header, prefix
+		if header == "dynamic" {
+			h, pre = "Authorization", "Bearer "
+			if typ == sdk.TypeAPIKey {
+				h, pre = "x-api-key", ""
+			}
+		}
+		s := &ProxySpec{
+			Upstream: v.Upstream, PathUpstreams: v.PathUpstreams, Header: &h, Prefix: &pre,
+			BaseURLEnv: v.BaseURLEnv, BaseURLPath: basePath, SetupHint: hint,
+		}
+		stand := phantomVars(v.PhantomEnv)
+		if typ != sdk.TypeAPIKey {
+			s.ExtraHeaders = v.OAuthExtraHeaders
+			if o := phantomVars(v.OAuthPhantomEnv); len(o) > 0 {
+				stand = o
+			}
+		}
+		if len(stand) > 0 {
+			s.StandInEnv = stand[0]
+		}
+		out[typ] = s
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

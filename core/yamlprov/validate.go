@@ -140,6 +140,7 @@ func (c *checker) check(f *File) {
 	}
 	c.checkInject(f, modes)
 	c.checkRefresh(f, modes)
+	c.checkProxy(f, modes)
 }
 
 func (c *checker) checkHostDir(f *File) {

@@ -1,0 +1,128 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Listeners say where Run listens.
+type Listeners struct {
+	// SocketDir gets one Unix socket per live grant, GRANT.sock (0600),
+	// in a directory made 0700; a grant's socket goes when it ends.
+	SocketDir string
+	// TCP, if set, is a loopback address (127.0.0.1:PORT) that takes the
+	// stand-in of any grant.
+	TCP string
+	// Ready, if set, is told each listener's address as it opens.
+	Ready func(grant, addr string)
+}
+
+// SocketPath is the socket of grant id in dir.
+func SocketPath(dir, id string) string { return filepath.Join(dir, id+".sock") }
+
+// Run serves until ctx ends: it opens a socket for every live grant, and
+// checks the registry every second for new and ended ones.
+func (s *Server) Run(ctx context.Context, l Listeners) error {
+	if l.SocketDir == "" {
+		return errors.New("proxy: no socket directory")
+	}
+	if err := os.MkdirAll(l.SocketDir, 0o700); err != nil {
+		return err
+	}
+	if err := os.Chmod(l.SocketDir, 0o700); err != nil {
+		return err
+	}
+	servers := map[string]*http.Server{}
+	defer func() {
+		for id, srv := range servers {
+			_ = srv.Close()
+			_ = os.Remove(SocketPath(l.SocketDir, id))
+		}
+	}()
+	if l.TCP != "" {
+		host, _, err := net.SplitHostPort(l.TCP)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("--tcp %s: the proxy listens on a loopback address only (127.0.0.1:PORT)", l.TCP)
+		}
+		ln, err := net.Listen("tcp", l.TCP)
+		if err != nil {
+			return err
+		}
+		srv := s.httpServer("")
+		servers[""] = srv
+		go func() { _ = srv.Serve(ln) }()
+		if l.Ready != nil {
+			l.Ready("", "http://"+ln.Addr().String())
+		}
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if err := s.reconcile(l, servers); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) reconcile(l Listeners, servers map[string]*http.Server) error {
+	gs, err := s.o.Grants.List()
+	if err != nil {
+		return err
+	}
+	now := s.o.Now()
+	live := map[string]bool{"": true}
+	for i := range gs {
+		g := &gs[i]
+		if !g.Live(now) {
+			continue
+		}
+		live[g.ID] = true
+		if servers[g.ID] != nil {
+			continue
+		}
+		path := SocketPath(l.SocketDir, g.ID)
+		_ = os.Remove(path) // left by a proxy that was killed
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", path, err)
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			_ = ln.Close()
+			return err
+		}
+		srv := s.httpServer(g.ID)
+		servers[g.ID] = srv
+		go func() { _ = srv.Serve(ln) }()
+		if l.Ready != nil {
+			l.Ready(g.ID, path)
+		}
+	}
+	for id, srv := range servers {
+		if !live[id] {
+			_ = srv.Close()
+			_ = os.Remove(SocketPath(l.SocketDir, id))
+			delete(servers, id)
+		}
+	}
+	return nil
+}
+
+func (s *Server) httpServer(grant string) *http.Server {
+	return &http.Server{
+		Handler:           s.Handler(grant),
+		ReadHeaderTimeout: s.o.HeaderTimeout,
+		IdleTimeout:       s.o.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
