@@ -168,7 +168,7 @@ func CheckRefreshHeader(name string) error {
 func CheckRefreshEndpoint(u string, allowLoopback bool) error {
 	p, err := url.Parse(u)
 	if err != nil {
-		return fmt.Errorf("token endpoint %q is not a URL: %v", u, err)
+		return fmt.Errorf("token endpoint %q is not a URL: %w", u, err)
 	}
 	switch {
 	case p.Host == "" || p.Hostname() == "":

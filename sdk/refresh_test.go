@@ -108,7 +108,7 @@ func FuzzRenewalEndpoint(f *testing.F) {
 		if err != nil || p.User != nil || p.Fragment != "" || strings.ContainsAny(u, "\r\n\x00 ") {
 			t.Fatalf("endpoint %q was taken", u)
 		}
-		if p.Scheme != "https" && !(p.Scheme == "http" && IsLoopbackHost(p.Hostname())) {
+		if p.Scheme != "https" && (p.Scheme != "http" || !IsLoopbackHost(p.Hostname())) {
 			t.Fatalf("endpoint %q, neither https nor loopback http, was taken", u)
 		}
 		if strings.ContainsAny(value, "\r\n") {

@@ -127,7 +127,7 @@ func (r *Registry) read() (file, error) {
 		return f, fmt.Errorf("read the grants: %w", err)
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return f, fmt.Errorf("read the grants: %s is not a grants file (%v); move it away to start afresh", r.Path, err)
+		return f, fmt.Errorf("read the grants: %s is not a grants file (%w); move it away to start afresh", r.Path, err)
 	}
 	return f, nil
 }

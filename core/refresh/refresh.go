@@ -365,7 +365,7 @@ func (r *Renewer) send(ctx context.Context, decl sdk.Renewal, ep string, body []
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %v", ep, err)
+		return 0, nil, fmt.Errorf("%s: %w", ep, err)
 	}
 	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Accept", "application/json")
@@ -386,16 +386,16 @@ func (r *Renewer) send(ctx context.Context, decl sdk.Renewal, ep string, body []
 		if errors.Is(err, context.DeadlineExceeded) {
 			return 0, nil, fmt.Errorf("%s: no answer within %s", ep, r.timeout())
 		}
-		return 0, nil, fmt.Errorf("%s: %v", ep, err)
+		return 0, nil, fmt.Errorf("%s: %w", ep, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	max := r.MaxBody
 	if max <= 0 {
 		max = DefaultMaxBody
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: reading the answer: %v", ep, err)
+		return 0, nil, fmt.Errorf("%s: reading the answer: %w", ep, err)
 	}
 	if int64(len(data)) > max {
 		if resp.StatusCode/100 == 2 {

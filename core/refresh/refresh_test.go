@@ -276,7 +276,7 @@ func closedPort(t *testing.T) string {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	_ = l.Close()
 	return "http://" + addr + "/oauth/token"
 }
 
@@ -388,7 +388,7 @@ func (v *versionedStore) PutCAS(ctx context.Context, s names.Set, p names.Provid
 		return 0, fmt.Errorf("put: %w", store.ErrConflict)
 	}
 	v.version++
-	return v.version, v.memStore.Set(ctx, s, p, c)
+	return v.version, v.Set(ctx, s, p, c)
 }
 
 func TestCASConflictTakesTheWinner(t *testing.T) {

@@ -148,7 +148,7 @@ func CheckPathPrefix(p string) error {
 		return fmt.Errorf("path prefix %q does not start with /", p)
 	}
 	if strings.ContainsAny(p, "?#%\\") || strings.Contains(p, "..") {
-		return fmt.Errorf("path prefix %q holds ?, #, %%, \\ or ..", p)
+		return fmt.Errorf("path prefix %q holds one of ?, #, %%, \\ or a .. segment", p)
 	}
 	for _, r := range p {
 		if r <= 0x20 || r == 0x7f {

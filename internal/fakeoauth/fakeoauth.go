@@ -75,7 +75,7 @@ func (s *Server) Close() {
 }
 
 // URL of the token endpoint.
-func (s *Server) TokenURL() string { return s.Server.URL + "/oauth/token" }
+func (s *Server) TokenURL() string { return s.URL + "/oauth/token" }
 
 // FailNext queues failures, answered before any success.
 func (s *Server) FailNext(f ...string) {
