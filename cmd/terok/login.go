@@ -152,14 +152,12 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	}
 	replacing := false
 	slot := names.OnHost(opts.Provider, opts.Host)
-	// The one read before the write: it answers whether a credential is
-	// replaced, and gives the login the secret it replaces (to find files
-	// an earlier terok wrote with it).
-	current, currentErr := accounts.Store.Get(ctx, opts.Set, slot)
-	if currentErr == nil && f.Getenv(store.EnvVar(slot)) == "" {
+	// Status, not a plain read: on the team store it records the version
+	// the index saw, so the login's write is a check-and-set over it.
+	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{slot}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
 		replacing = true
 		if key == nil && f.IO.CanPrompt() {
-			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(current.Type))),
+			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(st[0].Type))),
 				[]string{"Log in again and replace it", "Keep it"}, 1)
 			if err != nil {
 				return err
@@ -170,7 +168,7 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 			}
 		}
 	}
-	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: readOnce{current, currentErr}, Log: f.named("login"),
+	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts, Log: f.named("login"),
 		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact}
 	login.Written = writtenLog(f)
 	req := auth.LoginRequest{
@@ -219,16 +217,6 @@ func readKey(r io.Reader) (string, error) {
 		return "", errors.New("standard input is larger than any API key (64 KiB); nothing was stored")
 	}
 	return string(b), nil
-}
-
-// readOnce is a credential read once, given to a login as what it replaces.
-type readOnce struct {
-	c   sdk.Credential
-	err error
-}
-
-func (r readOnce) Token(context.Context, names.Set, names.Provider) (sdk.Credential, string, error) {
-	return r.c, "", r.err
 }
 
 // renewableTypes lists the credential types p declares a renewal for,
