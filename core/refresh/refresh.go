@@ -18,7 +18,6 @@ package refresh
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -513,7 +512,7 @@ func expiry(answer map[string]any, f sdk.RenewalFields, at string, now time.Time
 		}
 	}
 	if f.ExpiryFromJWT {
-		if exp, ok := JWTExpiry(at); ok {
+		if exp, ok := sdk.JWTExpiry(at); ok {
 			return time.Unix(exp, 0), true
 		}
 	}
@@ -548,25 +547,6 @@ func lookup(m map[string]any, path string) any {
 		cur = obj[p]
 	}
 	return cur
-}
-
-// JWTExpiry returns the exp claim of a JWT, without verifying it.
-func JWTExpiry(token string) (int64, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return 0, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return 0, false
-	}
-	var claims struct {
-		Exp float64 `json:"exp"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 || claims.Exp > 1<<40 {
-		return 0, false
-	}
-	return int64(claims.Exp), true
 }
 
 // OverrideEnv is the variable that replaces provider's token endpoints, for

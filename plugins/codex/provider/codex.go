@@ -5,7 +5,6 @@ package provider
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -256,7 +255,7 @@ func tokensCred(f *authFile) (sdk.Credential, error) {
 	// The access token is a JWT; its exp claim lets `terok auth status`
 	// warn before it runs out. It is read, not verified: the host only
 	// displays it.
-	if exp, ok := jwtExpiry(t.AccessToken); ok {
+	if exp, ok := sdk.JWTExpiry(t.AccessToken); ok {
 		fields["expires_at"] = exp
 	}
 	return sdk.Credential{Type: sdk.TypeOAuth, Fields: fields}, nil
@@ -276,23 +275,4 @@ func tokenCred(v *string, typ, key string) (sdk.Credential, error) {
 		return sdk.Credential{}, fmt.Errorf("%q is empty", key)
 	}
 	return sdk.Credential{Type: typ, Fields: map[string]any{"token": tok}}, nil
-}
-
-// jwtExpiry returns the exp claim of a JWT, without verifying it.
-func jwtExpiry(token string) (int64, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return 0, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return 0, false
-	}
-	var claims struct {
-		Exp float64 `json:"exp"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 || claims.Exp > 1<<40 {
-		return 0, false
-	}
-	return int64(claims.Exp), true
 }
