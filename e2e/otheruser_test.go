@@ -11,14 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/terok-ai/terok-auth/internal/testuser"
 )
 
 // otherUser is a throwaway local user, with no home and no login.
@@ -27,52 +27,12 @@ type otherUser struct {
 	uid, gid int
 }
 
-var otherUsers atomic.Int32
-
 // newOtherUser creates a user, and removes it, with every process it still
 // has, when t ends.
 func newOtherUser(t *testing.T) *otherUser {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end to end: needs root to make a throwaway user (run make test)")
-	}
-	if os.Geteuid() != 0 {
-		t.Fatal("this test makes a throwaway user to play another local user: run it as root (make test does on CI machines)")
-	}
-	for _, tool := range []string{"useradd", "userdel", "id"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("this test needs %s (apt-get install passwd)", tool)
-		}
-	}
-	u := &otherUser{name: fmt.Sprintf("terok-e2e-ou%d-%d", os.Getpid(), otherUsers.Add(1))}
-	if out, err := exec.Command("useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-		"--user-group", u.name).CombinedOutput(); err != nil {
-		t.Fatalf("useradd %s: %v\n%s", u.name, err, out)
-	}
-	t.Cleanup(func() {
-		if u.uid != 0 {
-			killUID(u.uid)
-		}
-		if out, err := exec.Command("userdel", u.name).CombinedOutput(); err != nil {
-			t.Errorf("userdel %s: %v\n%s", u.name, err, out)
-		}
-	})
-	for _, id := range []struct {
-		flag string
-		to   *int
-	}{{"-u", &u.uid}, {"-g", &u.gid}} {
-		out, err := exec.Command("id", id.flag, u.name).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if *id.to, err = strconv.Atoi(strings.TrimSpace(string(out))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if u.uid == 0 {
-		t.Fatalf("%s got uid 0", u.name)
-	}
-	return u
+	name, uid, gid := testuser.New(t, "terok-e2e-ou")
+	return &otherUser{name: name, uid: uid, gid: gid}
 }
 
 // own gives path to the user, with mode.
@@ -83,19 +43,6 @@ func (u *otherUser) own(t *testing.T, path string, mode os.FileMode) {
 	}
 	if err := os.Chmod(path, mode); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func killUID(uid int) {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if fi, err := os.Stat(filepath.Join("/proc", e.Name())); err == nil && int(fi.Sys().(*syscall.Stat_t).Uid) == uid {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/internal/testuser"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 )
@@ -227,32 +228,6 @@ type localUser struct {
 // ends.
 func throwawayUser(t *testing.T) localUser {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs root to create a throwaway user (run make test)")
-	}
-	if os.Geteuid() != 0 {
-		t.Fatal("this test creates a throwaway user to play another local user: run it as root (make test does on CI machines)")
-	}
-	u := localUser{name: fmt.Sprintf("terok-ph%d", os.Getpid())}
-	if out, err := exec.Command("useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/false", "--user-group", u.name).CombinedOutput(); err != nil {
-		t.Fatalf("useradd %s: %v\n%s", u.name, err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("userdel", u.name).CombinedOutput(); err != nil {
-			t.Errorf("userdel %s: %v\n%s", u.name, err, out)
-		}
-	})
-	for _, id := range []struct {
-		flag string
-		to   *int
-	}{{"-u", &u.uid}, {"-g", &u.gid}} {
-		out, err := exec.Command("id", id.flag, u.name).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if *id.to, err = strconv.Atoi(strings.TrimSpace(string(out))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return u
+	name, uid, gid := testuser.New(t, "terok-ph")
+	return localUser{name: name, uid: uid, gid: gid}
 }
