@@ -1,7 +1,5 @@
 //go:build unix
 
-// Package testuser makes throwaway local users for tests that play another
-// local user (a squatter, a foreign owner). It needs root.
 package testuser
 
 import (
