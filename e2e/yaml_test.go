@@ -149,3 +149,48 @@ type providerJSONForTest struct {
 	ShadowedBy                string `json:"shadowed_by"`
 	Error                     string
 }
+
+// Logout cleans up after a provider without starting it: the login
+// recorded its shared dir and the files it created, so a provider removed
+// since (its YAML file deleted, its plugin uninstalled) still leaves
+// nothing behind.
+func TestLogoutAfterTheProviderIsUninstalled(t *testing.T) {
+	requirePodman(t)
+	dir := t.TempDir()
+	yamlPath := filepath.Join(dir, "acme.yaml")
+	if err := os.WriteFile(yamlPath, []byte(acmeYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newLoginEnv(t, "TEROK_PROVIDERS_PATH="+dir)
+	set := "e2e-acme-uninstalled"
+	t.Cleanup(func() { _ = deleteStored(set, "acme") })
+	if r := terok(t, e.opts, "auth", "login", "acme", "--mode", "oauth", "--set", set); r.code != 0 {
+		t.Fatalf("login: exit %d: %s", r.code, r.stderr)
+	}
+	shared := filepath.Join(e.mounts, "_acme-config")
+	state := filepath.Join(shared, "state.json")
+	if _, err := os.Stat(state); err != nil {
+		t.Fatalf("the login wrote no state file: %v", err)
+	}
+	// A copy of the secret someone left in the shared dir, found by
+	// content.
+	copied := filepath.Join(shared, "notes.txt")
+	if err := os.WriteFile(copied, []byte("token acme-e2e-access\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(yamlPath); err != nil {
+		t.Fatal(err)
+	}
+	r := terok(t, e.opts, "auth", "logout", "acme", "--set", set)
+	if r.code != 0 || !strings.Contains(r.stderr, "Logged out of acme") {
+		t.Fatalf("logout: exit %d: %s", r.code, r.stderr)
+	}
+	for _, p := range []string{state, copied} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("%s is still there after logout (%v): %s", p, err, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("logout warned: %s", r.stderr)
+	}
+}

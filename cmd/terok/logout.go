@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
-	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/account"
+	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/names"
-	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -69,137 +66,58 @@ func logoutRun(ctx context.Context, opts *logoutOptions) error {
 		return err
 	}
 	providers := opts.Providers
-	if !opts.All {
-		if err := checkKnown(ctx, f, providers, opts.Set); err != nil {
-			return err
-		}
-	}
-	// held is what a store that lists a set in one call (openbao) holds
-	// in it; nil: not asked.
-	var held map[names.Provider]bool
 	if opts.All {
 		if providers, err = knownProviders(f, opts.Set); err != nil {
 			return err
 		}
-		// One LIST says what the set holds: what it names is removed
-		// (also what another machine stored that this one never saw),
-		// and nothing else is read.
-		if l, ok := accounts.Store.(store.SetLister); ok {
-			listed, err := l.ListSet(ctx, opts.Set)
-			if err != nil {
-				return err
+	} else if err := checkKnown(ctx, f, providers, opts.Set); err != nil {
+		return err
+	}
+	logout := &auth.Logout{Accounts: accounts, Written: writtenLog(f), MountsDir: f.MountsDir,
+		HostDir: func(ctx context.Context, p names.Provider) (string, error) { return providerHostDir(ctx, f, p) },
+		Getenv:  f.Getenv, Log: f.named("logout")}
+	results, err := logout.Run(ctx, auth.LogoutRequest{Set: opts.Set, Providers: providers, All: opts.All})
+	w := f.IO.ErrOut
+	removedAny := false
+	for _, r := range results {
+		for _, file := range r.Files {
+			if file.HeldSecret {
+				fmt.Fprintf(w, "Removed %s: it held %s's secret in plain text\n", file.Path, r.Provider)
+			} else {
+				fmt.Fprintf(w, "Removed %s (written by the login)\n", file.Path)
 			}
-			held = map[names.Provider]bool{}
-			for _, p := range listed {
-				held[p] = true
-			}
-			providers = append(providers, listed...)
-			slices.Sort(providers)
-			providers = slices.Compact(providers)
+		}
+		for _, warning := range r.Warnings {
+			fmt.Fprintf(w, "warning: %s\n", warning)
+		}
+		switch {
+		case r.Removed:
+			removedAny = true
+			f.changed = append(f.changed, fmt.Sprintf("logged out of %s (set: %s)", r.Provider, opts.Set))
+			fmt.Fprintf(w, "Logged out of %s (set: %s)\n", r.Provider, opts.Set)
+		case !opts.All:
+			fmt.Fprintf(w, "%s was not logged in (set: %s); nothing to do\n", r.Provider, opts.Set)
+		}
+		if r.EnvOverride != "" {
+			fmt.Fprintf(w, "warning: %s is set in the environment and still applies to %s\n", r.EnvOverride, r.Provider)
 		}
 	}
-	removedAny := false
-	for _, p := range providers {
-		if held != nil && !held[p] {
-			accounts.Forget(ctx, opts.Set, p)
-			removeLoginFiles(ctx, f, opts.Set, p, nil)
-			if v := store.EnvVar(p); f.Getenv(v) != "" {
-				fmt.Fprintf(f.IO.ErrOut, "warning: %s is set in the environment and still applies to %s\n", v, p)
-			}
-			continue
-		}
-		// The secret is read first: files holding it are found by content.
-		var secrets []string
-		if c, err := accounts.Store.Get(ctx, opts.Set, p); err == nil {
-			secrets = leftover.Secrets(c)
-		}
-		removed, err := accounts.Logout(ctx, opts.Set, p)
-		if err != nil {
-			return err
-		}
-		removeLoginFiles(ctx, f, opts.Set, p, secrets)
-		switch {
-		case removed:
-			removedAny = true
-			f.changed = append(f.changed, fmt.Sprintf("logged out of %s (set: %s)", p, opts.Set))
-			fmt.Fprintf(f.IO.ErrOut, "Logged out of %s (set: %s)\n", p, opts.Set)
-		case !opts.All:
-			fmt.Fprintf(f.IO.ErrOut, "%s was not logged in (set: %s); nothing to do\n", p, opts.Set)
-		}
-		if v := store.EnvVar(p); f.Getenv(v) != "" {
-			fmt.Fprintf(f.IO.ErrOut, "warning: %s is set in the environment and still applies to %s\n", v, p)
-		}
+	if err != nil {
+		return err
 	}
 	if opts.All && !removedAny {
-		fmt.Fprintf(f.IO.ErrOut, "Nothing was stored in set %s; nothing to do\n", opts.Set)
+		fmt.Fprintf(w, "Nothing was stored in set %s; nothing to do\n", opts.Set)
 	}
 	return nil
 }
 
-// writtenLog is the record of the files logins created in the shared
-// config dirs.
-func writtenLog(f *factory) *leftover.Written {
-	return &leftover.Written{Path: filepath.Join(f.Dirs.State, "written.json")}
-}
-
-// removeLoginFiles removes what the login of set and provider created in
-// its shared config dir, and any file in that dir that holds one of
-// secrets. It removes nothing in another provider's dir, and nothing
-// through a symbolic link below the mounts dir (a container could plant
-// one pointing at the user's files): what it does not remove, it names,
-// with why. Failures are warnings: the credential itself is gone.
-func removeLoginFiles(ctx context.Context, f *factory, set names.Set, provider names.Provider, secrets []string) {
-	w := f.IO.ErrOut
-	created, err := writtenLog(f).Take(ctx, set, provider)
-	if err != nil {
-		fmt.Fprintf(w, "warning: could not read the record of the files the %s login created: %v\n", provider, err)
-	}
-	if f.MountsDir == "" || len(created) == 0 && len(secrets) == 0 {
-		return
-	}
-	hostDir, herr := providerHostDir(ctx, f, provider)
-	removed, err := leftover.RemoveCreated(f.MountsDir, hostDir, created)
-	for _, p := range removed {
-		fmt.Fprintf(w, "Removed %s (written by the login)\n", p)
-	}
-	notRemoved(w, err)
-	switch {
-	case len(secrets) == 0:
-	case herr != nil:
-		fmt.Fprintf(w, "warning: could not learn %s's shared config dir (%v), so files there holding its secret were not looked for; run terok auth doctor\n",
-			provider, herr)
-	case hostDir != "":
-		removed, err := leftover.RemoveHolding(f.MountsDir, hostDir, secrets)
-		for _, p := range removed {
-			fmt.Fprintf(w, "Removed %s: it held %s's secret in plain text\n", p, provider)
-		}
-		notRemoved(w, err)
-	}
-}
-
-// notRemoved says which files were left and why.
-func notRemoved(w io.Writer, err error) {
-	if err == nil {
-		return
-	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
-	for _, e := range errs {
-		var nr leftover.NotRemoved
-		if errors.As(e, &nr) {
-			fmt.Fprintf(w, "warning: did not remove %s: %v\n", nr.Path, nr.Err)
-			continue
-		}
-		fmt.Fprintf(w, "warning: %v; run terok auth doctor\n", e)
-	}
+// writtenLog is the record of what logins left in the shared config dirs.
+func writtenLog(f *factory) *account.Written {
+	return &account.Written{Path: filepath.Join(f.Dirs.State, "written.json")}
 }
 
 // providerHostDir is the shared config dir the provider declares ("" for
-// none): logout removes files only there.
+// none), for a login that recorded none.
 func providerHostDir(ctx context.Context, f *factory, provider names.Provider) (string, error) {
 	src, err := f.Providers()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
@@ -79,9 +80,9 @@ type Login struct {
 	// Secrets, if set, learns every secret the login handles, so the log
 	// can mask it.
 	Secrets SecretSink
-	// Written, if set, records the files a login creates in the shared
-	// config dirs, so that logout removes them.
-	Written *leftover.Written
+	// Written, if set, records the provider's shared config dir and the
+	// files a login creates there, so that logout removes them.
+	Written *account.Written
 }
 
 // SecretSink learns secrets so the log can mask them; Hold and Release

@@ -75,15 +75,18 @@ func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credentia
 				filepath.Join(l.MountsDir, desc.HostDir), desc.Name, err)
 		}
 	}
+	var created []string
 	if req.Host != "" && len(files) > 0 {
 		// The shared dir holds one state of the tool, its default host's;
 		// another host's state would replace it.
 		fmt.Fprintf(l.IO.ErrOut, "note: %s's %s files are written for its default host only; not for %s\n", desc.Name, kind, req.Host)
-		return
+	} else {
+		created = l.writeFiles(desc, files, kind)
 	}
-	created := l.writeFiles(desc, files, kind)
-	if l.Written != nil && len(created) > 0 {
-		if err := l.Written.Add(ctx, req.Set, req.Name, created); err != nil {
+	// What logout cleans up is recorded now, with the provider's shared
+	// dir: logout then needs no plugin, even one uninstalled since.
+	if l.Written != nil {
+		if err := l.Written.Record(ctx, req.Set, req.slot(), desc.HostDir, created); err != nil {
 			fmt.Fprintf(l.IO.ErrOut, "warning: could not record the files the login wrote (%v); logout will not remove them\n", err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
-	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
@@ -38,7 +38,7 @@ func keyFileLogin(t *testing.T, files func(string) map[string][]byte) (*auth.Log
 	p := keyFiler{providertest.NewFake("tool"), files}
 	desc, _ := p.Describe(context.Background(), &sdk.DescribeRequest{})
 	l := &auth.Login{IO: io, Prompter: &fakePrompter{}, Store: st, MountsDir: mounts,
-		Written: &leftover.Written{Path: filepath.Join(t.TempDir(), "written.json")}}
+		Written: &account.Written{Path: filepath.Join(t.TempDir(), "written.json")}}
 	return l, auth.LoginRequest{Name: names.Provider(desc.Name), Provider: p, Desc: desc, Set: "default", Key: ptr("fake-key-0123456789")}, st, filepath.Join(mounts, desc.HostDir)
 }
 
@@ -74,9 +74,12 @@ func TestLoginRemovesLeftoversAndRecordsWhatItCreates(t *testing.T) {
 	if _, err := os.Stat(legacy); !os.IsNotExist(err) {
 		t.Error("the file an earlier terok wrote with the key is still there")
 	}
-	created, err := l.Written.Take(context.Background(), "default", "tool")
-	if err != nil || !reflect.DeepEqual(created, []string{filepath.Join(dir, "config.json")}) {
-		t.Errorf("recorded %v, %v (a file that was there before is not the login's)", created, err)
+	rec, err := l.Written.Take(context.Background(), "default", "tool")
+	if err != nil || !reflect.DeepEqual(rec.Created, []string{filepath.Join(dir, "config.json")}) {
+		t.Errorf("recorded %v, %v (a file that was there before is not the login's)", rec.Created, err)
+	}
+	if !rec.Known || rec.HostDir != req.Desc.HostDir {
+		t.Errorf("recorded shared dir %q (known: %v), want %q: logout needs it without the provider", rec.HostDir, rec.Known, req.Desc.HostDir)
 	}
 }
 

@@ -1,7 +1,6 @@
 package leftover
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -45,29 +44,6 @@ func TestFindAndRemove(t *testing.T) {
 	}
 	if _, err := os.Stat(leak1); err != nil {
 		t.Error("a file outside the dir given was removed")
-	}
-}
-
-func TestWrittenIsPerSetAndShared(t *testing.T) {
-	ctx := context.Background()
-	w := &Written{Path: filepath.Join(t.TempDir(), "state", "written.json")}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(w.Add(ctx, "a", "p", []string{"/m/x", "/m/shared"}))
-	must(w.Add(ctx, "b", "p", []string{"/m/shared"}))
-	got, err := w.Take(ctx, "a", "p")
-	if err != nil || !reflect.DeepEqual(got, []string{"/m/x"}) {
-		t.Errorf("a/p takes %v, %v; a file set b also created stays", got, err)
-	}
-	if got, _ := w.Take(ctx, "a", "p"); got != nil {
-		t.Errorf("taken twice: %v", got)
-	}
-	if got, _ := w.Take(ctx, "b", "p"); !reflect.DeepEqual(got, []string{"/m/shared"}) {
-		t.Errorf("b/p takes %v", got)
 	}
 }
 
