@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
-	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
