@@ -130,12 +130,9 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	return loginOne(ctx, f, providers, opts, key)
 }
 
-// keyTries is how many keys a user may type at a terminal before the login
-// gives up.
-const keyTries = 3
-
-// loginOne logs in to one provider. At a terminal it asks before replacing
-// a stored credential, and lets a mistyped key be typed again.
+// loginOne logs in to one provider (auth.Login.Session: at a terminal it
+// asks before replacing a stored credential, and lets a mistyped key be
+// typed again).
 func loginOne(ctx context.Context, f *factory, providers providerSource, opts *loginOptions, key *string) error {
 	p, err := providers.Open(ctx, opts.Provider)
 	var unknown *registry.UnknownProviderError
@@ -150,27 +147,8 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 	if err != nil {
 		return err
 	}
-	replacing := false
-	slot := names.OnHost(opts.Provider, opts.Host)
-	// Status, not a plain read: on the team store it records the version
-	// the index saw, so the login's write is a check-and-set over it.
-	if st, err := accounts.Status(ctx, opts.Set, []names.Provider{slot}); err == nil && len(st) == 1 && st[0].Authenticated && st[0].EnvOverride == "" && st[0].Error == "" {
-		replacing = true
-		if key == nil && f.IO.CanPrompt() {
-			i, err := f.Prompter.Select(ctx, fmt.Sprintf("%s is already logged in (set: %s, %s).", slot, opts.Set, modeName(sdk.Mode(st[0].Type))),
-				[]string{"Log in again and replace it", "Keep it"}, 1)
-			if err != nil {
-				return err
-			}
-			if i == 1 {
-				fmt.Fprintf(f.IO.ErrOut, "Kept the stored credential of %s (set: %s)\n", slot, opts.Set)
-				return nil
-			}
-		}
-	}
 	login := &auth.Login{IO: f.IO, Prompter: f.Prompter, Store: accounts, Current: accounts, Log: f.named("login"),
-		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact}
-	login.Written = writtenLog(f)
+		Runner: f.Runner, Relayer: f.Relayer, MountsDir: f.MountsDir, Secrets: f.Redact, Written: writtenLog(f)}
 	req := auth.LoginRequest{
 		Name:             p.Name,
 		Provider:         p,
@@ -183,29 +161,18 @@ func loginOne(ctx context.Context, f *factory, providers providerSource, opts *l
 		Image:            f.Config.Get("auth_image"),
 		Host:             opts.Host,
 	}
-	for try := 1; ; try++ {
-		err = login.Run(ctx, req)
-		if err == nil {
-			f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", slot, opts.Set))
-			accounts.NoteRenews(ctx, opts.Set, slot, renewableTypes(ctx, p.Provider))
-			if replacing {
-				fmt.Fprintf(f.IO.ErrOut, "This replaced the credential %s had before (set: %s).\n", slot, opts.Set)
-			}
-			if accounts.Chosen {
-				// Other commands find it there without the flag; say how
-				// to make the choice the default for new logins too.
-				fmt.Fprintf(f.IO.ErrOut, "Other commands find it in the %s store without --store; %s.\n", accounts.Backend, accounts.PermanentHint(accounts.Backend))
-			}
-			return nil
-		}
-		if key != nil || !f.IO.CanPrompt() || !errors.Is(err, sdk.ErrInvalidKey) || try == keyTries || ctx.Err() != nil {
-			return err
-		}
-		// The key was refused before anything was stored: ask again, for
-		// a key this time, rather than end the login on a typo.
-		fmt.Fprintf(f.IO.ErrOut, "%v\nTry again (%d of %d):\n", err, try+1, keyTries)
-		req.Mode = sdk.ModeAPIKey
+	out, err := login.Session(ctx, req, accounts, accounts)
+	if err != nil || !out.Stored {
+		return err
 	}
+	slot := names.OnHost(opts.Provider, opts.Host)
+	f.changed = append(f.changed, fmt.Sprintf("stored %s (set: %s)", slot, opts.Set))
+	if accounts.Chosen {
+		// Other commands find it there without the flag; say how to make
+		// the choice the default for new logins too.
+		fmt.Fprintf(f.IO.ErrOut, "Other commands find it in the %s store without --store; %s.\n", accounts.Backend, accounts.PermanentHint(accounts.Backend))
+	}
+	return nil
 }
 
 func readKey(r io.Reader) (string, error) {
@@ -217,22 +184,4 @@ func readKey(r io.Reader) (string, error) {
 		return "", errors.New("standard input is larger than any API key (64 KiB); nothing was stored")
 	}
 	return string(b), nil
-}
-
-// renewableTypes lists the credential types p declares a renewal for,
-// for the index (status says "renews itself" without starting p).
-func renewableTypes(ctx context.Context, p sdk.Provider) []string {
-	rn, ok := p.(sdk.Renewer)
-	if !ok {
-		return nil
-	}
-	resp, err := rn.Renewal(ctx, &sdk.RenewalRequest{})
-	if err != nil || sdk.ValidateRenewal(resp) != nil {
-		return nil
-	}
-	var out []string
-	for _, r := range resp.Renewals {
-		out = append(out, r.CredentialType)
-	}
-	return out
 }

@@ -226,6 +226,23 @@ type Status struct {
 // store. The store wins over the index: entries the store does not have are
 // dropped, and credentials the index lacks or misdescribes are recorded.
 func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, error) {
+	out, _ := a.status(ctx, set, providers)
+	return out, nil
+}
+
+// Existing is the status of what a login of provider in set would
+// replace, and the credential itself when status had to read it (nil when
+// the index answered, as it does for the team store, or nothing is
+// stored). A login asks this once before it writes: on a versioned store
+// its write is then a check-and-set over the version seen here.
+func (a *Accounts) Existing(ctx context.Context, set names.Set, provider names.Provider) (Status, *sdk.Credential) {
+	st, creds := a.status(ctx, set, []names.Provider{provider})
+	return st[0], creds[0]
+}
+
+// status is Status, with the credentials it read (nil where it read
+// none).
+func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, []*sdk.Credential) {
 	entries, err := a.loadIndex(ctx)
 	if err != nil {
 		a.warnf("%v", err)
@@ -240,6 +257,7 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 		soon = DefaultSoon
 	}
 	var out []Status
+	creds := make([]*sdk.Credential, len(providers))
 	repairs := map[string]*Entry{} // key -> new entry, nil to delete
 	// One read of the store for all of them (see store.GetMany), or, from
 	// a store that lists a set in one call (openbao), that call and a read
@@ -265,6 +283,7 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 			st.Authenticated, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
 			st.Version, st.WrittenBy = ie.Version, ie.WrittenBy
 		case gerr == nil:
+			creds[i] = &c
 			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, backend, expiry(c)
 			st.Details, st.Location = Describe(c), a.Location(set, p)
 			st.Version, st.WrittenBy = stored[i].Version, stored[i].WrittenBy
@@ -332,7 +351,7 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 			a.warnf("could not repair the index of what is stored: %v", err)
 		}
 	}
-	return out, nil
+	return out, creds
 }
 
 func sameEntry(a, b Entry) bool {

@@ -191,7 +191,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	if err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, req.slot())
+	old := l.previousSecrets(ctx, req)
 	if err := l.save(ctx, req, cred); err != nil {
 		return err
 	}

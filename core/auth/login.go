@@ -124,6 +124,11 @@ type LoginRequest struct {
 	// provider's default; the credential is then stored beside the
 	// default host's, under PROVIDER:HOST.
 	Host names.Host
+
+	// old are the secrets of the credential the login replaces, when a
+	// session has read it already (oldKnown): it is not read again.
+	old      []string
+	oldKnown bool
 }
 
 // Run performs one login. Nothing is stored unless every step before the
@@ -321,7 +326,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	old := l.previousSecrets(ctx, req.Set, req.slot())
+	old := l.previousSecrets(ctx, req)
 	if err := l.save(ctx, req, cred); err != nil {
 		return err
 	}

@@ -47,11 +47,11 @@ type CurrentReader interface {
 
 // previousSecrets are the secrets of the credential the login replaces, so
 // that a file an earlier terok wrote with it is found too.
-func (l *Login) previousSecrets(ctx context.Context, set names.Set, provider names.Provider) []string {
-	if l.Current == nil {
-		return nil
+func (l *Login) previousSecrets(ctx context.Context, req LoginRequest) []string {
+	if req.oldKnown || l.Current == nil {
+		return req.old
 	}
-	c, _, err := l.Current.Token(ctx, set, provider)
+	c, _, err := l.Current.Token(ctx, req.Set, req.slot())
 	if err != nil {
 		return nil
 	}
