@@ -12,6 +12,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/registry"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/usage"
 )
 
@@ -126,7 +127,7 @@ func authMenuRun(ctx context.Context, opts *loginOptions) error {
 			if ctx.Err() != nil {
 				return err
 			}
-			fmt.Fprintf(w, "terok: %s: %v\n", name, err)
+			fmt.Fprintf(w, "terok: %s: %s\n", name, remedy.Text(err))
 			failed = append(failed, name)
 		}
 	}

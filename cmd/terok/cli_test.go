@@ -16,6 +16,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
+	"github.com/terok-ai/terok-auth/core/store"
 	providersd "github.com/terok-ai/terok-auth/providers.d"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -284,18 +285,18 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// A keyring that is not there is reported by what to do, with the keyring
-// library's own words last.
-func TestStoreErrorDetailLast(t *testing.T) {
-	msg := "store credential default/openrouter: no keyring service (exec: \"dbus-launch\": executable file not found in $PATH)\nNo Secret Service answered.\nOr use --store file."
-	want := "store credential default/openrouter: no keyring service\nNo Secret Service answered.\nOr use --store file.\n(details: exec: \"dbus-launch\": executable file not found in $PATH)"
-	if got := detailLast(msg); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	for _, keep := range []string{"unknown provider \"x\" (known: a, b)", "plain error", "one line: with (a detail)"} {
-		if got := detailLast(keep); got != keep {
-			t.Errorf("detailLast(%q) = %q", keep, got)
-		}
+// A store error is reported with what to do under it: the remedy comes
+// from the error's Remedy method through any wrapping, not from taking the
+// message apart.
+func TestStoreErrorRemedyIsPrinted(t *testing.T) {
+	io, _, _, errOut := iostreams.Test()
+	se := &store.Error{Op: "store", Account: "default/openrouter", Kind: store.ErrNoService,
+		Fix: "No Secret Service answered.\nOr use --store file.", Err: errors.New(`exec: "dbus-launch": executable file not found in $PATH`)}
+	code := reportExit(context.Background(), &factory{IO: io}, fmt.Errorf("openrouter: %w; nothing was stored", se))
+	want := "terok: openrouter: store credential default/openrouter: no keyring service (exec: \"dbus-launch\": executable file not found in $PATH); nothing was stored\n" +
+		"No Secret Service answered.\nOr use --store file.\n"
+	if got := errOut.String(); got != want || code == 0 {
+		t.Errorf("exit %d, stderr\n%s\nwant\n%s", code, got, want)
 	}
 }
 

@@ -142,7 +142,7 @@ func doctorStore(ctx context.Context, f *factory) check {
 		c.Status, c.Detail = "fail", firstLine(err.Error())
 		var se *store.Error
 		if errors.As(err, &se) {
-			c.Fix = se.Remedy
+			c.Fix = se.Fix
 		}
 		return c
 	}

@@ -49,7 +49,7 @@ func doctorOpenBao(ctx context.Context, f *factory) []check {
 		c := check{Name: "openbao", Status: "fail", Detail: firstLine(err.Error())}
 		var se *store.Error
 		if errors.As(err, &se) {
-			c.Fix = se.Remedy
+			c.Fix = se.Fix
 		}
 		return []check{c}
 	}

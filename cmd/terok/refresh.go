@@ -14,6 +14,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/refresh"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -88,7 +89,7 @@ func refreshRun(ctx context.Context, opts *refreshOptions) error {
 		c, err := renewNamed(ctx, f, accounts, providers, opts.Set, name)
 		if err != nil {
 			errs = append(errs, err)
-			fmt.Fprintf(f.IO.ErrOut, "%s: %v\n", name, err)
+			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", name, remedy.Text(err))
 			continue
 		}
 		fmt.Fprintf(f.IO.Out, "%s: renewed%s\n", name, expiresIn(c, time.Now()))
@@ -272,7 +273,7 @@ func renewDue(ctx context.Context, f *factory, accounts *account.Accounts, p sdk
 		return c, explainRenewal(name, set, err)
 	}
 	if exp, _ := c.ExpiresAt(); exp.After(now) || allowExpired {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %v; the current credential is used, valid until %s\n", err, exp.Local().Format(time.RFC3339))
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s; the current credential is used, valid until %s\n", remedy.Text(err), exp.Local().Format(time.RFC3339))
 		return c, nil
 	}
 	return c, fmt.Errorf("the %s credential of %s (set: %s) has expired, and renewing it failed: %w", c.Type, name, set, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/redact"
 	"github.com/terok-ai/terok-auth/core/registry"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/core/trust"
@@ -131,7 +131,7 @@ func reportExit(ctx context.Context, f *factory, err error) int {
 	switch {
 	case errors.As(err, &ran):
 		if ran.err != nil {
-			fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(ran.err.Error()))
+			fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(remedy.Text(ran.err)))
 		}
 	case errors.Is(err, auth.ErrStopped):
 		fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(err.Error()))
@@ -142,7 +142,7 @@ func reportExit(ctx context.Context, f *factory, err error) int {
 	case err != nil:
 		// An error may quote what a provider said (a plugin's own error
 		// message): it is shown, never obeyed.
-		fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(detailLast(err.Error())))
+		fmt.Fprintf(io.ErrOut, "terok: %s\n", termtext.Text(remedy.Text(err)))
 		if code == exitUsage && strings.HasPrefix(err.Error(), "unknown command") && !strings.Contains(err.Error(), "--help") {
 			fmt.Fprintln(io.ErrOut, "Run 'terok --help' for usage.")
 		}
@@ -454,22 +454,6 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return usage.Errorf("%s\nRun '%s --help' for usage.", msg, cmd.CommandPath())
 	}
 	return usage.Errorf("unexpected arguments: %s", strings.Join(args, " "))
-}
-
-// backendDetail is the store's "(backend error)" after what went wrong, on
-// an error's first line.
-var backendDetail = regexp.MustCompile(`^(.*?: [^()\n]*?) \(([^\n]*)\)$`)
-
-// detailLast moves a store error's backend detail, such as `exec:
-// "dbus-launch": executable file not found`, from the first line, where it
-// hides what to do, to the end.
-func detailLast(msg string) string {
-	first, rest, hasRest := strings.Cut(msg, "\n")
-	m := backendDetail.FindStringSubmatch(first)
-	if m == nil || !hasRest {
-		return msg
-	}
-	return m[1] + "\n" + rest + "\n(details: " + m[2] + ")"
 }
 
 // configSource is where a setting's value comes from ("default", a file,

@@ -13,6 +13,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -153,20 +154,21 @@ func printStatus(f *factory, statuses []account.Status, now time.Time) {
 // not read: the same keyring failure, once, with what to do.
 func storeUnreadable(statuses []account.Status) error {
 	var failed []string
-	first := ""
-	for _, s := range statuses {
+	var first *account.Status
+	for i, s := range statuses {
 		if s.Error == "" || s.EnvOverride != "" {
 			continue
 		}
 		failed = append(failed, string(s.Provider))
-		if first == "" {
-			first = s.Error
+		if first == nil {
+			first = &statuses[i]
 		}
 	}
 	if len(failed) == 0 {
 		return nil
 	}
-	return fmt.Errorf("could not read the credential store for %s, so their status is unknown: %s", strings.Join(failed, ", "), detailLast(first))
+	err := fmt.Errorf("could not read the credential store for %s, so their status is unknown: %s", strings.Join(failed, ", "), first.Error)
+	return remedy.With(err, first.Remedy)
 }
 
 func dash(s string) string {

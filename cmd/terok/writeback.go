@@ -9,6 +9,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/inject"
 	"github.com/terok-ai/terok-auth/core/leftover"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -89,7 +90,7 @@ func writeBack(ctx context.Context, f *factory, d inject.DirPlan, dir string) {
 	}
 	stored, err := renewerFor(f, accounts, d.Set, d.Provider).WriteBack(ctx, d.Set, d.Provider, d.Credential, merged)
 	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s renewed its login during the command, and storing the new credential failed: %v\n", d.Provider, err)
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s renewed its login during the command, and storing the new credential failed: %s\n", d.Provider, remedy.Text(err))
 		return
 	}
 	if stored && f.Logger != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -214,6 +215,8 @@ type Status struct {
 	// confirm.
 	Error      string `json:"error,omitempty"`
 	Unverified bool   `json:"unverified,omitempty"`
+	// Remedy says what to do about Error (package remedy).
+	Remedy string `json:"remedy,omitempty"`
 	// Details (host, account, token kind, masked prefix) are read from
 	// the stored credential; never the secret.
 	Details
@@ -305,7 +308,7 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 		default:
 			// Not authenticated, as far as anyone can tell: the index
 			// may say what was stored, but the store did not confirm it.
-			st.Error = gerr.Error()
+			st.Error, st.Remedy = gerr.Error(), remedy.Of(gerr)
 			if inIndex {
 				st.Unverified, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
 			}
@@ -325,7 +328,7 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 					// What is used is known; the store's trouble is a
 					// warning, not the status.
 					st.Warning = "the store could not be read, but " + st.EnvOverride + " is set and wins: " + st.Error
-					st.Error, st.Unverified = "", false
+					st.Error, st.Remedy, st.Unverified = "", "", false
 				}
 			}
 		}

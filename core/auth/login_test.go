@@ -10,6 +10,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/auth"
 	"github.com/terok-ai/terok-auth/core/iostreams"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/plugins/claude/provider"
@@ -96,7 +97,7 @@ func TestLoginStoresOnlyUnderTheOpenedName(t *testing.T) {
 		e.req.Key = ptr(goodKey)
 		e.req.Name = name
 		err := e.login.Run(context.Background(), e.req)
-		if err == nil || !strings.Contains(err.Error(), "not the one opened") {
+		if err == nil || !strings.Contains(remedy.Text(err), "not the one opened") {
 			t.Errorf("Name %q: err = %v", name, err)
 		}
 		if len(e.store.m) != 0 {
@@ -180,7 +181,7 @@ func TestFailuresStoreNothing(t *testing.T) {
 			e.store.m["default/claude"] = sdk.APIKey("previous")
 			tt.setup(e)
 			err := e.login.Run(context.Background(), e.req)
-			if err == nil || !strings.Contains(err.Error(), tt.want) || (tt.check != nil && !tt.check(err)) {
+			if err == nil || !strings.Contains(remedy.Text(err), tt.want) || (tt.check != nil && !tt.check(err)) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
 			if got := e.store.m["default/claude"].Get("key"); got != "previous" {
@@ -192,10 +193,10 @@ func TestFailuresStoreNothing(t *testing.T) {
 
 func TestStoreErrorIsReported(t *testing.T) {
 	e := newEnv(t, false)
-	e.store.err = &store.Error{Op: "store", Account: "default/claude", Kind: store.ErrLocked, Remedy: "unlock it"}
+	e.store.err = &store.Error{Op: "store", Account: "default/claude", Kind: store.ErrLocked, Fix: "unlock it"}
 	e.req.Key = ptr(goodKey)
 	err := e.login.Run(context.Background(), e.req)
-	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), "unlock it") {
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(remedy.Text(err), "unlock it") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -148,7 +148,7 @@ func (f *File) readIn(root *os.Root, set names.Set) (map[string]sdk.Credential, 
 	m := map[string]sdk.Credential{}
 	if err := json.Unmarshal(data, &m); err != nil {
 		return nil, &Error{Op: "read", Account: path, Kind: ErrCorrupt,
-			Remedy: fmt.Sprintf("Move %s aside and log in again.", path)}
+			Fix: fmt.Sprintf("Move %s aside and log in again.", path)}
 	}
 	return m, nil
 }

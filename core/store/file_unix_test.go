@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -41,7 +42,7 @@ func TestFileStoreRefusesASymlinkedDirectory(t *testing.T) {
 	}
 	s := &store.File{Dir: dir}
 	err := s.Set(ctx, "default", "gh", sdk.APIKey("ghp_secret0123456789"))
-	if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), dir) {
+	if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(remedy.Text(err), "symbolic link") || !strings.Contains(remedy.Text(err), dir) {
 		t.Errorf("Set through a linked directory: %v; want ErrUnsafeStore naming the link", err)
 	}
 	if fi, _ := os.Stat(elsewhere); fi.Mode().Perm() != 0o755 {
@@ -102,7 +103,7 @@ func TestFileStoreDoesNotBlockOnANamedPipe(t *testing.T) {
 		go func() { done <- op.run() }()
 		select {
 		case err := <-done:
-			if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(err.Error(), "named pipe") || !strings.Contains(err.Error(), "move it aside") {
+			if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(remedy.Text(err), "named pipe") || !strings.Contains(remedy.Text(err), "move it aside") {
 				t.Errorf("%s: %v; want ErrUnsafeStore saying it is a named pipe and what to do", op.name, err)
 			}
 		case <-time.After(20 * time.Second):
@@ -136,7 +137,7 @@ func TestFileStoreRefusesAHugeSetFileWithoutReadingIt(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err = s.Get(context.Background(), "default", "claude")
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "8 MiB") {
+	if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(remedy.Text(err), "too large") || !strings.Contains(remedy.Text(err), "8 MiB") {
 		t.Errorf("Get: %v; want ErrUnsafeStore saying it is too large", err)
 	}
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
@@ -197,7 +198,7 @@ func TestFileStoreRefusesWhatIsNotARegularFileOfTheUsers(t *testing.T) {
 			before, _ := os.Lstat(path)
 			s := &store.File{Dir: dir}
 			err := within(t, func() error { _, err := s.Get(context.Background(), "default", "claude"); return err })
-			if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "move it aside") {
+			if !errors.Is(err, store.ErrUnsafeStore) || !strings.Contains(remedy.Text(err), tc.want) || !strings.Contains(remedy.Text(err), "move it aside") {
 				t.Errorf("Get: %v; want ErrUnsafeStore containing %q", err, tc.want)
 			}
 			if err := s.Set(context.Background(), "default", "claude", sdk.APIKey("sk-x-0123456789")); !errors.Is(err, store.ErrUnsafeStore) {

@@ -165,7 +165,7 @@ func (k *Keyring) Get(ctx context.Context, set names.Set, provider names.Provide
 	var c sdk.Credential
 	if corrupt || json.Unmarshal([]byte(value), &c) != nil {
 		return sdk.Credential{}, &Error{Op: "read", Account: account, Kind: ErrCorrupt,
-			Remedy: fmt.Sprintf("Log in again to replace it: terok auth login %s", provider)}
+			Fix: fmt.Sprintf("Log in again to replace it: terok auth login %s", provider)}
 	}
 	return c, nil
 }
@@ -248,7 +248,7 @@ func (k *Keyring) settle(ctx context.Context, account string, provider names.Pro
 		e := classify("store", account, err)
 		var se *Error
 		if errors.As(e, &se) {
-			se.Remedy = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Remedy
+			se.Fix = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Fix
 		}
 		return e
 	case <-timer.C:
@@ -263,7 +263,7 @@ func (k *Keyring) settle(ctx context.Context, account string, provider names.Pro
 		seen = "and it does not hold the new credential yet, but the write may still complete"
 	}
 	return &Error{Op: "store", Account: account, Kind: ErrUnsettled, Err: ErrTimeout,
-		Remedy: fmt.Sprintf("The keyring did not answer within %s and has not confirmed the write %s;\n"+
+		Fix: fmt.Sprintf("The keyring did not answer within %s and has not confirmed the write %s;\n"+
 			"so terok cannot tell whether the new credential was stored. Check with: terok auth status %s --set %s\n"+
 			"(if it is not the new one, log in again, after unlocking your keyring or with a longer TEROK_KEYRING_TIMEOUT).",
 			k.timeout(), seen, provider, setOf(account))}
@@ -342,7 +342,7 @@ func (k *Keyring) Delete(ctx context.Context, set names.Set, provider names.Prov
 		how = fmt.Sprintf("with: secret-tool clear service %s username %s (secret-tool search --all service %s username %s shows them)",
 			Service, account, Service, account)
 	}
-	se.Remedy = fmt.Sprintf("terok removed %d keyring item(s) of %s but %s (another program may have written it), so %s may still be logged in. "+
+	se.Fix = fmt.Sprintf("terok removed %d keyring item(s) of %s but %s (another program may have written it), so %s may still be logged in. "+
 		"Run terok auth logout again, or remove the items %s.", n, account, left, provider, how)
 	return se
 }
@@ -389,7 +389,7 @@ func (k *Keyring) run(ctx context.Context, op, account string, f func(Backend) e
 		return nil, classify(op, account, err)
 	case <-timer.C:
 		return done, &Error{Op: op, Account: account, Kind: ErrTimeout,
-			Remedy: fmt.Sprintf("It did not answer within %s; it may be waiting for an unlock prompt that cannot be shown here.\n"+
+			Fix: fmt.Sprintf("It did not answer within %s; it may be waiting for an unlock prompt that cannot be shown here.\n"+
 				"Unlock your keyring (or start one, see the README), or set TEROK_KEYRING_TIMEOUT to wait longer.", timeout) + remedyFile}
 	case <-ctx.Done():
 		return done, ctx.Err()
@@ -420,20 +420,20 @@ func classify(op, account string, err error) error {
 	case errors.Is(err, keyring.ErrNotFound):
 		e.Kind, e.Err = ErrNotFound, nil
 	case errors.Is(err, keyring.ErrSetDataTooBig):
-		e.Kind, e.Remedy = ErrTooBig, remedyTooBig
+		e.Kind, e.Fix = ErrTooBig, remedyTooBig
 	case errors.Is(err, keyring.ErrUnsupportedPlatform):
-		e.Kind, e.Remedy = ErrNoService, "terok has no keyring support on this platform."
+		e.Kind, e.Fix = ErrNoService, "terok has no keyring support on this platform."
 	case strings.Contains(msg, "unlock") || strings.Contains(msg, "locked") || strings.Contains(msg, "prompt"):
-		e.Kind, e.Remedy = ErrLocked, remedyLocked
+		e.Kind, e.Fix = ErrLocked, remedyLocked
 	case strings.Contains(msg, "dbus-launch"),
 		strings.Contains(msg, "org.freedesktop.secrets"),
 		strings.Contains(msg, "ServiceUnknown"),
 		strings.Contains(msg, "connect:"),
 		strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS"),
 		strings.Contains(msg, "session bus"):
-		e.Kind, e.Remedy = ErrNoService, remedyNoService
+		e.Kind, e.Fix = ErrNoService, remedyNoService
 	default:
-		e.Kind, e.Remedy = ErrBackend, "Check that your keyring works (e.g. with secret-tool), or run terok with TEROK_LOG_LEVEL=debug."
+		e.Kind, e.Fix = ErrBackend, "Check that your keyring works (e.g. with secret-tool), or run terok with TEROK_LOG_LEVEL=debug."
 	}
 	return e
 }

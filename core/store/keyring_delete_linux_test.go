@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -74,7 +75,7 @@ func TestDeleteSaysWhenAnItemIsLeft(t *testing.T) {
 		t.Fatalf("Delete = %v; want an error", err)
 	}
 	for _, want := range []string{"removed 64 keyring item(s) of default/claude", "still holds an item", "may still be logged in", "secret-tool clear service terok username default/claude"} {
-		if !strings.Contains(err.Error(), want) {
+		if !strings.Contains(remedy.Text(err), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/store/storetest"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -110,10 +111,10 @@ func TestCorruptValue(t *testing.T) {
 	b := &memBackend{}
 	_ = b.Set(store.Service, "default/claude", "{not json")
 	_, err := (&store.Keyring{Backend: b}).Get(context.Background(), "default", "claude")
-	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "terok auth login claude") {
+	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(remedy.Text(err), "terok auth login claude") {
 		t.Errorf("err = %v", err)
 	}
-	if strings.Contains(err.Error(), "not json") {
+	if strings.Contains(remedy.Text(err), "not json") {
 		t.Errorf("the stored value leaked into the message: %v", err)
 	}
 }
@@ -132,7 +133,7 @@ func TestTimeout(t *testing.T) {
 	k := &store.Keyring{Backend: b, Timeout: 50 * time.Millisecond, SettleWait: 50 * time.Millisecond}
 	start := time.Now()
 	err := k.Set(context.Background(), "default", "claude", sdk.APIKey("x"))
-	if !errors.Is(err, store.ErrTimeout) || !strings.Contains(err.Error(), "TEROK_KEYRING_TIMEOUT") {
+	if !errors.Is(err, store.ErrTimeout) || !strings.Contains(remedy.Text(err), "TEROK_KEYRING_TIMEOUT") {
 		t.Errorf("err = %v", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -178,7 +179,7 @@ func TestClassify(t *testing.T) {
 			if !errors.Is(err, tt.kind) {
 				t.Errorf("err = %v, want kind %v", err, tt.kind)
 			}
-			if !strings.Contains(err.Error(), tt.remedy) || !strings.Contains(err.Error(), "default/claude") {
+			if !strings.Contains(remedy.Text(err), tt.remedy) || !strings.Contains(remedy.Text(err), "default/claude") {
 				t.Errorf("message %q lacks %q or the account", err, tt.remedy)
 			}
 		})

@@ -210,7 +210,7 @@ func (o *OpenBao) read(ctx context.Context, set names.Set, provider names.Provid
 	e, err := decodeEntry(sec)
 	if err != nil {
 		return entry{}, &Error{Op: "read", Account: account, Kind: ErrCorrupt, Err: err,
-			Remedy: fmt.Sprintf("Log in again to replace it: terok auth login %s --set %s (or look at it: bao kv get -mount=%s %s/%s)",
+			Fix: fmt.Sprintf("Log in again to replace it: terok auth login %s --set %s (or look at it: bao kv get -mount=%s %s/%s)",
 				provider, set, o.mount(), o.prefix(), account)}
 	}
 	o.remember(account, e.version)
@@ -332,7 +332,7 @@ func (o *OpenBao) Set(ctx context.Context, set names.Set, provider names.Provide
 			if conflict.Current == 0 {
 				what = "Someone else removed it meanwhile"
 			}
-			se.Remedy = what + "; yours was not stored, and what is there was kept.\n" +
+			se.Fix = what + "; yours was not stored, and what is there was kept.\n" +
 				fmt.Sprintf("See it with: terok auth status %s --set %s; to replace it, log in again.", provider, set)
 		}
 	}
@@ -346,7 +346,7 @@ func storeFailed(err error) error {
 	if errors.As(err, &se) {
 		cp := *se
 		cp.Op = "store"
-		cp.Remedy = "Nothing was changed: the previous credential, if any, is still stored.\n" + cp.Remedy
+		cp.Fix = "Nothing was changed: the previous credential, if any, is still stored.\n" + cp.Fix
 		return &cp
 	}
 	return err
@@ -394,7 +394,7 @@ func (o *OpenBao) PutCAS(ctx context.Context, set names.Set, provider names.Prov
 	}
 	var se *Error
 	if errors.As(classified, &se) {
-		se.Remedy = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Remedy
+		se.Fix = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Fix
 	}
 	return 0, classified
 }
@@ -411,7 +411,7 @@ func (o *OpenBao) conflict(ctx context.Context, set names.Set, provider names.Pr
 		}
 	}
 	return &Error{Op: "store", Account: Account(set, provider), Kind: ErrConflict, Err: cur,
-		Remedy: "Nothing was stored: read it again (terok auth status) and decide."}
+		Fix: "Nothing was stored: read it again (terok auth status) and decide."}
 }
 
 // settle finds out what a write that got no answer did: the server may
@@ -428,12 +428,12 @@ func (o *OpenBao) settle(ctx context.Context, set names.Set, provider names.Prov
 	case rerr == nil && e.version == base:
 		var se *Error
 		if errors.As(werr, &se) {
-			se.Remedy = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Remedy
+			se.Fix = "Nothing was changed: the previous credential, if any, is still stored.\n" + se.Fix
 		}
 		return 0, werr
 	}
 	return 0, &Error{Op: "store", Account: Account(set, provider), Kind: ErrUnsettled, Err: werr,
-		Remedy: fmt.Sprintf("The OpenBao server did not answer the write, and what it holds now could not be confirmed;\n"+
+		Fix: fmt.Sprintf("The OpenBao server did not answer the write, and what it holds now could not be confirmed;\n"+
 			"so terok cannot tell whether the new credential was stored. Check with: terok auth status %s --set %s", provider, set)}
 }
 
@@ -645,7 +645,7 @@ func (o *OpenBao) CheckMount(ctx context.Context) error {
 			// refused when nothing is mounted there, or nothing under
 			// the mount is granted.
 			se.Kind = ErrNotKV2
-			se.Remedy = fmt.Sprintf("Nothing is mounted at %s/, or the token's policy grants nothing under it.\n"+
+			se.Fix = fmt.Sprintf("Nothing is mounted at %s/, or the token's policy grants nothing under it.\n"+
 				"Check openbao_mount (TEROK_OPENBAO_MOUNT) and the policy (docs/team-store.md).", o.mount())
 		}
 		return e
@@ -663,7 +663,7 @@ func (o *OpenBao) CheckMount(ctx context.Context) error {
 			found = fmt.Sprintf("it is %q, version %q", typ, version)
 		}
 		return &Error{Op: "check", Account: o.mount(), Kind: ErrNotKV2, Err: errors.New(found),
-			Remedy: fmt.Sprintf("Use a KV v2 mount: bao secrets enable -path=%s -version=2 kv (or bao kv enable-versioning %s),\n"+
+			Fix: fmt.Sprintf("Use a KV v2 mount: bao secrets enable -path=%s -version=2 kv (or bao kv enable-versioning %s),\n"+
 				"or set openbao_mount (TEROK_OPENBAO_MOUNT) to one.", o.mount(), o.mount())}
 	}
 	o.mu.Lock()
@@ -690,7 +690,7 @@ func (o *OpenBao) Diagnose(ctx context.Context) []Diagnosis {
 		d := Diagnosis{Name: name, Detail: err.Error()}
 		var se *Error
 		if errors.As(err, &se) {
-			d.Detail, d.Fix = fmt.Sprintf("%v", se.Kind), se.Remedy
+			d.Detail, d.Fix = fmt.Sprintf("%v", se.Kind), se.Fix
 			if se.Err != nil {
 				d.Detail += " (" + se.Err.Error() + ")"
 			}
@@ -711,7 +711,7 @@ func (o *OpenBao) Diagnose(ctx context.Context) []Diagnosis {
 	out = append(out, Diagnosis{Name: "openbao server", OK: true, Detail: fmt.Sprintf("%s answers (version %s)", addr, health.Version)})
 	if !health.Initialized || health.Sealed {
 		return fail("openbao unsealed", &Error{Op: "check", Account: addr, Kind: ErrSealed,
-			Remedy: "Ask whoever runs the server to unseal it (bao operator unseal); nothing is lost meanwhile."})
+			Fix: "Ask whoever runs the server to unseal it (bao operator unseal); nothing is lost meanwhile."})
 	}
 	out = append(out, Diagnosis{Name: "openbao unsealed", OK: true, Detail: "unsealed"})
 	if err := o.ready(ctx); err != nil {
@@ -723,7 +723,7 @@ func (o *OpenBao) Diagnose(ctx context.Context) []Diagnosis {
 	if err != nil {
 		e := classifyBao("check", "token", err, o.timeout())
 		if errors.Is(e.Kind, ErrDenied) {
-			e.Kind, e.Remedy = ErrTokenInvalid, remedyToken
+			e.Kind, e.Fix = ErrTokenInvalid, remedyToken
 		}
 		return fail("openbao token", e)
 	}

@@ -51,7 +51,7 @@ func (o OpenBaoOptions) env(names ...string) string {
 
 func configError(format string, args ...any) error {
 	return &Error{Op: "open", Account: "openbao", Kind: ErrOpenBaoConfig, Err: fmt.Errorf(format, args...),
-		Remedy: remedyBaoEnv}
+		Fix: remedyBaoEnv}
 }
 
 // NewOpenBao makes the OpenBao store the options describe. It does not
@@ -221,7 +221,7 @@ func loginError(what string, err error, timeout time.Duration) error {
 	e.Err = fmt.Errorf("%s: %w", what, e.Err)
 	if errors.Is(e.Kind, ErrDenied) || errors.Is(e.Kind, ErrBackend) {
 		e.Kind = ErrTokenInvalid
-		e.Remedy = "The server refused the login: check the role and its credentials (an AppRole secret id\n" +
+		e.Fix = "The server refused the login: check the role and its credentials (an AppRole secret id\n" +
 			"may be used up or expired; a wrapped one can be unwrapped only once). " + remedyBaoEnv
 	}
 	return e

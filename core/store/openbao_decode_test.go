@@ -11,6 +11,7 @@ import (
 	vault "github.com/hashicorp/vault/api"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 )
 
 func readAnswer(t testing.TB, name string) string {
@@ -73,7 +74,7 @@ func TestDecodeEntry(t *testing.T) {
 			switch {
 			case tc.err == "" && err != nil:
 				t.Fatalf("error %v", err)
-			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			case tc.err != "" && (err == nil || !strings.Contains(remedy.Text(err), tc.err)):
 				t.Fatalf("error %v, want %q", err, tc.err)
 			case tc.err == "" && e.version != tc.version:
 				t.Errorf("version %d, want %d", e.version, tc.version)
@@ -85,7 +86,7 @@ func TestDecodeEntry(t *testing.T) {
 	}
 	// What a misbehaving server sends is never echoed into an error.
 	_, err = decodeBody(`{"data":{"data":{"type":"api_key","key":"s3cr3t-value"},"metadata":{"version":"s3cr3t-value"}}}`)
-	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+	if err == nil || strings.Contains(remedy.Text(err), "s3cr3t") {
 		t.Errorf("error = %v", err)
 	}
 	// Who wrote it only for the version the metadata names.

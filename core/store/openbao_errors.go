@@ -79,9 +79,9 @@ func (o *OpenBao) classify(ctx context.Context, op, account, path, capability st
 	e := classifyBao(op, account, err, o.timeout())
 	if errors.Is(e.Kind, ErrDenied) {
 		if o.tokenInvalid(ctx) {
-			e.Kind, e.Remedy = ErrTokenInvalid, remedyToken
+			e.Kind, e.Fix = ErrTokenInvalid, remedyToken
 		} else {
-			e.Remedy = fmt.Sprintf("The token's policy does not grant %q on %s%s.\n"+
+			e.Fix = fmt.Sprintf("The token's policy does not grant %q on %s%s.\n"+
 				"Ask whoever runs the server for a policy like the team policy in docs/team-store.md.",
 				capability, path, o.hasCaps(ctx, path))
 		}
@@ -101,22 +101,22 @@ func classifyBao(op, account string, err error, timeout time.Duration) *Error {
 		e.Err = fmt.Errorf("%s %s: HTTP %d: %s", re.HTTPMethod, pathOf(re.URL), re.StatusCode, strings.Join(re.Errors, "; "))
 		switch {
 		case isCASMismatch(err):
-			e.Kind, e.Remedy = ErrConflict, "Read it again (terok auth status) and decide."
+			e.Kind, e.Fix = ErrConflict, "Read it again (terok auth status) and decide."
 		case re.StatusCode == 503 && strings.Contains(msg, "sealed"):
-			e.Kind, e.Remedy = ErrSealed, "Ask whoever runs the server to unseal it (bao operator unseal); nothing is lost meanwhile."
+			e.Kind, e.Fix = ErrSealed, "Ask whoever runs the server to unseal it (bao operator unseal); nothing is lost meanwhile."
 		case strings.Contains(msg, "namespace") && (strings.Contains(msg, "not found") || strings.Contains(msg, "no namespace") || strings.Contains(msg, "does not exist")):
-			e.Kind, e.Remedy = ErrNamespace, "Check VAULT_NAMESPACE (or BAO_NAMESPACE): the server has no such namespace."
+			e.Kind, e.Fix = ErrNamespace, "Check VAULT_NAMESPACE (or BAO_NAMESPACE): the server has no such namespace."
 		case strings.Contains(msg, "invalid token") || strings.Contains(msg, "token is expired") || strings.Contains(msg, "bad token"):
-			e.Kind, e.Remedy = ErrTokenInvalid, remedyToken
+			e.Kind, e.Fix = ErrTokenInvalid, remedyToken
 		case re.StatusCode == 403:
 			e.Kind = ErrDenied
 		case re.StatusCode == 400 && strings.Contains(msg, "no handler for route"),
 			re.StatusCode == 404 && strings.Contains(msg, "no handler for route"):
-			e.Kind, e.Remedy = ErrNotKV2, "Enable KV version 2 there (bao secrets enable -version=2 -path=MOUNT kv), or set openbao_mount to the mount that is."
+			e.Kind, e.Fix = ErrNotKV2, "Enable KV version 2 there (bao secrets enable -version=2 -path=MOUNT kv), or set openbao_mount to the mount that is."
 		case strings.Contains(msg, "unsupported path") || strings.Contains(msg, "upgrading from non-versioned"):
-			e.Kind, e.Remedy = ErrNotKV2, "The mount is KV version 1 (or still upgrading): bao kv enable-versioning MOUNT, or use a KV v2 mount."
+			e.Kind, e.Fix = ErrNotKV2, "The mount is KV version 1 (or still upgrading): bao kv enable-versioning MOUNT, or use a KV v2 mount."
 		default:
-			e.Kind, e.Remedy = ErrBackend, "Run terok auth doctor to check the server, the token and its policy."
+			e.Kind, e.Fix = ErrBackend, "Run terok auth doctor to check the server, the token and its policy."
 		}
 		return e
 	}
@@ -130,18 +130,18 @@ func classifyBao(op, account string, err error, timeout time.Duration) *Error {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		e.Kind, e.Remedy = ErrOpenBaoTimeout, fmt.Sprintf("It did not answer within %s. Check that the server is up and not overloaded,\n"+
+		e.Kind, e.Fix = ErrOpenBaoTimeout, fmt.Sprintf("It did not answer within %s. Check that the server is up and not overloaded,\n"+
 			"or set TEROK_OPENBAO_TIMEOUT to wait longer.", timeout)
 	case errors.As(err, &cerr), errors.As(err, &hostErr), errors.As(err, &authErr), errors.As(err, &invErr),
 		errors.As(err, &recErr), strings.Contains(msg, "x509:"), strings.Contains(msg, "tls:"),
 		strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		e.Kind, e.Remedy = ErrTLS, "Check the address's scheme (https:// or http://) and that VAULT_CACERT (or BAO_CACERT) names\n"+
+		e.Kind, e.Fix = ErrTLS, "Check the address's scheme (https:// or http://) and that VAULT_CACERT (or BAO_CACERT) names\n"+
 			"the CA that signed the server's certificate."
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
 		errors.As(err, new(*net.DNSError)), errors.As(err, new(*net.OpError)), errors.As(err, &uerr):
-		e.Kind, e.Remedy = ErrUnreachable, "Check BAO_ADDR (or VAULT_ADDR) and that the server is running. "+remedyBaoEnv
+		e.Kind, e.Fix = ErrUnreachable, "Check BAO_ADDR (or VAULT_ADDR) and that the server is running. "+remedyBaoEnv
 	default:
-		e.Kind, e.Remedy = ErrBackend, "Run terok auth doctor to check the server, the token and its policy."
+		e.Kind, e.Fix = ErrBackend, "Run terok auth doctor to check the server, the token and its policy."
 	}
 	return e
 }

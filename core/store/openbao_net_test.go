@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/internal/baotest"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -42,7 +43,7 @@ func TestOpenBaoTLS(t *testing.T) {
 	}
 	wantTLS := func(t *testing.T, err error) {
 		t.Helper()
-		if !errors.Is(err, store.ErrTLS) || !strings.Contains(err.Error(), "VAULT_CACERT") || !strings.Contains(err.Error(), "BAO_CACERT") {
+		if !errors.Is(err, store.ErrTLS) || !strings.Contains(remedy.Text(err), "VAULT_CACERT") || !strings.Contains(remedy.Text(err), "BAO_CACERT") {
 			t.Errorf("err = %v, want the TLS kind with a remedy naming VAULT_CACERT and BAO_CACERT", err)
 		}
 	}
@@ -63,7 +64,7 @@ func TestOpenBaoTLS(t *testing.T) {
 		wantTLS(t, err)
 		err = o.Set(ctx, "default", "claude", sdk.APIKey("new"))
 		wantTLS(t, err)
-		if !strings.Contains(err.Error(), "Nothing was changed") {
+		if !strings.Contains(remedy.Text(err), "Nothing was changed") {
 			t.Errorf("Set = %v", err)
 		}
 		_, err = o.List(ctx)
@@ -106,7 +107,7 @@ func TestOpenBaoTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = o.Get(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrTLS) || !strings.Contains(err.Error(), "https://") {
+		if !errors.Is(err, store.ErrTLS) || !strings.Contains(remedy.Text(err), "https://") {
 			t.Errorf("Get = %v", err)
 		}
 	})
@@ -117,7 +118,7 @@ func TestOpenBaoTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := store.NewOpenBao(store.OpenBaoOptions{Getenv: envOf("BAO_ADDR="+s.Addr, "BAO_TOKEN=t", "VAULT_CACERT="+bad), Home: t.TempDir()})
-		if !errors.Is(err, store.ErrOpenBaoConfig) || !strings.Contains(err.Error(), "TLS") {
+		if !errors.Is(err, store.ErrOpenBaoConfig) || !strings.Contains(remedy.Text(err), "TLS") {
 			t.Errorf("NewOpenBao = %v", err)
 		}
 	})
@@ -241,10 +242,10 @@ func TestOpenBaoEveryCallBounded(t *testing.T) {
 			if !errors.Is(err, store.ErrTimeout) || !errors.Is(err, store.ErrOpenBaoTimeout) {
 				t.Fatalf("err = %v, want the timeout kind", err)
 			}
-			if name != "Diagnose" && (!strings.Contains(err.Error(), "did not answer") || !strings.Contains(err.Error(), "TEROK_OPENBAO_TIMEOUT")) {
+			if name != "Diagnose" && (!strings.Contains(remedy.Text(err), "did not answer") || !strings.Contains(remedy.Text(err), "TEROK_OPENBAO_TIMEOUT")) {
 				t.Errorf("message: %v", err)
 			}
-			if strings.HasPrefix(name, "Set") && !strings.Contains(err.Error(), "Nothing was changed") && !errors.Is(err, store.ErrUnsettled) {
+			if strings.HasPrefix(name, "Set") && !strings.Contains(remedy.Text(err), "Nothing was changed") && !errors.Is(err, store.ErrUnsettled) {
 				t.Errorf("a failed write says nothing of what was stored: %v", err)
 			}
 		})
@@ -281,7 +282,7 @@ func TestOpenBaoNamespaces(t *testing.T) {
 			o.Getenv = envOf("BAO_ADDR="+s.Addr, "BAO_TOKEN="+s.Token, "BAO_NAMESPACE=team-b")
 		})
 		_, err := st.Get(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrNamespace) || !strings.Contains(err.Error(), "VAULT_NAMESPACE") {
+		if !errors.Is(err, store.ErrNamespace) || !strings.Contains(remedy.Text(err), "VAULT_NAMESPACE") {
 			t.Errorf("Get = %v", err)
 		}
 		if _, err := st.List(ctx); !errors.Is(err, store.ErrNamespace) {
@@ -299,10 +300,10 @@ func TestOpenBaoExpiredToken(t *testing.T) {
 	o := openBao(t, s, tok)
 	time.Sleep(2 * time.Second)
 	_, err := o.Get(ctx, "default", "claude")
-	if !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(err.Error(), "bao login") {
+	if !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(remedy.Text(err), "bao login") {
 		t.Errorf("Get = %v", err)
 	}
-	if err := o.Set(ctx, "default", "claude", sdk.APIKey("k")); !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(err.Error(), "Nothing was changed") {
+	if err := o.Set(ctx, "default", "claude", sdk.APIKey("k")); !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(remedy.Text(err), "Nothing was changed") {
 		t.Errorf("Set = %v", err)
 	}
 }

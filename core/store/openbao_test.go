@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/store/storetest"
 	"github.com/terok-ai/terok-auth/internal/baotest"
@@ -181,7 +182,7 @@ func TestOpenBaoCASConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = b.Set(ctx, "default", "claude", sdk.APIKey("from-b"))
-	if !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), "yours was not stored") {
+	if !errors.Is(err, store.ErrConflict) || !strings.Contains(remedy.Text(err), "yours was not stored") {
 		t.Fatalf("stale Set = %v", err)
 	}
 	// Having lost, b has read the winner: its next Set is over that.
@@ -266,7 +267,7 @@ func TestOpenBaoFaults(t *testing.T) {
 		if !errors.Is(err, store.ErrTimeout) || errors.Is(err, store.ErrUnsettled) || !errors.Is(getErr, store.ErrTimeout) {
 			t.Errorf("Set = %v; Get = %v", err, getErr)
 		}
-		if !strings.Contains(err.Error(), "did not answer") || !strings.Contains(err.Error(), "Nothing was changed") {
+		if !strings.Contains(remedy.Text(err), "did not answer") || !strings.Contains(remedy.Text(err), "Nothing was changed") {
 			t.Errorf("message: %v", err)
 		}
 		intact(t)
@@ -279,7 +280,7 @@ func TestOpenBaoFaults(t *testing.T) {
 		s.Pause(t)
 		err := o.Set(ctx, "default", "claude", sdk.APIKey("in-flight"))
 		s.Resume(t)
-		if !errors.Is(err, store.ErrUnsettled) || !strings.Contains(err.Error(), "terok auth status claude --set default") {
+		if !errors.Is(err, store.ErrUnsettled) || !strings.Contains(remedy.Text(err), "terok auth status claude --set default") {
 			t.Errorf("Set = %v", err)
 		}
 		time.Sleep(500 * time.Millisecond)
@@ -295,7 +296,7 @@ func TestOpenBaoFaults(t *testing.T) {
 	t.Run("unreachable", func(t *testing.T) {
 		dead := openBao(t, &baotest.Server{Addr: "http://127.0.0.1:1"}, "x")
 		_, err := dead.Get(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrUnreachable) || !strings.Contains(err.Error(), "BAO_ADDR") {
+		if !errors.Is(err, store.ErrUnreachable) || !strings.Contains(remedy.Text(err), "BAO_ADDR") {
 			t.Errorf("Get = %v", err)
 		}
 	})
@@ -304,7 +305,7 @@ func TestOpenBaoFaults(t *testing.T) {
 		s.Seal(t)
 		err := o.Set(ctx, "default", "claude", sdk.APIKey("new"))
 		s.Unseal(t)
-		if !errors.Is(err, store.ErrSealed) || !strings.Contains(err.Error(), "unseal") || !strings.Contains(err.Error(), "Nothing was changed") {
+		if !errors.Is(err, store.ErrSealed) || !strings.Contains(remedy.Text(err), "unseal") || !strings.Contains(remedy.Text(err), "Nothing was changed") {
 			t.Errorf("Set = %v", err)
 		}
 		intact(t)
@@ -318,7 +319,7 @@ func TestOpenBaoFaults(t *testing.T) {
 		}
 		s.Bao(t, "", "token", "revoke", tok)
 		err := st.Set(ctx, "default", "claude", sdk.APIKey("new"))
-		if !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(err.Error(), "bao login") {
+		if !errors.Is(err, store.ErrTokenInvalid) || !strings.Contains(remedy.Text(err), "bao login") {
 			t.Errorf("Set = %v", err)
 		}
 		intact(t)
@@ -333,12 +334,12 @@ path "secret/metadata/terok/*" { capabilities = ["read", "list"] }`, "policy", "
 			t.Fatalf("reader Get = %v, %v", got, err)
 		}
 		err := st.Set(ctx, "default", "claude", sdk.APIKey("new"))
-		if !errors.Is(err, store.ErrDenied) || !strings.Contains(err.Error(), `"update" on secret/data/terok/default/claude`) ||
-			!strings.Contains(err.Error(), "it grants: read") {
+		if !errors.Is(err, store.ErrDenied) || !strings.Contains(remedy.Text(err), `"update" on secret/data/terok/default/claude`) ||
+			!strings.Contains(remedy.Text(err), "it grants: read") {
 			t.Errorf("Set = %v", err)
 		}
 		err = st.Delete(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrDenied) || !strings.Contains(err.Error(), `"delete" on secret/metadata/terok/default/claude`) {
+		if !errors.Is(err, store.ErrDenied) || !strings.Contains(remedy.Text(err), `"delete" on secret/metadata/terok/default/claude`) {
 			t.Errorf("Delete = %v", err)
 		}
 		intact(t)
@@ -349,7 +350,7 @@ path "secret/metadata/terok/*" { capabilities = ["read", "list"] }`, "policy", "
 			o.Getenv = envOf("BAO_ADDR="+s.Addr, "BAO_TOKEN="+s.Token, "VAULT_NAMESPACE=no-such-team")
 		})
 		_, err := st.Get(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrNamespace) || !strings.Contains(err.Error(), "VAULT_NAMESPACE") {
+		if !errors.Is(err, store.ErrNamespace) || !strings.Contains(remedy.Text(err), "VAULT_NAMESPACE") {
 			t.Errorf("Get = %v", err)
 		}
 		if err := st.Set(ctx, "default", "claude", sdk.APIKey("x")); !errors.Is(err, store.ErrNamespace) {
@@ -365,7 +366,7 @@ path "secret/metadata/terok/*" { capabilities = ["read", "list"] }`, "policy", "
 		s.Bao(t, "", "secrets", "enable", "-path=kv1", "-version=1", "kv")
 		st := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) { o.Mount = "kv1" })
 		err := st.Set(ctx, "default", "claude", sdk.APIKey("x"))
-		if !errors.Is(err, store.ErrNotKV2) || !strings.Contains(err.Error(), "-version=2") {
+		if !errors.Is(err, store.ErrNotKV2) || !strings.Contains(remedy.Text(err), "-version=2") {
 			t.Errorf("KV v1: %v", err)
 		}
 		if out, _ := s.TryBao("", nil, "kv", "list", "kv1"); strings.Contains(out, "data") {
@@ -423,7 +424,7 @@ path "secret/metadata/terok/*" { capabilities = ["read", "list", "update", "dele
 	t.Run("bad secret id", func(t *testing.T) {
 		o := openBao(t, s, "", approle(write("bad", "not-a-secret-id"), false))
 		_, err := o.Get(ctx, "default", "claude")
-		if !errors.Is(err, store.ErrTokenInvalid) || strings.Contains(err.Error(), "not-a-secret-id") {
+		if !errors.Is(err, store.ErrTokenInvalid) || strings.Contains(remedy.Text(err), "not-a-secret-id") {
 			t.Errorf("Get = %v", err)
 		}
 	})
@@ -478,7 +479,7 @@ func TestOpenBaoConfigErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := store.NewOpenBao(tc.opts)
-			if !errors.Is(err, store.ErrOpenBaoConfig) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, store.ErrOpenBaoConfig) || !strings.Contains(remedy.Text(err), tc.want) {
 				t.Errorf("NewOpenBao = %v, want %q", err, tc.want)
 			}
 		})
@@ -583,11 +584,11 @@ func TestOpenBaoDocumentedPolicies(t *testing.T) {
 		t.Errorf("ci Set = %v", err)
 	}
 	if _, err := ci.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrDenied) ||
-		!strings.Contains(err.Error(), `"read" on secret/data/terok/default/claude`) {
+		!strings.Contains(remedy.Text(err), `"read" on secret/data/terok/default/claude`) {
 		t.Errorf("ci read outside its set = %v", err)
 	}
 	if _, err := ci.ListSet(ctx, "default"); !errors.Is(err, store.ErrDenied) ||
-		!strings.Contains(err.Error(), `"list" on secret/metadata/terok/default`) {
+		!strings.Contains(remedy.Text(err), `"list" on secret/metadata/terok/default`) {
 		t.Errorf("ci list outside its set = %v", err)
 	}
 	if err := team.Delete(ctx, "ci", "claude"); err != nil {
@@ -650,7 +651,7 @@ path "sys/internal/ui/mounts/secret" { capabilities = ["read"] }`, "policy", "wr
 		o.Getenv = envOf("BAO_ADDR="+s.Addr, "TEROK_OPENBAO_JWT="+bad)
 		o.Auth, o.JWTRole = "jwt", "ci"
 	})
-	if _, err := o.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrTokenInvalid) || strings.Contains(err.Error(), bad) {
+	if _, err := o.Get(ctx, "default", "claude"); !errors.Is(err, store.ErrTokenInvalid) || strings.Contains(remedy.Text(err), bad) {
 		t.Errorf("wrong audience: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -65,7 +66,7 @@ func TestSlowWriteIsSettledByReadingBack(t *testing.T) {
 			switch {
 			case tc.want == nil && err != nil:
 				t.Errorf("the value was stored, but Set said: %v", err)
-			case tc.want != nil && (!errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.says)):
+			case tc.want != nil && (!errors.Is(err, tc.want) || !strings.Contains(remedy.Text(err), tc.says)):
 				t.Errorf("err = %v, want %v saying %q", err, tc.want, tc.says)
 			}
 			if got, _ := tc.b.memBackend.Get(store.Service, "default/good"); got != tc.storage {
@@ -82,7 +83,7 @@ func TestUnsettledWhenTheReadBackHangsToo(t *testing.T) {
 	k := &store.Keyring{Backend: b, Timeout: 20 * time.Millisecond, SettleWait: 50 * time.Millisecond}
 	err := k.Set(context.Background(), "default", "good", sdk.APIKey("good-new"))
 	if !errors.Is(err, store.ErrUnsettled) || !errors.Is(err, store.ErrTimeout) ||
-		!strings.Contains(err.Error(), "reading it back failed too") || !strings.Contains(err.Error(), "terok auth status good --set default") {
+		!strings.Contains(remedy.Text(err), "reading it back failed too") || !strings.Contains(remedy.Text(err), "terok auth status good --set default") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -49,8 +49,9 @@ type Error struct {
 	Op      string // "read", "store" or "delete"
 	Account string
 	Kind    error // one of the Err* kinds above
-	Remedy  string
-	Err     error // the backend's own error, if any
+	// Fix is what to do about it (see Remedy), one or more lines.
+	Fix string
+	Err error // the backend's own error, if any
 }
 
 func (e *Error) Error() string {
@@ -58,11 +59,12 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		msg += fmt.Sprintf(" (%v)", e.Err)
 	}
-	if e.Remedy != "" {
-		msg += "\n" + e.Remedy
-	}
 	return msg
 }
+
+// Remedy says what to do about it (package remedy): the CLI prints it
+// under the error, a JSON answer carries it apart.
+func (e *Error) Remedy() string { return e.Fix }
 
 // Unwrap lets errors.Is match both the kind and the backend's error.
 func (e *Error) Unwrap() []error {
