@@ -505,7 +505,7 @@ func TestOpenBaoListingCostCLI(t *testing.T) {
 // and prefix from the config or their variables.
 func TestOpenBaoChosenEveryWay(t *testing.T) {
 	s := startBaoE2E(t)
-	s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
+	s.EnableKV2(t, "team")
 	homeOf := func(env []string) string {
 		for _, kv := range env {
 			if v, ok := strings.CutPrefix(kv, "HOME="); ok {

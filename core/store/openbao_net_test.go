@@ -258,9 +258,7 @@ func TestOpenBaoNamespaces(t *testing.T) {
 	s := startBao(t)
 	ctx := context.Background()
 	s.Bao(t, "", "namespace", "create", "team-a")
-	if _, err := s.TryBao("", []string{"BAO_NAMESPACE=team-a"}, "secrets", "enable", "-path=secret", "-version=2", "kv"); err != nil {
-		t.Fatal(err)
-	}
+	s.EnableKV2(t, "secret", "BAO_NAMESPACE=team-a")
 	for _, v := range []string{"VAULT_NAMESPACE", "BAO_NAMESPACE"} {
 		t.Run(v, func(t *testing.T) {
 			set := names.Set("ns-" + strings.ToLower(strings.TrimSuffix(v, "_NAMESPACE")))

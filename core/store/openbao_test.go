@@ -79,7 +79,7 @@ func TestOpenBaoConformance(t *testing.T) {
 		}
 	})
 	t.Run("another mount and prefix", func(t *testing.T) {
-		s.Bao(t, "", "secrets", "enable", "-path=team", "-version=2", "kv")
+		s.EnableKV2(t, "team")
 		o := openBao(t, s, s.Token, func(o *store.OpenBaoOptions) { o.Mount, o.Prefix = "team", "ci/agents" })
 		storetest.Run(t, o, "prefixed")
 		mustSet(t, o, "default", "claude", sdk.APIKey("k"))
