@@ -81,11 +81,28 @@ func decodeValue(v string) (sdk.Credential, error) {
 	return c, err
 }
 
-// Warm starts opening the connection to the OS keyring in the background,
-// so that a command that stores or reads a credential after other work (a
-// login starting its plugin) finds it open. Other stores need nothing.
+// Warmer is a store whose connection is worth opening before it is
+// needed.
+type Warmer interface {
+	// Warm starts opening the connection in the background and returns.
+	Warm()
+}
+
+// Warm warms s if it is a Warmer: a command that stores or reads a
+// credential after other work (a login starting its plugin) then finds the
+// connection open. Other stores need nothing.
 func Warm(s Store) {
-	if k, ok := s.(*Keyring); ok && k.Backend == nil {
+	if w, ok := s.(Warmer); ok {
+		w.Warm()
+	}
+}
+
+var _ Warmer = (*Keyring)(nil)
+
+// Warm implements Warmer: the OS keyring's session bus and Secret Service.
+// A Backend given for tests needs none.
+func (k *Keyring) Warm() {
+	if k.Backend == nil {
 		go k.warmOS()
 	}
 }
