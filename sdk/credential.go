@@ -10,7 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // Credential types that terok knows the shape of. Others are allowed; the
@@ -45,72 +46,13 @@ func APIKey(key string) Credential {
 	return Credential{Type: TypeAPIKey, Fields: map[string]any{"key": key}}
 }
 
-// secretFields and secretFieldSuffixes are the one list of the field
-// names that hold a secret, for every credential type (variables have
-// theirs, secretSuffixes, in inject.go).
-var (
-	secretFields = map[string]bool{
-		"key": true, "token": true, "secret": true, "password": true, "passphrase": true, "session": true, "cookie": true,
-	}
-	secretFieldSuffixes = []string{"_key", "_token", "_secret", "_password", "_passphrase", "_session", "_cookie"}
-)
-
 // IsSecretField reports whether a credential field of that name holds a
-// secret: key, token, secret, password, passphrase, session, cookie, or a
-// name ending in _key, _token, _secret, _password, _passphrase, _session
-// or _cookie (access_token, refresh_token, id_token, api_key,
-// client_secret, …). camelCase and kebab-case are read as snake_case, so
-// refreshToken and api-key are secret too, as a vendor's JSON copied as
-// it is would name them. The host masks those fields' values in its logs
-// and looks for them in files it must keep secrets out of; other fields
-// (host, user, account_id, a region) are not secret.
-func IsSecretField(name string) bool {
-	name = snakeCase(name)
-	if secretFields[name] {
-		return true
-	}
-	for _, s := range secretFieldSuffixes {
-		if strings.HasSuffix(name, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// snakeCase reads refreshToken, RefreshToken, refresh-token and
-// REFRESH_TOKEN as refresh_token, and APIKey as api_key: a word starts at a
-// capital after a lower-case letter or digit, or at the last capital of a
-// run followed by a lower-case letter.
-func snakeCase(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		upper := unicode.IsUpper(r)
-		if upper && i > 0 {
-			prev := rs[i-1]
-			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
-				b.WriteByte('_')
-			}
-		}
-		if r == '-' {
-			r = '_'
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
-// secretFieldRule says which names are secret, for messages.
-func secretFieldRule() string {
-	exact := make([]string, 0, len(secretFields))
-	for k := range secretFields {
-		exact = append(exact, k)
-	}
-	sort.Strings(exact)
-	return strings.Join(exact, ", ") + ", or a name ending in " + strings.Join(secretFieldSuffixes, ", ") +
-		" (camelCase is read as snake_case)"
-}
+// secret (secret.IsField: key, token, secret, password, passphrase,
+// session, cookie, or a name ending in _key, _token, _secret, _password,
+// _passphrase, _session or _cookie; camelCase and kebab-case are read as
+// snake_case). The host masks those fields' values in its logs and looks
+// for them in files it must keep secrets out of.
+func IsSecretField(name string) bool { return secret.IsField(name) }
 
 // CheckSecretField reports whether c keeps its secret where the host looks
 // for one: in a non-empty top-level string field that IsSecretField names.
@@ -141,7 +83,7 @@ func CheckSecretField(c Credential) error {
 		shown = append(shown, fmt.Sprintf("and %d more", hidden))
 	}
 	return fmt.Errorf("%s credential has no secret field (fields: %s): keep the secret in a field named %s, "+
-		"so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(shown, ", "), secretFieldRule())
+		"so terok can mask it and keep it out of shared dirs", c.Type, strings.Join(shown, ", "), secret.FieldRule())
 }
 
 // plainFieldRE is a field name that is safe to show in a message, since a

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // Injector is an optional capability: a provider that implements it says
@@ -131,8 +133,6 @@ var (
 		"_USER", "_USERNAME", "_ORG", "_ORGANIZATION", "_ORG_ID", "_PROJECT", "_PROJECT_ID",
 		"_ACCOUNT", "_ACCOUNT_ID", "_CLIENT_ID", "_TENANT_ID", "_REGION",
 	}
-	// secretSuffixes are the credential suffixes of the secret itself.
-	secretSuffixes  = []string{"_TOKEN", "_KEY", "_SECRET", "_PASSWORD", "_PASSPHRASE"}
 	routingSuffixes = []string{"_HOST", "_BASE_URL", "_API_URL", "_HOST_URL", "_API_BASE", "_ENDPOINT"}
 	dirSuffixes     = []string{"_HOME", "_CONFIG_DIR"}
 
@@ -442,7 +442,7 @@ func (in Injection) checkRouting(name string) error {
 	fam := EnvFamily(upper)
 	for other, t := range in.Env {
 		o := strings.ToUpper(other)
-		if EnvFamily(o) != fam || !hasSuffix(o, secretSuffixes) {
+		if EnvFamily(o) != fam || !secret.IsEnvName(o) {
 			continue
 		}
 		if parts, err := parseTemplate(t); err == nil {
@@ -462,7 +462,7 @@ func (in Injection) checkRouting(name string) error {
 // ({{key}}) or a forgotten ${…} would hand the tool that text instead of
 // the credential.
 func (in Injection) checkSecretFromField(name string) error {
-	if !hasSuffix(strings.ToUpper(name), secretSuffixes) {
+	if !secret.IsEnvName(name) {
 		return nil
 	}
 	parts, err := parseTemplate(in.Env[name])

@@ -24,6 +24,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // check is one line of the doctor's report.
@@ -274,7 +275,7 @@ func doctorLeftovers(ctx context.Context, f *factory) []check {
 		if err != nil {
 			continue
 		}
-		for _, s := range leftover.Secrets(cred) {
+		for _, s := range secret.Values(cred.Fields) {
 			owner[s] = sp.Provider
 			secrets = append(secrets, s)
 		}

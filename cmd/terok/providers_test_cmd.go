@@ -15,6 +15,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // providersTestOptions holds `providers test`'s flags.
@@ -49,14 +50,6 @@ func newProvidersTestCmd(f *factory) *cobra.Command {
 	cmd.Flags().StringVar(&opts.Mode, "mode", "", "the login mode to capture for (default: the provider's first oauth or device mode)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
-}
-
-// publicFields are credential fields shown as they are; every other string
-// field is masked, so a field this list does not know stays secret.
-var publicFields = map[string]bool{
-	"host": true, "user": true, "username": true, "login": true, "account": true, "email": true,
-	"scope": true, "scopes": true, "token_type": true, "base_url": true, "url": true, "region": true,
-	"org": true, "organization": true, "expires_at": true,
 }
 
 // testResult is the --json shape of `providers test`.
@@ -149,7 +142,7 @@ func providersTestRun(ctx context.Context, f *factory, opts *providersTestOption
 // maskField returns v as it may be shown: a public field or a number as it
 // is, any other value as its length only.
 func maskField(name string, v any) any {
-	if publicFields[name] {
+	if secret.IsPublicField(name) {
 		return v
 	}
 	switch x := v.(type) {

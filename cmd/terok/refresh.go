@@ -11,13 +11,13 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/inject"
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/refresh"
 	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 type refreshOptions struct {
@@ -182,7 +182,7 @@ func renewWith(ctx context.Context, f *factory, accounts *account.Accounts, set 
 	r := renewerFor(f, accounts, set, name)
 	c, renewed, err := r.Renew(ctx, set, name, decl, due)
 	if err == nil && f.Redact != nil {
-		f.Redact.Add(leftover.Secrets(c)...)
+		f.Redact.Add(secret.Values(c.Fields)...)
 	}
 	return c, renewed, err
 }

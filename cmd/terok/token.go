@@ -16,6 +16,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/refresh"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 type tokenOptions struct {
@@ -58,14 +59,6 @@ func newTokenCmd(f *factory, runF func(context.Context, *tokenOptions) error) *c
 	return cmd
 }
 
-// secretField is the field that holds a credential's main secret, by type.
-var secretField = map[string]string{
-	sdk.TypeAPIKey:     "key",
-	sdk.TypeOAuth:      "access_token",
-	sdk.TypeOAuthToken: "token",
-	sdk.TypePAT:        "token",
-}
-
 func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	f := opts.f
 	accounts, err := f.Accounts()
@@ -92,7 +85,7 @@ func tokenRun(ctx context.Context, opts *tokenOptions) error {
 	}
 	field := opts.Field
 	if field == "" {
-		if field = secretField[c.Type]; field == "" {
+		if field = secret.MainField(c.Type); field == "" {
 			return fmt.Errorf("%s holds a %q credential; choose what to print with --field (%s)", opts.Provider, c.Type, fieldNames(c))
 		}
 	}

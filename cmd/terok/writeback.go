@@ -8,9 +8,9 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/inject"
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // writeBackTimeout bounds reading a private directory back and storing
@@ -70,7 +70,7 @@ func writeBack(ctx context.Context, f *factory, d inject.DirPlan, dir string) {
 		return
 	}
 	if f.Redact != nil {
-		f.Redact.Add(leftover.Secrets(c)...)
+		f.Redact.Add(secret.Values(c.Fields)...)
 	}
 	// What the files do not carry (a subscription type, a host) is kept.
 	merged := sdk.Credential{Type: c.Type, Fields: map[string]any{}}

@@ -17,11 +17,11 @@ import (
 	"github.com/terok-ai/terok-auth/core/capture"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/iostreams"
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/prompt"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // ParseMode reads a --mode value; "api-key" and "api_key" are the same.
@@ -99,7 +99,7 @@ func (l *Login) secret(c sdk.Credential, more ...string) {
 	if l.Secrets == nil {
 		return
 	}
-	l.Secrets.Add(append(more, leftover.Strings(c)...)...)
+	l.Secrets.Add(append(more, secret.Strings(c.Fields)...)...)
 }
 
 // LoginRequest is one login.

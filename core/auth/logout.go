@@ -13,6 +13,8 @@ import (
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
+
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // Logout removes stored credentials and what their logins left in the
@@ -141,7 +143,7 @@ func (l *Logout) one(ctx context.Context, set names.Set, provider names.Provider
 		c, err := l.Accounts.Store.Get(ctx, set, provider)
 		l.debug("logout: read", start, "provider", provider, "found", err == nil)
 		if err == nil {
-			secrets = leftover.Secrets(c)
+			secrets = secret.Values(c.Fields)
 		}
 		start = time.Now()
 		removed, err := l.Accounts.Logout(ctx, set, provider)

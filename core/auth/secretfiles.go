@@ -10,6 +10,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // The files a provider asks the host to write after a login (key files
@@ -21,7 +22,7 @@ import (
 // refuseSecretFiles fails when any file would hold a secret of c (or one of
 // more, such as the key as typed).
 func refuseSecretFiles(desc *sdk.DescribeResponse, c sdk.Credential, files map[string][]byte, kind string, more ...string) error {
-	secrets := append(leftover.Secrets(c), more...)
+	secrets := append(secret.Values(c.Fields), more...)
 	names := make([]string, 0, len(files))
 	for p := range files {
 		names = append(names, p)
@@ -55,7 +56,7 @@ func (l *Login) previousSecrets(ctx context.Context, req LoginRequest) []string 
 	if err != nil {
 		return nil
 	}
-	return leftover.Secrets(c)
+	return secret.Values(c.Fields)
 }
 
 // afterSave runs once the credential is stored: it removes files in the
@@ -66,7 +67,7 @@ func (l *Login) afterSave(ctx context.Context, req LoginRequest, c sdk.Credentia
 	desc := req.Desc
 	if desc.HostDir != "" && l.MountsDir != "" {
 		// Only the provider's own dir, through no link: see leftover.
-		removed, err := leftover.RemoveHolding(l.MountsDir, desc.HostDir, append(leftover.Secrets(c), old...))
+		removed, err := leftover.RemoveHolding(l.MountsDir, desc.HostDir, append(secret.Values(c.Fields), old...))
 		for _, p := range removed {
 			fmt.Fprintf(l.IO.ErrOut, "Removed %s: it held %s's secret in plain text (an earlier terok wrote it there)\n", p, desc.Name)
 		}

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/core/account"
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // A session is one login as a user at a terminal expects it: it asks
@@ -55,7 +55,7 @@ func (l *Login) Session(ctx context.Context, req LoginRequest, existing Existing
 			// The only read of the store before the write: files an
 			// earlier terok wrote with this secret are found from it.
 			l.secret(*c)
-			req.old, req.oldKnown = leftover.Secrets(*c), true
+			req.old, req.oldKnown = secret.Values(c.Fields), true
 		case !st.Authenticated && st.Error == "":
 			req.oldKnown = true // nothing is stored: nothing to read again
 		}

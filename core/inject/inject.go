@@ -16,10 +16,10 @@ import (
 	"sort"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // Errors a caller maps to exit codes: both mean "log in first" (exit 4).
@@ -198,7 +198,7 @@ func resolveOne(ctx context.Context, src Source, t Target, opts Options, now tim
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Name, err)
 	}
-	out := &resolved{Rendered: r, secrets: leftover.Secrets(cred), set: opts.Set}
+	out := &resolved{Rendered: r, secrets: secret.Values(cred.Fields), set: opts.Set}
 	if from != "env" {
 		out.stored = cred
 	}

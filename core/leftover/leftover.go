@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // Limits keep a scan cheap on a large tree: bigger files and files past
@@ -20,10 +22,6 @@ const (
 	MaxFileSize = 1 << 20
 	MaxFiles    = 10000
 )
-
-// MinSecretLen is the shortest value searched for: a shorter one would
-// match by chance.
-const MinSecretLen = 8
 
 // Find returns the regular files under dir (symbolic links are not
 // followed) whose content holds any of secrets, sorted. A missing dir holds
@@ -78,7 +76,7 @@ func Holds(data []byte, secrets []string) bool {
 func usable(secrets []string) []string {
 	var out []string
 	for _, s := range secrets {
-		if len(s) >= MinSecretLen {
+		if len(s) >= secret.MinLen {
 			out = append(out, s)
 		}
 	}

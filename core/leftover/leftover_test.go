@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terok-ai/terok-auth/sdk"
 )
 
 func TestFindAndRemove(t *testing.T) {
@@ -44,38 +43,6 @@ func TestFindAndRemove(t *testing.T) {
 	}
 	if _, err := os.Stat(leak1); err != nil {
 		t.Error("a file outside the dir given was removed")
-	}
-}
-
-// Only the fields that hold a secret are secrets: a fixed value a provider
-// file stores with every key (the red team's extra {region:
-// hasCompletedOnboarding}) is not, or logout would remove every file that
-// mentions it, another provider's included.
-func TestSecretsAreTheSecretFieldsOnly(t *testing.T) {
-	for _, c := range []struct {
-		cred sdk.Credential
-		want []string
-	}{
-		{sdk.Credential{Type: "api_key", Fields: map[string]any{"key": "sk-secret-123", "region": "hasCompletedOnboarding", "org": "my-organisation"}}, []string{"sk-secret-123"}},
-		{sdk.Credential{Type: "oauth", Fields: map[string]any{
-			"access_token": "access-123456", "refresh_token": "refresh-123456", "id_token": "id-token-123456",
-			"subscription_type": "enterprise-max", "rate_limit_tier": "default_claude_max_20x", "account_id": "account-123456", "expires_at": 1e9,
-		}}, []string{"access-123456", "id-token-123456", "refresh-123456"}},
-		{sdk.Credential{Type: "oauth_token", Fields: map[string]any{"token": "ghp_0123456789", "host": "github.example.com", "user": "octocat-the-user"}}, []string{"ghp_0123456789"}},
-		{sdk.Credential{Type: "x", Fields: map[string]any{"client_secret": "client-secret-1", "api_key": "short", "session_token": "session-123456"}}, []string{"client-secret-1", "session-123456"}},
-		// A vendor's JSON copied as it is: camelCase names, and secrets
-		// deeper in, under a secret field or under a secret name.
-		{sdk.Credential{Type: "oauth", Fields: map[string]any{
-			"access_token": "access-123456", "refreshToken": "refresh-camel-1",
-			"extra":   map[string]any{"refresh_token": "refresh-nested-1", "host": "github.example.com"},
-			"tokens":  []any{map[string]any{"id_token": "id-in-a-list-1"}},
-			"session": map[string]any{"value": "session-value-1", "n": 3.0},
-			"scopes":  []any{"user:inference", "user:profile"},
-		}}, []string{"access-123456", "id-in-a-list-1", "refresh-camel-1", "refresh-nested-1", "session-value-1"}},
-	} {
-		if got := Secrets(c.cred); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("Secrets(%v) = %v, want %v", c.cred, got, c.want)
-		}
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/terok-ai/terok-auth/core/leftover"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // The red team's evil2: a fixed key.extra value is stored with the key, for
@@ -24,7 +24,7 @@ func TestKeyExtraIsNoSecret(t *testing.T) {
 	if resp.Credential.Get("region") != "hasCompletedOnboarding" {
 		t.Errorf("the extra is not stored: %v", resp.Credential)
 	}
-	if got := leftover.Secrets(resp.Credential); !reflect.DeepEqual(got, []string{"evil2-key-0123456789"}) {
+	if got := secret.Values(resp.Credential.Fields); !reflect.DeepEqual(got, []string{"evil2-key-0123456789"}) {
 		t.Errorf("secrets = %v, want the key only", got)
 	}
 }

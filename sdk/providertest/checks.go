@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	secretname "github.com/terok-ai/terok-auth/sdk/secret"
 )
 
 // The success-path checks below are plain functions returning problems, so
@@ -212,17 +213,7 @@ func credentialSecrets(c sdk.Credential) []secret {
 	return out
 }
 
-func isSecretName(k string) bool { return sdk.IsSecretField(k) || secretName(k) }
-
-func secretName(k string) bool {
-	k = strings.ToLower(k)
-	for _, w := range []string{"key", "token", "secret", "password", "cookie", "session"} {
-		if strings.Contains(k, w) && k != "token_type" {
-			return true
-		}
-	}
-	return false
-}
+func isSecretName(k string) bool { return secretname.Suspect(k) }
 
 type found struct {
 	file, where, value string
