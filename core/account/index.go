@@ -9,7 +9,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/core/store"
@@ -110,7 +109,7 @@ var ErrIndexCorrupt = errors.New("credential index is damaged")
 // Update changes the index under its lock and writes it atomically, so
 // concurrent terok processes never lose each other's changes.
 func (ix *Index) Update(ctx context.Context, change func(map[string]Entry)) error {
-	return atomicfile.Locked(ctx, ix.Path, func() error {
+	return safefile.Locked(ctx, ix.Path, func() error {
 		entries, err := ix.Load()
 		if err != nil && !errors.Is(err, ErrIndexCorrupt) {
 			return err
@@ -129,6 +128,6 @@ func (ix *Index) Update(ctx context.Context, change func(map[string]Entry)) erro
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(ix.Path, append(data, '\n'), 0o600)
+		return safefile.WriteFile(ix.Path, append(data, '\n'), 0o600)
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
@@ -65,7 +64,7 @@ func (w *Written) update(ctx context.Context, change func(*writtenFile)) error {
 	if err := os.MkdirAll(filepath.Dir(w.Path), 0o700); err != nil {
 		return err
 	}
-	return atomicfile.Locked(ctx, w.Path, func() error {
+	return safefile.Locked(ctx, w.Path, func() error {
 		f, err := w.load()
 		if err != nil {
 			return err
@@ -75,7 +74,7 @@ func (w *Written) update(ctx context.Context, change func(*writtenFile)) error {
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(w.Path, append(data, '\n'), 0o600)
+		return safefile.WriteFile(w.Path, append(data, '\n'), 0o600)
 	})
 }
 

@@ -200,6 +200,15 @@ func Display(name string) string {
 // *fs.PathError holds: the line names the file already, quoted by Display,
 // and a raw name could carry escape sequences to the user's terminal.
 func why(err error) string {
+	// safefile's errors name the file too: say only what is wrong.
+	switch {
+	case errors.Is(err, safefile.ErrLink):
+		return "is a symbolic link, which terok does not follow"
+	case errors.Is(err, safefile.ErrTooLarge):
+		return "grew past the limit while being read"
+	case errors.Is(err, safefile.ErrNotRegular):
+		return "not a regular file"
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return Display(pe.Op + ": " + pe.Err.Error())
@@ -207,23 +216,12 @@ func why(err error) string {
 	return Display(err.Error())
 }
 
-// readAtMost opens p without following a link (os.Root refuses links that
-// leave the root; the Lstat-based walk already skipped links) and reads at
-// most max bytes, in case the file grew since it was measured.
+// readAtMost reads p in root as safefile.ReadFileIn does (a regular file
+// only, through no link, never blocking on a FIFO), at most max bytes, in
+// case the file grew or was swapped since the walk measured it.
 func readAtMost(root *os.Root, p string, max int64) ([]byte, error) {
-	f, err := root.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, errors.New("grew past the limit while being read")
-	}
-	return data, nil
+	data, _, err := safefile.ReadFileIn(root, p, max)
+	return data, err
 }
 
 func size(n int64) string {
@@ -324,28 +322,14 @@ func writeOne(base, rel string, data []byte) error {
 }
 
 // readNoFollow reads the regular file name in dir, or returns nil when
-// there is none. A link, or anything but a regular file, is refused.
+// there is none. A link, or anything but a regular file, is refused
+// (safefile.ReadFileIn).
 func readNoFollow(dir *os.Root, name string) ([]byte, error) {
-	fi, err := dir.Lstat(name)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	data, _, err := safefile.ReadFileIn(dir, name, DefaultLimits.MaxFileBytes)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
-	case err != nil:
-		return nil, err
-	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, ErrSymlink
-	case !fi.Mode().IsRegular():
-		return nil, errors.New("is not a regular file")
 	}
-	f, err := dir.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	if st, err := f.Stat(); err != nil || !os.SameFile(fi, st) {
-		return nil, ErrSymlink
-	}
-	return io.ReadAll(io.LimitReader(f, DefaultLimits.MaxFileBytes))
+	return data, err
 }
 
 // mergeJSON returns old with add's top-level keys set, when both are JSON

@@ -11,7 +11,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
@@ -37,7 +36,7 @@ func SetInFile(ctx context.Context, path, key, value string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	return atomicfile.Locked(ctx, path, func() error {
+	return safefile.Locked(ctx, path, func() error {
 		data, err := safefile.ReadFile(path, maxFileSize)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -82,6 +81,6 @@ func SetInFile(ctx context.Context, path, key, value string) error {
 		if got[key] != value {
 			return fmt.Errorf("could not write %s = %q into %s; it was not changed", key, value, path)
 		}
-		return atomicfile.WriteFile(path, out.Bytes(), 0o600)
+		return safefile.WriteFile(path, out.Bytes(), 0o600)
 	})
 }

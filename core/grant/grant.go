@@ -21,7 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
@@ -138,7 +137,7 @@ func (r *Registry) write(f file) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(r.Path, append(data, '\n'), 0o600); err != nil {
+	if err := safefile.WriteFile(r.Path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write the grants: %w", err)
 	}
 	return nil
@@ -147,7 +146,7 @@ func (r *Registry) write(f file) error {
 // update runs fn on the grants under the registry's lock, dropping grants
 // that ended more than a day ago, and writes the result.
 func (r *Registry) update(ctx context.Context, fn func(f *file) error) error {
-	return atomicfile.Locked(ctx, r.Path, func() error {
+	return safefile.Locked(ctx, r.Path, func() error {
 		f, err := r.read()
 		if err != nil {
 			return err

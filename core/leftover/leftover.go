@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -31,9 +32,17 @@ func Find(dir string, secrets []string) ([]string, error) {
 	if len(needles) == 0 {
 		return nil, nil
 	}
+	root, err := os.OpenRoot(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = root.Close() }()
 	var found []string
 	seen := 0
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
@@ -49,7 +58,14 @@ func Find(dir string, secrets []string) ([]string, error) {
 		if info, err := d.Info(); err != nil || info.Size() > MaxFileSize {
 			return nil
 		}
-		data, err := os.ReadFile(p)
+		// Read as safefile reads what terok does not own: no link, no
+		// FIFO swapped in since the walk looked (it would block logout
+		// forever), nothing past the size limit.
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return nil
+		}
+		data, _, err := safefile.ReadFileIn(root, rel, MaxFileSize)
 		if err != nil {
 			return nil
 		}

@@ -7,8 +7,8 @@ import (
 	"os"
 	"sync"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/pluginhost"
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -200,7 +200,7 @@ func (c *DescribeCache) save(seen map[string]bool) {
 		return
 	}
 	if data, err := json.Marshal(cacheFile{Version: cacheVersion, Descriptions: c.entries, Refusals: c.refusals}); err == nil {
-		_ = atomicfile.WriteFile(c.Path, data, 0o600)
+		_ = safefile.WriteFile(c.Path, data, 0o600)
 	}
 	c.dirty = false
 }

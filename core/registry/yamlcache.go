@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -157,7 +157,7 @@ func (c *YAMLCache) save() {
 			continue
 		}
 		if data, err := json.Marshal(yamlCacheFile{Version: yamlCacheVersion, Build: c.build, Root: root, Files: d.entries}); err == nil {
-			_ = atomicfile.WriteFile(c.file(root), data, 0o600)
+			_ = safefile.WriteFile(c.file(root), data, 0o600)
 		}
 		d.dirty = false
 	}

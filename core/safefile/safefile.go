@@ -1,9 +1,13 @@
-// Package safefile reads the files terok reads but does not own: provider
-// files, the config file, the plugin trust lock. Such a file may be a named
-// pipe that would block the read forever, a link to /dev/zero that never
-// ends, or a link to a secret file. ReadFile reads a regular file only, of
-// bounded size, and never blocks on opening; its errors name the file and
-// what is wrong with it, and never quote its content.
+// Package safefile is the host's file safety, in one place. It reads the
+// files terok reads but does not own: provider files, the config file, the
+// plugin trust lock, what a login container leaves, what an agent may have
+// put in a shared config dir. Such a file may be a named pipe that would
+// block the read forever, a link to /dev/zero that never ends, or a link
+// to a secret file. ReadFile reads a regular file only, of bounded size,
+// and never blocks on opening; ReadFileIn does the same inside a
+// directory and never through a link. Their errors name the file and what
+// is wrong with it, and never quote its content. And it writes the files
+// terok owns atomically, under a cross-process lock (WriteFile, Locked).
 package safefile
 
 import (

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/safefile"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -198,7 +197,7 @@ func (f *File) update(ctx context.Context, set names.Set, change func(map[string
 	}
 	defer func() { _ = root.Close() }()
 	path := f.path(set)
-	return atomicfile.Locked(ctx, path, func() error {
+	return safefile.Locked(ctx, path, func() error {
 		m, err := f.readIn(root, set)
 		if err != nil {
 			return err
@@ -225,7 +224,7 @@ func (f *File) update(ctx context.Context, set names.Set, change func(map[string
 }
 
 // writeIn replaces name in root with data, atomically: a temp file beside
-// it (named as atomicfile names its own, so a lock holder removes one a
+// it (named as safefile names its own, so a lock holder removes one a
 // killed writer left), synced, then renamed over it.
 func writeIn(root *os.Root, name string, data []byte) error {
 	var rnd [8]byte

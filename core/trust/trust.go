@@ -25,7 +25,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/safefile"
 )
 
@@ -81,7 +80,7 @@ func (s *Store) Pins() (map[string]Pin, error) {
 }
 
 func (s *Store) update(ctx context.Context, change func(map[string]Pin) error) error {
-	return atomicfile.Locked(ctx, s.Path, func() error {
+	return safefile.Locked(ctx, s.Path, func() error {
 		pins, err := s.Pins()
 		if err != nil {
 			return err
@@ -93,7 +92,7 @@ func (s *Store) update(ctx context.Context, change func(map[string]Pin) error) e
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(s.Path, append(data, '\n'), 0o600)
+		return safefile.WriteFile(s.Path, append(data, '\n'), 0o600)
 	})
 }
 

@@ -1,8 +1,10 @@
-// Package atomicfile writes files so that a reader, or a process killed in
-// the middle (kill -9, power loss), sees either the old content or the new,
-// never a mix; and serialises read-modify-write cycles across processes with
-// a lock file.
-package atomicfile
+package safefile
+
+// The files terok owns (the index, the record of written files, the grant
+// registry, the config it edits, the plugin pins) are written so that a
+// reader, or a process killed in the middle (kill -9, power loss), sees
+// either the old content or the new, never a mix; and read-modify-write
+// cycles across processes are serialised with a lock file.
 
 import (
 	"context"
