@@ -54,4 +54,30 @@
 //   - Run the conformance suite in package sdk/providertest from your tests,
 //     with a valid key and login files (providertest.WithKey, WithGolden) so
 //     it checks the success paths too.
+//
+// # What the SDK holds
+//
+// The exact list of every exported name of sdk, sdk/plugin,
+// sdk/providertest and sdk/secret is testdata/surface.txt, and a test fails
+// when it changes: widening the SDK is a reviewed decision, with upgrade
+// notes in docs/plugin-guide.md. In short:
+//
+//   - The contract: [Provider], and the optional [Injector] and [Renewer],
+//     found by type assertion; their request and response types; [Mode] and
+//     [Credential] with the credential types ([TypeAPIKey], [TypeOAuth],
+//     [TypeOAuthToken], [TypePAT]).
+//   - The sentinels a provider wraps ([ErrInvalidKey], [ErrUnsupportedMode],
+//     [ErrNothingCaptured], …), which survive the wire.
+//   - Helpers a provider calls: [APIKey], [NegotiateModes], [JWTExpiry],
+//     [CleanRelPath], [UnsupportedContainer]; and what is secret
+//     ([IsSecretField], [CheckSecretField], package sdk/secret).
+//   - The host's rules for what a provider may answer ([ValidateDescription],
+//     [ValidateInjection], [ValidateRenewal], the Check functions: images, run
+//     arguments, variable names and families, paths, endpoints). The host
+//     applies them to every answer; they are exported so that providertest
+//     can apply the same ones in a provider's own tests. A provider needs
+//     them only through providertest.
+//   - Package plugin serves a provider ([plugin.Serve]); package
+//     providertest is the conformance suite; package secret decides what is
+//     secret.
 package sdk
