@@ -92,22 +92,6 @@ func TestExpiresAtRejectsNonsense(t *testing.T) {
 	}
 }
 
-func TestIsSecretField(t *testing.T) {
-	for name, want := range map[string]bool{
-		"key": true, "token": true, "access_token": true, "refresh_token": true, "id_token": true, "api_key": true, "client_secret": true,
-		"password": true, "db_password": true, "passphrase": true, "secret": true,
-		"host": false, "user": false, "region": false, "account_id": false, "subscription_type": false, "keyring": false, "tokens": false,
-		"session": true, "cookie": true, "auth_cookie": true, "refreshToken": true, "AccessToken": true, "apiKey": true, "api-key": true,
-		"clientSecret": true, "Key": true, "API_KEY": true, "TOKEN": true, "accessTOKEN": true, "APIKey": true, "OAuthToken": true,
-		"refresh2Token": true,
-		"apikey":        false, "pass": false, "sessions": false, "accountId": false, "expiresAt": false, "": false,
-	} {
-		if sdk.IsSecretField(name) != want {
-			t.Errorf("IsSecretField(%q) = %v", name, !want)
-		}
-	}
-}
-
 func TestCheckSecretField(t *testing.T) {
 	for _, c := range []sdk.Credential{
 		sdk.APIKey("k"),

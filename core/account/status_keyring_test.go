@@ -17,12 +17,7 @@ import (
 // the OS keyring, where Status reads every credential in one batch
 // (store.GetMany): the keyring still wins over the index.
 func TestStatusRepairsTheIndexFromTheRealKeyring(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real keyring; run without -short, through make test")
-	}
-	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
-		t.Fatal("this test needs a real, throwaway Secret Service: run it through `make test` (scripts/with-keyring)")
-	}
+	needKeyring(t)
 	ctx := context.Background()
 	set := names.Set(fmt.Sprintf("repair-%d", os.Getpid()))
 	a := &Accounts{Store: &store.Keyring{}, Backend: "keyring",
@@ -93,12 +88,7 @@ func (k *countingKeyring) GetMany(ctx context.Context, set names.Set, providers 
 // index, which keeps the details, answers. A credential changed past the
 // index is read once, and the index repaired.
 func TestStatusReadsNoSecretFromTheRealKeyring(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs a real keyring; run without -short, through make test")
-	}
-	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
-		t.Fatal("this test needs a real, throwaway Secret Service: run it through `make test` (scripts/with-keyring)")
-	}
+	needKeyring(t)
 	ctx := context.Background()
 	set := names.Set(fmt.Sprintf("noread-%d", os.Getpid()))
 	k := &countingKeyring{Keyring: &store.Keyring{}}
@@ -148,5 +138,17 @@ func TestStatusReadsNoSecretFromTheRealKeyring(t *testing.T) {
 	st, _ = a.Status(ctx, set, providers)
 	if st[1].Authenticated {
 		t.Errorf("codex was removed from the keyring, status says %+v", st[1])
+	}
+}
+
+// needKeyring fails a test that needs the real, throwaway Secret Service
+// scripts/with-keyring starts, when there is none.
+func needKeyring(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real keyring; run without -short, through make test")
+	}
+	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
+		t.Fatal("this test needs a real, throwaway Secret Service: run it through `make test` (scripts/with-keyring)")
 	}
 }
