@@ -160,8 +160,8 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./providertest
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzValues$$' -fuzztime $(or $(FUZZTIME),20s) ./secret
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReattach$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
-	$(GO) test -run '^$$' -fuzz '^FuzzExtractPlugin$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
-	$(GO) test -run '^$$' -fuzz '^FuzzParseSums$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
+	$(GO) test -run '^$$' -fuzz '^FuzzExtractPlugin$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSums$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),20s) ./core/names
 	$(GO) test -run '^$$' -fuzz '^FuzzPrintedText$$' -fuzztime $(or $(FUZZTIME),20s) ./core/termtext
 	$(GO) test -run '^$$' -fuzz '^FuzzDotenvRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject

@@ -65,47 +65,46 @@ func newPluginsInstallCmd(f *factory) *cobra.Command {
 func pluginsInstallRun(ctx context.Context, f *factory, opts *installOptions) error {
 	client := opts.Client
 	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Minute, CheckRedirect: httpsOnly}
+		client = &http.Client{Timeout: 5 * time.Minute, CheckRedirect: pluginhost.HTTPSOnly}
 	}
-	rel, err := fetchRelease(ctx, client, opts.Source, opts.Checksums)
+	rel, err := pluginhost.FetchRelease(ctx, client, opts.Source, opts.Checksums)
 	if err != nil {
 		return err
 	}
 	// Verify before reading the archive: an archive nobody vouches for is
 	// not parsed at all.
-	_, isBinary := pluginName(rel.name)
-	sum, err := rel.verify(isBinary)
+	sum, err := rel.Verify()
 	if err != nil {
 		return err
 	}
-	p, err := extractPlugin(rel)
+	p, err := rel.Plugin()
 	if err != nil {
 		return err
 	}
-	existing := existingProviders(f, p.name)
+	existing := existingProviders(f, p.Name())
 	if len(existing) > 0 && !opts.Replace {
 		return usage.Errorf("%s%s would replace %s, and every later command for %s would use it; nothing was installed. "+
-			"If that is what you want, run again with --replace", pluginhost.Prefix, p.name, strings.Join(existing, " and "), p.name)
+			"If that is what you want, run again with --replace", pluginhost.Prefix, p.Name(), strings.Join(existing, " and "), p.Name())
 	}
-	if rel.sums == nil {
-		fmt.Fprintf(f.IO.ErrOut, "No %s beside %s; installing the binary you gave (sha256 %s)\n", checksumsName, opts.Source, sum)
+	if !rel.HasSums() {
+		fmt.Fprintf(f.IO.ErrOut, "No %s beside %s; installing the binary you gave (sha256 %s)\n", pluginhost.ChecksumsName, opts.Source, sum)
 	}
 	for _, e := range existing {
 		fmt.Fprintf(f.IO.ErrOut, "Replacing %s (--replace)\n", e)
 	}
-	dest, err := placePlugin(userPluginDir(f), p)
+	dest, err := p.Place(userPluginDir(f))
 	if err != nil {
-		return fmt.Errorf("install %s: %w; nothing was installed", p.name, err)
+		return fmt.Errorf("install %s: %w; nothing was installed", p.Name(), err)
 	}
-	pin, err := f.Trust.Trust(ctx, p.name, dest)
+	pin, err := f.Trust.Trust(ctx, p.Name(), dest)
 	if err != nil {
 		_ = os.Remove(dest)
 		return fmt.Errorf("trust %s: %w; the plugin was removed again", dest, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Installed %s to %s and trusted it (sha256 %s)\n", p.name, dest, pin.SHA256)
+	fmt.Fprintf(f.IO.ErrOut, "Installed %s to %s and trusted it (sha256 %s)\n", p.Name(), dest, pin.SHA256)
 	found, _, _ := pluginhost.Discover(f.SearchPath)
 	for _, q := range found {
-		if string(q.Name) == p.name && q.Path != dest {
+		if string(q.Name) == p.Name() && q.Path != dest {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s comes earlier on the plugin path and wins over the one just installed\n", q.Path)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package pluginhost
 
 // Installing a plugin from a release: fetch (https only), verify against
 // SHA256SUMS, take the one plugin binary out of the archive, place it in the
@@ -26,7 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -225,9 +224,9 @@ func extractPlugin(r *release) (*pluginFile, error) {
 	case strings.HasSuffix(r.name, ".zip"):
 		return fromArchive(r, fromZip)
 	}
-	name, ok := pluginName(r.name)
+	name, ok := releasePluginName(r.name)
 	if !ok {
-		return nil, usage.Errorf("%s is neither a plugin binary (%sNAME) nor a .tar.gz or .zip release archive", r.name, pluginhost.Prefix)
+		return nil, usage.Errorf("%s is neither a plugin binary (%sNAME) nor a .tar.gz or .zip release archive", r.name, Prefix)
 	}
 	return &pluginFile{name: name, data: r.data}, nil
 }
@@ -245,7 +244,7 @@ func fromArchive(r *release, read func([]byte) (*pluginFile, error)) (*pluginFil
 			ext = ".tar.gz"
 		}
 		return nil, fmt.Errorf("%w: %s is not named %sNAME_VERSION_OS_ARCH%s: an archive installs only the plugin it is named for (see docs/plugin-release.md)",
-			errRelease, r.name, pluginhost.Prefix, ext)
+			errRelease, r.name, Prefix, ext)
 	}
 	if err := checkPlatform(r.name); err != nil {
 		return nil, err
@@ -256,7 +255,7 @@ func fromArchive(r *release, read func([]byte) (*pluginFile, error)) (*pluginFil
 	}
 	if p.name != want {
 		return nil, fmt.Errorf("%w: %s holds %s%s, not %s%s: an archive installs only the plugin it is named for",
-			errRelease, r.name, pluginhost.Prefix, p.name, pluginhost.Prefix, want)
+			errRelease, r.name, Prefix, p.name, Prefix, want)
 	}
 	return p, nil
 }
@@ -267,11 +266,11 @@ func fromArchive(r *release, read func([]byte) (*pluginFile, error)) (*pluginFil
 func archiveProvider(archive string) (string, bool) {
 	base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(archive, ".tar.gz"), ".tgz"), ".zip")
 	base, _, _ = strings.Cut(base, "_")
-	return pluginName(base)
+	return releasePluginName(base)
 }
 
-func pluginName(base string) (string, bool) {
-	name, ok := strings.CutPrefix(base, pluginhost.Prefix)
+func releasePluginName(base string) (string, bool) {
+	name, ok := strings.CutPrefix(base, Prefix)
 	return name, ok && sdk.ValidName(name)
 }
 
@@ -311,7 +310,7 @@ func entryCandidate(name string) (string, bool, error) {
 	if strings.Count(clean, "/") > 1 {
 		return "", false, nil
 	}
-	p, ok := pluginName(path.Base(clean))
+	p, ok := releasePluginName(path.Base(clean))
 	return p, ok, nil
 }
 
@@ -327,7 +326,7 @@ func (p *pick) add(name string, regular bool, size int64, open func() (io.Reader
 		return fmt.Errorf("%w: %s in the archive is a link or special file, not the plugin binary itself", errRelease, name)
 	}
 	if p.found != nil {
-		return fmt.Errorf("%w: the archive holds more than one plugin binary (%s%s and %s)", errRelease, pluginhost.Prefix, p.found.name, name)
+		return fmt.Errorf("%w: the archive holds more than one plugin binary (%s%s and %s)", errRelease, Prefix, p.found.name, name)
 	}
 	if size > maxPluginSize || size < 0 {
 		return fmt.Errorf("%w: %s in the archive is larger than %d MiB", errRelease, name, maxPluginSize>>20)
@@ -349,7 +348,7 @@ func (p *pick) add(name string, regular bool, size int64, open func() (io.Reader
 
 func (p *pick) result() (*pluginFile, error) {
 	if p.found == nil {
-		return nil, fmt.Errorf("%w: the archive holds no %sNAME binary at its root (see docs/plugin-release.md)", errRelease, pluginhost.Prefix)
+		return nil, fmt.Errorf("%w: the archive holds no %sNAME binary at its root (see docs/plugin-release.md)", errRelease, Prefix)
 	}
 	return p.found, nil
 }
@@ -420,8 +419,8 @@ func placePlugin(dir string, p *pluginFile) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create the plugin directory: %w", err)
 	}
-	dest := filepath.Join(dir, pluginhost.Prefix+p.name)
-	tmp, err := os.CreateTemp(dir, "."+pluginhost.Prefix+p.name+".install-*")
+	dest := filepath.Join(dir, Prefix+p.name)
+	tmp, err := os.CreateTemp(dir, "."+Prefix+p.name+".install-*")
 	if err != nil {
 		return "", err
 	}
@@ -450,3 +449,58 @@ func placePlugin(dir string, p *pluginFile) (string, error) {
 	done = true
 	return dest, nil
 }
+
+// A Release is a plugin release fetched from a path or an https URL, with
+// the SHA256SUMS that vouches for it. Everything in it is untrusted until
+// Verify says otherwise, and the archive is not parsed before.
+type Release struct{ r *release }
+
+// FetchRelease reads source (a path or an https URL; a redirect must stay
+// on https, see HTTPSOnly) and its checksum file: sums if given, else
+// SHA256SUMS beside the source.
+func FetchRelease(ctx context.Context, client *http.Client, source, sums string) (*Release, error) {
+	r, err := fetchRelease(ctx, client, source, sums)
+	if err != nil {
+		return nil, err
+	}
+	return &Release{r: r}, nil
+}
+
+// Name is the file name of the source, as SHA256SUMS lists it.
+func (r *Release) Name() string { return r.r.name }
+
+// HasSums says a checksum file was found; only a bare plugin binary may
+// install without one.
+func (r *Release) HasSums() bool { return r.r.sums != nil }
+
+// Verify checks the release against its checksum file and returns its
+// sha256.
+func (r *Release) Verify() (string, error) {
+	_, isBinary := releasePluginName(r.r.name)
+	return r.r.verify(isBinary)
+}
+
+// Plugin takes the one plugin binary out of a verified release.
+func (r *Release) Plugin() (*PluginFile, error) {
+	p, err := extractPlugin(r.r)
+	if err != nil {
+		return nil, err
+	}
+	return &PluginFile{p: p}, nil
+}
+
+// A PluginFile is the plugin binary taken out of a release.
+type PluginFile struct{ p *pluginFile }
+
+// Name is the provider's name: terok-provider-NAME.
+func (p *PluginFile) Name() string { return p.p.name }
+
+// Place writes the binary into dir, atomically, executable, and returns
+// where.
+func (p *PluginFile) Place(dir string) (string, error) { return placePlugin(dir, p.p) }
+
+// HTTPSOnly is a CheckRedirect that refuses a redirect off https.
+func HTTPSOnly(req *http.Request, via []*http.Request) error { return httpsOnly(req, via) }
+
+// ChecksumsName is the checksum file's name beside a release.
+const ChecksumsName = checksumsName
