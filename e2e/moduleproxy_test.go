@@ -16,7 +16,7 @@ import (
 // sdkRelease is the SDK's newest tag (sdk/vX.Y.Z): the version the plugin
 // guide tells authors to get, and the one the test proxy serves this
 // checkout's SDK as.
-const sdkRelease = "v0.2.0"
+const sdkRelease = "v0.3.0"
 
 // sdkByProxy serves this checkout's SDK module from a local module proxy
 // (GOPROXY=file://…), the way a third party gets a tagged release, and

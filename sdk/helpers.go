@@ -151,27 +151,3 @@ func (UnsupportedContainer) ContainerSpec(_ context.Context, req *ContainerSpecR
 func (UnsupportedContainer) Capture(_ context.Context, req *CaptureRequest) (*CaptureResponse, error) {
 	return nil, fmt.Errorf("%w: %q has nothing to capture", ErrUnsupportedMode, req.Mode)
 }
-
-// DemoteModes returns resp with the modes in why moved behind all others,
-// keeping their order, and the default moved to the first mode not demoted,
-// unless the user requested the default. The host uses it when it knows a
-// mode cannot run now (a container login with no image); why[m] says why.
-func DemoteModes(resp *NegotiateResponse, requested Mode, why map[Mode]string) *NegotiateResponse {
-	if len(why) == 0 {
-		return resp
-	}
-	out := &NegotiateResponse{Unavailable: resp.Unavailable, Default: resp.Default}
-	var later []Mode
-	for _, m := range resp.Modes {
-		if _, ok := why[m]; ok {
-			later = append(later, m)
-		} else {
-			out.Modes = append(out.Modes, m)
-		}
-	}
-	if _, demoted := why[out.Default]; demoted && out.Default != requested && len(out.Modes) > 0 {
-		out.Default = out.Modes[0]
-	}
-	out.Modes = append(out.Modes, later...)
-	return out
-}

@@ -85,30 +85,6 @@ func TestCleanRelPath(t *testing.T) {
 	}
 }
 
-func TestDemoteModes(t *testing.T) {
-	resp := &sdk.NegotiateResponse{Modes: []sdk.Mode{sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeAPIKey}, Default: sdk.ModeOAuth}
-	noImage := map[sdk.Mode]string{sdk.ModeOAuth: "no image", sdk.ModeDevice: "no image"}
-	got := sdk.DemoteModes(resp, "", noImage)
-	if want := []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice}; !reflect.DeepEqual(got.Modes, want) || got.Default != sdk.ModeAPIKey {
-		t.Errorf("DemoteModes = %v default %s, want %v default api_key", got.Modes, got.Default, want)
-	}
-	// A mode the user asked for stays the default.
-	if got := sdk.DemoteModes(resp, sdk.ModeOAuth, noImage); got.Default != sdk.ModeOAuth {
-		t.Errorf("requested oauth: default %s", got.Default)
-	}
-	// Nothing demoted, or nothing else to offer: unchanged.
-	if got := sdk.DemoteModes(resp, "", nil); got != resp {
-		t.Error("no demotion must return resp itself")
-	}
-	only := &sdk.NegotiateResponse{Modes: []sdk.Mode{sdk.ModeOAuth}, Default: sdk.ModeOAuth}
-	if got := sdk.DemoteModes(only, "", noImage); got.Default != sdk.ModeOAuth || len(got.Modes) != 1 {
-		t.Errorf("only oauth: %+v", got)
-	}
-	if resp.Modes[0] != sdk.ModeOAuth {
-		t.Error("DemoteModes changed its argument")
-	}
-}
-
 // A provider may not name another's conventional shared config dir: the
 // host writes its state files there and removes files holding its secret.
 func TestHostDirOfAnotherProviderIsRefused(t *testing.T) {

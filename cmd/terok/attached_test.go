@@ -8,7 +8,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/sdk"
-	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // TestDoctorShowsAnAttachedProvider: a debug setting left in the
@@ -16,7 +16,7 @@ import (
 func TestDoctorShowsAnAttachedProvider(t *testing.T) {
 	value := fmt.Sprintf(`{"claude":{"protocol":"grpc","protocol_version":%d,"addr":{"network":"tcp","string":"127.0.0.1:1"},"pid":%d,"test":true}}`,
 		sdk.ProtocolVersion, os.Getpid())
-	t.Setenv(plugin.ReattachEnv, value)
+	t.Setenv(host.ReattachEnv, value)
 	t.Setenv(pluginhost.ReattachTCPEnv, "1")
 	checks := doctorAttached()
 	if len(checks) != 1 || checks[0].Status != "warn" || !strings.Contains(checks[0].Detail, "not the installed plugin") ||
@@ -28,7 +28,7 @@ func TestDoctorShowsAnAttachedProvider(t *testing.T) {
 	if len(checks) != 1 || checks[0].Status != "fail" || !strings.Contains(checks[0].Detail, "refusing to attach") {
 		t.Errorf("doctor with a refused attachment: %+v", checks)
 	}
-	t.Setenv(plugin.ReattachEnv, "")
+	t.Setenv(host.ReattachEnv, "")
 	if checks := doctorAttached(); len(checks) != 0 {
 		t.Errorf("doctor without attachments: %+v", checks)
 	}

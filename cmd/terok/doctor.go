@@ -23,7 +23,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
-	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -227,13 +227,13 @@ func doctorPlugins(ctx context.Context, f *factory, src providerSource, plugins 
 func doctorAttached() []check {
 	all, err := pluginhost.Attachments()
 	if err != nil {
-		return []check{{Name: "debug reattach", Status: "fail", Detail: firstLine(err.Error()), Fix: "unset " + plugin.ReattachEnv}}
+		return []check{{Name: "debug reattach", Status: "fail", Detail: firstLine(err.Error()), Fix: "unset " + host.ReattachEnv}}
 	}
 	var checks []check
 	for _, a := range all {
 		c := check{Name: "debug reattach " + string(a.Name), Status: "warn",
 			Detail: "not the installed plugin: " + a.String(),
-			Fix:    "unset " + plugin.ReattachEnv + " when you are done debugging"}
+			Fix:    "unset " + host.ReattachEnv + " when you are done debugging"}
 		if a.Err != nil {
 			c.Status, c.Detail = "fail", firstLine(a.Err.Error())
 		}

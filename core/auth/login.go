@@ -191,7 +191,7 @@ func (l *Login) chooseMode(ctx context.Context, req LoginRequest) (sdk.Mode, err
 		check = []sdk.Mode{req.Mode}
 	}
 	cannot := l.cannotRun(ctx, req, check)
-	neg = sdk.DemoteModes(neg, req.Mode, cannot)
+	neg = demoteModes(neg, req.Mode, cannot)
 	if req.Mode != "" {
 		if contains(neg.Modes, req.Mode) {
 			return req.Mode, nil

@@ -24,7 +24,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
-	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Defaults for Host's timeouts.
@@ -133,7 +133,7 @@ func (h *Host) Start(ctx context.Context, p Plugin) (sdk.Provider, func(), error
 			done <- started{err: err}
 			return
 		}
-		raw, err := rpcClient.Dispense(plugin.Dispense)
+		raw, err := rpcClient.Dispense(host.Dispense)
 		if err != nil {
 			done <- started{err: err}
 			return
@@ -191,10 +191,10 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 	}
 	extra := append(append([]string(nil), h.Env...), h.processMark())
 	// Mutual TLS as go-plugin's AutoMTLS, with cheaper keys (see
-	// plugin.HostTLS); a plugin started by hand (reattach) brings its own.
+	// host.TLS); a plugin started by hand (reattach) brings its own.
 	var tlsConfig *tls.Config
 	if reattach == nil {
-		cfg, tlsEnv, err := plugin.HostTLS()
+		cfg, tlsEnv, err := host.TLS()
 		if err != nil {
 			return nil, fmt.Errorf("start plugin %s: make its TLS keys: %w", p.Name, err)
 		}
@@ -203,8 +203,8 @@ func (h *Host) newClient(p Plugin, bin *os.File, logger hclog.Logger, reattach *
 	env := pluginEnv(os.Environ(), extra)
 	run := &running{}
 	run.client = goplugin.NewClient(withReattach(reattach, &goplugin.ClientConfig{
-		HandshakeConfig:  plugin.Handshake(),
-		VersionedPlugins: plugin.HostPluginSets(),
+		HandshakeConfig:  host.Handshake(),
+		VersionedPlugins: host.PluginSets(),
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			// cmd.Env holds only go-plugin's own variables (SkipHostEnv).
 			proc, err := newPluginProcess(bin, p.Path, append(env, cmd.Env...))

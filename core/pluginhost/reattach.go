@@ -19,7 +19,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/trust"
 	"github.com/terok-ai/terok-auth/sdk"
-	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // getenv is os.Getenv; tests replace it.
@@ -34,24 +34,24 @@ func ParseReattach(value string) (map[names.Provider]*goplugin.ReattachConfig, e
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(value)))
 	dec.DisallowUnknownFields()
-	var raw map[string]plugin.Reattach
+	var raw map[string]host.Reattach
 	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("%s is not the JSON a plugin prints in debug mode: %w; copy the line it printed, or unset %s", plugin.ReattachEnv, err, plugin.ReattachEnv)
+		return nil, fmt.Errorf("%s is not the JSON a plugin prints in debug mode: %w; copy the line it printed, or unset %s", host.ReattachEnv, err, host.ReattachEnv)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%s has more than one JSON value; copy the line the plugin printed", plugin.ReattachEnv)
+		return nil, fmt.Errorf("%s has more than one JSON value; copy the line the plugin printed", host.ReattachEnv)
 	}
 	out := map[names.Provider]*goplugin.ReattachConfig{}
 	for key, r := range raw {
 		name, err := names.ParseProvider(key)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q is not a provider name", plugin.ReattachEnv, key)
+			return nil, fmt.Errorf("%s: %q is not a provider name", host.ReattachEnv, key)
 		}
 		if r.Protocol != string(goplugin.ProtocolGRPC) {
-			return nil, fmt.Errorf("%s: plugin %s speaks %q; terok speaks only grpc", plugin.ReattachEnv, name, r.Protocol)
+			return nil, fmt.Errorf("%s: plugin %s speaks %q; terok speaks only grpc", host.ReattachEnv, name, r.Protocol)
 		}
 		if r.Pid <= 0 {
-			return nil, fmt.Errorf("%s: plugin %s has no pid", plugin.ReattachEnv, name)
+			return nil, fmt.Errorf("%s: plugin %s has no pid", host.ReattachEnv, name)
 		}
 		var addr net.Addr
 		switch r.Addr.Network {
@@ -71,7 +71,7 @@ func ParseReattach(value string) (map[names.Provider]*goplugin.ReattachConfig, e
 			err = errors.New("it is empty")
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: plugin %s: bad address: %w", plugin.ReattachEnv, name, err)
+			return nil, fmt.Errorf("%s: plugin %s: bad address: %w", host.ReattachEnv, name, err)
 		}
 		out[name] = &goplugin.ReattachConfig{
 			Protocol:        goplugin.ProtocolGRPC,
@@ -103,7 +103,7 @@ var errNotRunning = errors.New("no such process")
 // author's own machine, and a value copied from elsewhere, or left over,
 // must not hand a key to another user's process.
 func reattachFor(name names.Provider) (*goplugin.ReattachConfig, error) {
-	all, err := ParseReattach(getenv(plugin.ReattachEnv))
+	all, err := ParseReattach(getenv(host.ReattachEnv))
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func reattachFor(name names.Provider) (*goplugin.ReattachConfig, error) {
 	}
 	if rc.ProtocolVersion != sdk.ProtocolVersion {
 		return nil, fmt.Errorf("%w: the plugin %s attached through %s speaks plugin protocol %d, this terok speaks %d",
-			ErrProtocol, name, plugin.ReattachEnv, rc.ProtocolVersion, sdk.ProtocolVersion)
+			ErrProtocol, name, host.ReattachEnv, rc.ProtocolVersion, sdk.ProtocolVersion)
 	}
 	if err := checkTarget(name, rc); err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func reattachFor(name names.Provider) (*goplugin.ReattachConfig, error) {
 func checkTarget(name names.Provider, rc *goplugin.ReattachConfig) error {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("%s: refusing to attach plugin %s: %s; start the debug plugin again as yourself and copy the line it prints, or unset %s",
-			plugin.ReattachEnv, name, fmt.Sprintf(format, a...), plugin.ReattachEnv)
+			host.ReattachEnv, name, fmt.Sprintf(format, a...), host.ReattachEnv)
 	}
 	me := uint32(os.Geteuid())
 	owner, err := processOwner(rc.Pid)
@@ -164,7 +164,7 @@ func checkTarget(name names.Provider, rc *goplugin.ReattachConfig) error {
 		if getenv(ReattachTCPEnv) != "1" {
 			return fmt.Errorf("%s: refusing to attach plugin %s over tcp %s: terok cannot tell which user listens on a tcp port, "+
 				"so another local user could get what terok sends it; serve the debug plugin on a unix socket (debug mode's default), "+
-				"or, on a machine no one else uses, set %s=1 as well", plugin.ReattachEnv, name, addr, ReattachTCPEnv)
+				"or, on a machine no one else uses, set %s=1 as well", host.ReattachEnv, name, addr, ReattachTCPEnv)
 		}
 	}
 	return nil
@@ -206,13 +206,13 @@ type Attachment struct {
 
 // String says where the provider is attached, for a user to read.
 func (a Attachment) String() string {
-	return fmt.Sprintf("debug plugin pid %d on %s %s (%s)", a.Pid, a.Addr.Network(), a.Addr, plugin.ReattachEnv)
+	return fmt.Sprintf("debug plugin pid %d on %s %s (%s)", a.Pid, a.Addr.Network(), a.Addr, host.ReattachEnv)
 }
 
 // Attachments lists, by name, every provider TEROK_REATTACH_PROVIDERS
 // names, each with the result of the checks attaching to it would make.
 func Attachments() ([]Attachment, error) {
-	all, err := ParseReattach(getenv(plugin.ReattachEnv))
+	all, err := ParseReattach(getenv(host.ReattachEnv))
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ func Attachments() ([]Attachment, error) {
 // says on stderr, so a debug setting left in a shell never goes unseen.
 func attachedNotice(name names.Provider, rc *goplugin.ReattachConfig) string {
 	return fmt.Sprintf("terok: provider %s is not the installed plugin: %s attaches it to the debug plugin pid %d on %s %s\n",
-		name, plugin.ReattachEnv, rc.Pid, rc.Addr.Network(), rc.Addr)
+		name, host.ReattachEnv, rc.Pid, rc.Addr.Network(), rc.Addr)
 }
 
 // withReattach turns cfg into a config that attaches to the running plugin

@@ -16,14 +16,14 @@ import (
 
 	"github.com/terok-ai/terok-auth/internal/testuser"
 	"github.com/terok-ai/terok-auth/sdk"
-	"github.com/terok-ai/terok-auth/sdk/plugin"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // withPid returns the TEROK_REATTACH_PROVIDERS value with every pid
 // replaced by pid, as a stale or hand-edited line would have it.
 func withPid(t *testing.T, value string, pid int) string {
 	t.Helper()
-	var m map[string]plugin.Reattach
+	var m map[string]host.Reattach
 	if err := json.Unmarshal([]byte(value), &m); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestReattachSaysSoOnStderrEveryTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(notice, "provider fake is not the installed plugin") || !strings.Contains(notice, plugin.ReattachEnv) {
+		if !strings.Contains(notice, "provider fake is not the installed plugin") || !strings.Contains(notice, host.ReattachEnv) {
 			t.Errorf("round %d: attaching said %q on stderr", round, notice)
 		}
 	}

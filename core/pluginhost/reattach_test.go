@@ -14,6 +14,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/plugin"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
@@ -85,7 +86,7 @@ func debugChild(t *testing.T, edit func(*exec.Cmd)) (*exec.Cmd, string, <-chan s
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), plugin.ReattachEnv+"="); ok {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), host.ReattachEnv+"="); ok {
 				lines <- strings.Trim(v, "'")
 			} else {
 				select {
@@ -100,7 +101,7 @@ func debugChild(t *testing.T, edit func(*exec.Cmd)) (*exec.Cmd, string, <-chan s
 	case value := <-lines:
 		return child, value, rest
 	case <-time.After(30 * time.Second):
-		t.Fatal("the debug-mode plugin printed no " + plugin.ReattachEnv + " line")
+		t.Fatal("the debug-mode plugin printed no " + host.ReattachEnv + " line")
 	}
 	return nil, "", nil
 }
@@ -108,7 +109,7 @@ func debugChild(t *testing.T, edit func(*exec.Cmd)) (*exec.Cmd, string, <-chan s
 // setReattach makes the host read TEROK_REATTACH_PROVIDERS as value (and
 // the other variables in more, by pairs) for the rest of t.
 func setReattach(t *testing.T, value string, more ...string) {
-	env := map[string]string{plugin.ReattachEnv: value}
+	env := map[string]string{host.ReattachEnv: value}
 	for i := 0; i+1 < len(more); i += 2 {
 		env[more[i]] = more[i+1]
 	}
@@ -157,7 +158,7 @@ func TestReattach(t *testing.T) {
 	h := &Host{Trust: refuseAll{}}
 	defer h.Close()
 	if _, _, err := h.Start(context.Background(), Plugin{Name: "other", Path: "/nonexistent/terok-provider-other"}); err == nil || !strings.Contains(err.Error(), "untrusted: other") {
-		t.Errorf("a plugin not named in %s skipped trust: %v", plugin.ReattachEnv, err)
+		t.Errorf("a plugin not named in %s skipped trust: %v", host.ReattachEnv, err)
 	}
 }
 

@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/hashicorp/go-hclog v1.6.3
-	github.com/terok-ai/terok-auth/sdk v0.2.0
+	github.com/terok-ai/terok-auth/sdk v0.3.0
 )
 
 require (

@@ -224,34 +224,13 @@ func serveDebug(ctx context.Context, p sdk.Provider, logger hclog.Logger, out io
 	return nil
 }
 
-// ReattachEnv is the environment variable through which terok attaches to
-// plugins started by hand in debug mode. Its value is a JSON object from
-// provider name to a Reattach.
-const ReattachEnv = "TEROK_REATTACH_PROVIDERS"
-
-// Reattach is how to reach one plugin started in debug mode: go-plugin's
-// ReattachConfig in JSON.
-type Reattach struct {
-	Protocol        string       `json:"protocol"`
-	ProtocolVersion int          `json:"protocol_version"`
-	Addr            ReattachAddr `json:"addr"`
-	Pid             int          `json:"pid"`
-	Test            bool         `json:"test"`
-}
-
-// ReattachAddr is a net.Addr in JSON.
-type ReattachAddr struct {
-	Network string `json:"network"` // "unix" or "tcp"
-	String  string `json:"string"`  // socket path or host:port
-}
-
 // reattachLine formats the TEROK_REATTACH_PROVIDERS=… assignment for the
 // plugin name served at rc, quoted for a POSIX shell.
 func reattachLine(name string, rc *goplugin.ReattachConfig) (string, error) {
-	r := map[string]Reattach{name: {
+	r := map[string]rpc.Reattach{name: {
 		Protocol:        string(rc.Protocol),
 		ProtocolVersion: rc.ProtocolVersion,
-		Addr:            ReattachAddr{Network: rc.Addr.Network(), String: rc.Addr.String()},
+		Addr:            rpc.ReattachAddr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 		Pid:             rc.Pid,
 		Test:            rc.Test,
 	}}
@@ -259,7 +238,7 @@ func reattachLine(name string, rc *goplugin.ReattachConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return ReattachEnv + "='" + strings.ReplaceAll(string(b), "'", `'\''`) + "'", nil
+	return rpc.ReattachEnv + "='" + strings.ReplaceAll(string(b), "'", `'\''`) + "'", nil
 }
 
 // exitWithParent calls exit once the parent with pid ppid is gone, i.e. the

@@ -75,7 +75,7 @@ func TestDebugPrintsReattachLine(t *testing.T) {
 	for line == "" {
 		select {
 		case l := <-out.lines:
-			if v, ok := strings.CutPrefix(strings.TrimSpace(l), ReattachEnv+"='"); ok {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), rpc.ReattachEnv+"='"); ok {
 				line = strings.TrimSuffix(v, "'")
 			}
 		case err := <-done:
@@ -84,7 +84,7 @@ func TestDebugPrintsReattachLine(t *testing.T) {
 			t.Fatal("no reattach line")
 		}
 	}
-	var got map[string]Reattach
+	var got map[string]rpc.Reattach
 	if err := json.Unmarshal([]byte(line), &got); err != nil {
 		t.Fatalf("reattach line %q: %v", line, err)
 	}
@@ -110,18 +110,6 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.lines <- l
 	}
 	return len(p), nil
-}
-
-// TestHandshakeIsACopy: a caller that changes the handshake it was given
-// changes nothing for the next caller.
-func TestHandshakeIsACopy(t *testing.T) {
-	h := Handshake()
-	want := h.MagicCookieValue
-	h.MagicCookieValue = "changed by a caller"
-	h.ProtocolVersion++
-	if again := Handshake(); again.MagicCookieValue != want || again.ProtocolVersion == h.ProtocolVersion {
-		t.Errorf("Handshake() = %+v after a caller changed its copy", again)
-	}
 }
 
 // TestRunReturnsWhenHostDies: Run, started as terok starts a plugin, whose

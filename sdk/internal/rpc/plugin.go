@@ -2,7 +2,7 @@
 // go-plugin handshake, a gRPC server around an sdk.Provider (used by
 // sdk/plugin.Serve) and a gRPC client that is an sdk.Provider (used by the
 // host). Protobuf types never leave this package and internal/proto: hosts use
-// the exported wrappers in sdk/plugin (Handshake, Dispense, HostPluginSets).
+// the exported wrappers in sdk/host (Handshake, Dispense, PluginSets).
 package rpc
 
 import (
