@@ -40,13 +40,22 @@ func PluginSets() map[int]goplugin.PluginSet { return rpc.PluginSets(nil) }
 func TLS() (*tls.Config, []string, error) { return rpc.HostTLS() }
 
 // ReattachEnv is the environment variable through which terok attaches to
-// plugins started by hand in debug mode. Its value is a JSON object from
-// provider name to a Reattach.
-const ReattachEnv = rpc.ReattachEnv
+// plugins started by hand in debug mode (package plugin prints it). Its
+// value is a JSON object from provider name to a Reattach.
+const ReattachEnv = "TEROK_REATTACH_PROVIDERS"
 
 // Reattach is how to reach one plugin started in debug mode: go-plugin's
 // ReattachConfig in JSON.
-type Reattach = rpc.Reattach
+type Reattach struct {
+	Protocol        string       `json:"protocol"`
+	ProtocolVersion int          `json:"protocol_version"`
+	Addr            ReattachAddr `json:"addr"`
+	Pid             int          `json:"pid"`
+	Test            bool         `json:"test"`
+}
 
 // ReattachAddr is a net.Addr in JSON.
-type ReattachAddr = rpc.ReattachAddr
+type ReattachAddr struct {
+	Network string `json:"network"` // "unix" or "tcp"
+	String  string `json:"string"`  // socket path or host:port
+}

@@ -25,6 +25,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 )
 
@@ -227,10 +228,10 @@ func serveDebug(ctx context.Context, p sdk.Provider, logger hclog.Logger, out io
 // reattachLine formats the TEROK_REATTACH_PROVIDERS=… assignment for the
 // plugin name served at rc, quoted for a POSIX shell.
 func reattachLine(name string, rc *goplugin.ReattachConfig) (string, error) {
-	r := map[string]rpc.Reattach{name: {
+	r := map[string]host.Reattach{name: {
 		Protocol:        string(rc.Protocol),
 		ProtocolVersion: rc.ProtocolVersion,
-		Addr:            rpc.ReattachAddr{Network: rc.Addr.Network(), String: rc.Addr.String()},
+		Addr:            host.ReattachAddr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 		Pid:             rc.Pid,
 		Test:            rc.Test,
 	}}
@@ -238,7 +239,7 @@ func reattachLine(name string, rc *goplugin.ReattachConfig) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return rpc.ReattachEnv + "='" + strings.ReplaceAll(string(b), "'", `'\''`) + "'", nil
+	return host.ReattachEnv + "='" + strings.ReplaceAll(string(b), "'", `'\''`) + "'", nil
 }
 
 // exitWithParent calls exit once the parent with pid ppid is gone, i.e. the

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
@@ -75,7 +76,7 @@ func TestDebugPrintsReattachLine(t *testing.T) {
 	for line == "" {
 		select {
 		case l := <-out.lines:
-			if v, ok := strings.CutPrefix(strings.TrimSpace(l), rpc.ReattachEnv+"='"); ok {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), host.ReattachEnv+"='"); ok {
 				line = strings.TrimSuffix(v, "'")
 			}
 		case err := <-done:
@@ -84,7 +85,7 @@ func TestDebugPrintsReattachLine(t *testing.T) {
 			t.Fatal("no reattach line")
 		}
 	}
-	var got map[string]rpc.Reattach
+	var got map[string]host.Reattach
 	if err := json.Unmarshal([]byte(line), &got); err != nil {
 		t.Fatalf("reattach line %q: %v", line, err)
 	}
