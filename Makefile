@@ -157,6 +157,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadUpstream$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz '^FuzzProxyBlock$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz '^FuzzRequestHandling$$' -fuzztime $(or $(FUZZTIME),20s) ./core/proxy
+	$(GO) test -run '^$$' -fuzz '^FuzzFromSDK$$' -fuzztime $(or $(FUZZTIME),20s) ./core/route
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./providertest
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReattach$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost
 	$(GO) test -run '^$$' -fuzz '^FuzzExtractPlugin$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
