@@ -112,7 +112,7 @@ func newRig(t *testing.T, tweak func(*Options)) *rig {
 	}}
 	up := r.vendor.URL
 	routes := map[string][]route.Route{}
-	for p, rs := range PluginRoutes {
+	for p, rs := range bundledRoutes(t) {
 		for _, rt := range rs {
 			rt.Upstream = up
 			for k := range rt.PathUpstreams {
@@ -594,18 +594,5 @@ func TestTCPListenerIsLoopbackOnly(t *testing.T) {
 	err := r.srv.Run(context.Background(), Listeners{SocketDir: t.TempDir(), TCP: "0.0.0.0:0"})
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("Run on 0.0.0.0: %v", err)
-	}
-}
-
-func TestPluginRoutesAreValid(t *testing.T) {
-	for p, rs := range PluginRoutes {
-		for _, r := range rs {
-			if err := r.Validate(); err != nil || r.Provider != p {
-				t.Errorf("%s: %v", p, err)
-			}
-			if r.BaseURLEnv == "" && r.SetupHint == "" {
-				t.Errorf("%s %s: no way to point the tool", p, r.CredentialType)
-			}
-		}
 	}
 }

@@ -2,8 +2,8 @@
 // (core/proxy): per credential type, which API the credential is for, the
 // header it goes in, and how the tool is pointed at the proxy. It holds the
 // checks every declaration passes, wherever it comes from (a YAML
-// provider's proxy: block, an upstream agent file's vault: block, the
-// host-side table for the plugins), so the proxy never acts on a route
+// provider's proxy: block, an upstream agent file's vault: block, a
+// plugin's answer to ProxyRoutes: FromSDK), so the proxy never acts on a route
 // that could send a credential in clear or smuggle a header.
 package route
 
