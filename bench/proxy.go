@@ -603,7 +603,7 @@ func procStatus(pid int, field string) (int64, error) {
 // children's included, once waited for), in seconds.
 type cpuTimes struct {
 	busy, own float64
-	at         time.Time
+	at        time.Time
 }
 
 // others is the CPUs that other processes kept busy on average since c0;
