@@ -138,19 +138,32 @@ func proxyTable(tmp string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	lat50, lat99, err := b.latency(h)
-	add(lat50, err)
-	add(lat99, err)
-	add(b.throughput(h))
-	add(b.rps(h))
-	h.stop()
-	// A fresh process for the streams, so its peak RSS is theirs.
-	h, err = b.start()
-	if err != nil {
-		return err
+	// TEROK_BENCH_PROXY_ROWS (latency, throughput, rps, streams) picks
+	// rows, for looking into one.
+	want := func(name string) bool {
+		v := os.Getenv("TEROK_BENCH_PROXY_ROWS")
+		return v == "" || strings.Contains(v, name)
 	}
-	add(b.streams(h))
+	if want("latency") {
+		lat50, lat99, err := b.latency(h)
+		add(lat50, err)
+		add(lat99, err)
+	}
+	if want("throughput") {
+		add(b.throughput(h))
+	}
+	if want("rps") {
+		add(b.rps(h))
+	}
 	h.stop()
+	if want("streams") {
+		// A fresh process for the streams, so its peak RSS is theirs.
+		if h, err = b.start(); err != nil {
+			return err
+		}
+		add(b.streams(h))
+		h.stop()
+	}
 
 	cpu1 := cpuSample()
 	fmt.Fprintf(out, "credential proxy (core/proxy in its own process, TCP 127.0.0.1) against the same fake upstream\n")
@@ -279,6 +292,9 @@ func (b *proxyBench) upstream(w http.ResponseWriter, r *http.Request) {
 func (b *proxyBench) start() (*proxyHelper, error) {
 	c := exec.Command(b.helper, "-state", filepath.Join(b.tmp, "state"), "-upstream", b.up.URL, "-tcp", "127.0.0.1:0")
 	c.Env = append(os.Environ(), "SSL_CERT_FILE="+b.certFile)
+	if v := os.Getenv("TEROK_BENCH_PROXY_ENV"); v != "" { // experiments: GOMAXPROCS=1, GODEBUG=…
+		c.Env = append(c.Env, strings.Fields(v)...)
+	}
 	c.Stderr = os.Stderr
 	stdin, err := c.StdinPipe()
 	if err != nil {
@@ -391,7 +407,8 @@ func (b *proxyBench) latency(h *proxyHelper) (proxyRow, proxyRow, error) {
 		x.r.proxy, x.r.direct, x.r.diff = fmt.Sprintf("%.3fms", pq), fmt.Sprintf("%.3fms", dq), fmt.Sprintf("%+.3fms", pq-dq)
 		x.r.verdict = verdict(pq-dq <= x.b)
 	}
-	r50.note = fmt.Sprintf("%d requests each side, alternating", latencyPairs)
+	r50.note = fmt.Sprintf("%d requests each side, alternating; proxy/direct p90 %.3f/%.3fms, p99.9 %.3f/%.3fms, max %.3f/%.3fms",
+		latencyPairs, quantile(p, 0.9), quantile(d, 0.9), quantile(p, 0.999), quantile(d, 0.999), p[len(p)-1], d[len(d)-1])
 	return r50, r99, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/terok-ai/terok-auth/core/grant"
 	"github.com/terok-ai/terok-auth/core/proxy"
@@ -41,8 +42,16 @@ func main() {
 	state := flag.String("state", "", "directory of grants.json, audit.jsonl and sockets/")
 	upstream := flag.String("upstream", "", "the fake upstream's origin (https)")
 	tcp := flag.String("tcp", "127.0.0.1:0", "loopback TCP listener")
+	cpuprofile := flag.String("cpuprofile", os.Getenv("TEROK_BENCH_PROXY_CPUPROFILE"), "write a CPU profile here (PID appended), to see where the proxy's time goes")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(fmt.Sprintf("%s.%d", *cpuprofile, os.Getpid()))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(*state, *upstream, *tcp); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "proxyhelper:", err)
 		os.Exit(1)
 	}
