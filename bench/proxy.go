@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/grant"
+	"github.com/terok-ai/terok-auth/core/proxy"
 )
 
 // The proxy rows: the credential proxy (core/proxy, in a process of its
@@ -68,6 +70,7 @@ type proxyBench struct {
 	sseActive atomic.Int64
 	ssePeak   atomic.Int64
 	leaks     atomic.Int64
+	upConns   atomic.Int64 // connections the fake upstream accepted
 }
 
 // proxyHelper is one running proxy process.
@@ -205,6 +208,11 @@ func (b *proxyBench) setup() error {
 	}
 	b.up = httptest.NewUnstartedServer(http.HandlerFunc(b.upstream))
 	b.up.EnableHTTP2 = true
+	b.up.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			b.upConns.Add(1)
+		}
+	}
 	b.up.StartTLS()
 	b.certFile = filepath.Join(b.tmp, "upstream.pem")
 	cert := b.up.Certificate()
@@ -514,8 +522,10 @@ func (b *proxyBench) rps(h *proxyHelper) (proxyRow, error) {
 // RSS is read from /proc while they are held.
 func (b *proxyBench) streams(h *proxyHelper) (proxyRow, error) {
 	r := proxyRow{name: fmt.Sprintf("%d concurrent SSE streams held, proxy peak RSS", sseStreams), budget: fmt.Sprintf("<= %d MiB", rssBudgetMiB)}
-	run := func(proxied bool) (failed int, peak int64, took time.Duration, err error) {
+	run := func(proxied bool) (failed int, peak int64, took time.Duration, conns int) {
 		b.ssePeak.Store(0)
+		conns0 := b.upConns.Load()
+		defer func() { conns = int(b.upConns.Load() - conns0) }()
 		var bad atomic.Int64
 		var wg sync.WaitGroup
 		start := time.Now()
@@ -529,9 +539,9 @@ func (b *proxyBench) streams(h *proxyHelper) (proxyRow, error) {
 			}()
 		}
 		wg.Wait()
-		return int(bad.Load()), b.ssePeak.Load(), time.Since(start), nil
+		return int(bad.Load()), b.ssePeak.Load(), time.Since(start), 0
 	}
-	dFailed, dPeak, dTook, _ := run(false)
+	dFailed, dPeak, dTook, dConns := run(false)
 	rssStart, _ := procStatus(h.cmd.Process.Pid, "VmRSS")
 	var maxRSS atomic.Int64
 	stop := make(chan struct{})
@@ -551,7 +561,13 @@ func (b *proxyBench) streams(h *proxyHelper) (proxyRow, error) {
 			}
 		}
 	}()
-	pFailed, pPeak, pTook, _ := run(true)
+	if os.Getenv("TEROK_BENCH_PROXY_HEAPPROFILE") != "" {
+		go func() {
+			time.Sleep(sseEvery * sseEvents / 2)
+			_ = h.cmd.Process.Signal(syscall.SIGUSR1)
+		}()
+	}
+	pFailed, pPeak, pTook, pConns := run(true)
 	close(stop)
 	<-sampled
 	hwm, err := procStatus(h.cmd.Process.Pid, "VmHWM")
@@ -563,10 +579,11 @@ func (b *proxyBench) streams(h *proxyHelper) (proxyRow, error) {
 	r.direct = "-"
 	r.diff = fmt.Sprintf("%d failed", pFailed)
 	r.verdict = verdict(mib <= rssBudgetMiB && pFailed == 0)
-	r.note = fmt.Sprintf("proxy: %d of %d streams got all %d events (one every %s), %d open at the upstream at once, %.1fs; RSS %.1f MiB idle, %.1f MiB sampled peak\n"+
-		"    direct: %d of %d, %d at once, %.1fs; streams spread over %d grants (the proxy's limit is %d in flight per grant)",
-		sseStreams-pFailed, sseStreams, sseEvents, sseEvery, pPeak, pTook.Seconds(), float64(rssStart)/1024, float64(maxRSS.Load())/1024,
-		sseStreams-dFailed, sseStreams, dPeak, dTook.Seconds(), proxyGrants, 64)
+	r.note = fmt.Sprintf("proxy: %d of %d streams got all %d events (one every %s), %d open at the upstream at once over %d connections, %.1fs;\n"+
+		"    RSS %.1f MiB idle, %.1f MiB sampled peak; direct: %d of %d, %d at once over %d connections, %.1fs;\n"+
+		"    the streams are spread over %d grants (the proxy's limit is %d in flight per grant)",
+		sseStreams-pFailed, sseStreams, sseEvents, sseEvery, pPeak, pConns, pTook.Seconds(), float64(rssStart)/1024, float64(maxRSS.Load())/1024,
+		sseStreams-dFailed, sseStreams, dPeak, dConns, dTook.Seconds(), proxyGrants, proxy.DefaultMaxConcurrent)
 	return r, nil
 }
 
