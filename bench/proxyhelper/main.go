@@ -19,8 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
 	"syscall"
 
