@@ -201,10 +201,14 @@ type proxyRow struct {
 }
 
 func (b *proxyBench) setup() error {
-	b.helper = filepath.Join(b.tmp, "proxyhelper")
-	build := exec.Command("go", "build", "-trimpath", "-o", b.helper, "./bench/proxyhelper")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./bench/proxyhelper (run the bench from the repository's root): %w\n%s", err, out)
+	// TEROK_BENCH_PROXY_HELPER runs a helper built elsewhere (another
+	// commit's proxy, for a before and after in the same conditions).
+	if b.helper = os.Getenv("TEROK_BENCH_PROXY_HELPER"); b.helper == "" {
+		b.helper = filepath.Join(b.tmp, "proxyhelper")
+		build := exec.Command("go", "build", "-trimpath", "-o", b.helper, "./bench/proxyhelper")
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build ./bench/proxyhelper (run the bench from the repository's root): %w\n%s", err, out)
+		}
 	}
 	b.up = httptest.NewUnstartedServer(http.HandlerFunc(b.upstream))
 	b.up.EnableHTTP2 = true
