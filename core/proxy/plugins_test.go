@@ -28,6 +28,21 @@ func bundledRoutes(t *testing.T) map[string][]route.Route {
 	return out
 }
 
+// bundledRoutesInProcess asks the bundled plugins' providers directly,
+// for the tests that need their routes and not the wire.
+func bundledRoutesInProcess(t *testing.T) map[string][]route.Route {
+	t.Helper()
+	out := map[string][]route.Route{}
+	for name, p := range map[string]sdk.Provider{"claude": claude.Claude{}, "codex": codex.Codex{}} {
+		rs, err := Routes(context.Background(), name, p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = rs
+	}
+	return out
+}
+
 // The plugins declare what the host's table held, and each route passes
 // the checks every route passes.
 func TestPluginsDeclareTheirRoutes(t *testing.T) {
