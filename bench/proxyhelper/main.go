@@ -19,10 +19,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 
 	"github.com/terok-ai/terok-auth/core/grant"
 	"github.com/terok-ai/terok-auth/core/proxy"
@@ -53,17 +51,7 @@ func main() {
 		}
 	}
 	if hp := os.Getenv("TEROK_BENCH_PROXY_HEAPPROFILE"); hp != "" {
-		// SIGUSR1 writes a heap profile: what the streams hold.
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGUSR1)
-		go func() {
-			for range sig {
-				if f, err := os.Create(fmt.Sprintf("%s.%d", hp, os.Getpid())); err == nil {
-					_ = pprof.Lookup("heap").WriteTo(f, 0)
-					_ = f.Close()
-				}
-			}
-		}()
+		heapOnSignal(hp)
 	}
 	if err := run(*state, *upstream, *tcp); err != nil {
 		pprof.StopCPUProfile()

@@ -31,7 +31,10 @@ const gcBallast = 8 << 20
 func SocketPath(dir, id string) string { return filepath.Join(dir, id+".sock") }
 
 // Run serves until ctx ends: it opens a socket for every live grant, and
-// checks the registry every second for new and ended ones.
+// checks the registry every second for new and ended ones. It is meant to
+// be the proxy's process (terok auth proxy, exec --proxy): while it runs,
+// the process keeps to one processor and a garbage-collector ballast,
+// unless GOMAXPROCS, GOGC or GOMEMLIMIT say otherwise (docs/performance.md).
 func (s *Server) Run(ctx context.Context, l Listeners) error {
 	if l.SocketDir == "" {
 		return errors.New("proxy: no socket directory")
