@@ -104,3 +104,29 @@ func TestRoutesAsksAndChecks(t *testing.T) {
 		t.Error("Routes handed out the table itself")
 	}
 }
+
+// A bundled plugin's stand-in goes in the variable its tool reads the
+// credential from, which is the one its Injection sets for that type.
+func TestPluginStandInsAreTheirInjectedVariables(t *testing.T) {
+	ctx := context.Background()
+	for name, p := range map[string]sdk.Provider{"claude": claude.Claude{}, "codex": codex.Codex{}} {
+		inj, err := p.(sdk.Injector).Injection(ctx, &sdk.InjectionRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := Routes(ctx, name, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			in, ok := inj.For(r.CredentialType)
+			if !ok {
+				t.Errorf("%s routes %s credentials it does not inject", name, r.CredentialType)
+				continue
+			}
+			if r.StandInEnv != "" && in.Env[r.StandInEnv] == "" {
+				t.Errorf("%s %s: the stand-in goes in %s, which its injection does not set (%v)", name, r.CredentialType, r.StandInEnv, in.Env)
+			}
+		}
+	}
+}
