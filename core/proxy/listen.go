@@ -48,9 +48,11 @@ func (s *Server) Run(ctx context.Context, l Listeners) error {
 	// A proxy's live heap is a megabyte or two, so the collector's 4 MB
 	// floor made it collect every ~80 small requests, and a request that
 	// met a collection waited for it on a busy machine: the p99 of make
-	// bench. The ballast (never written, so never resident) raises the
-	// heap the collector aims for by a fixed 8 MB, so it runs a fifth as
-	// often; the goal stays proportional to what is live (500 streams).
+	// bench. The ballast raises the heap the collector aims for by a
+	// fixed 8 MB, so it runs a fifth as often; the goal stays proportional
+	// to what is live (500 streams). It is never written: memory fresh
+	// from the system, as at the start of the proxy's process, then never
+	// becomes resident (make bench: 10 MiB idle, with or without it).
 	// Unless the user tunes the collector himself.
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		ballast := make([]byte, gcBallast)
