@@ -43,7 +43,7 @@ TOOLS := $(CURDIR)/.tools
 # relative to sdk/.
 PROTO := internal/proto/providerv1/provider.proto
 
-.PHONY: docs help build testbins test test-cold-cache test-unit bench bench-openbao lint generate check-generated install fuzz clean man dist cross-vet
+.PHONY: docs help build testbins test test-cold-cache test-unit bench bench-openbao bench-proxy lint generate check-generated install fuzz clean man dist cross-vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -132,8 +132,9 @@ test-unit: ## run the tests that need no keyring and no built binaries
 
 # bench prints one table (terok against secret-tool, podman and a bare exec,
 # each row against its budget) and scaling tables, and keeps it in
-# bench/results/latest.txt (the run before: previous.txt). BENCHFLAGS: e.g.
-# -pairs 21, -only token, -no-scale.
+# bench/results/latest.txt (the run before: previous.txt), and the proxy's
+# table in bench/results/proxy.txt. BENCHFLAGS: e.g. -pairs 21, -only token,
+# -only proxy, -no-scale.
 bench: testbins ## measure terok against its budgets (docs/performance.md); table in bench/results/latest.txt
 	scripts/deps test
 	$(TEST_ENV) scripts/with-keyring $(GO) run ./bench $(BENCHFLAGS)
@@ -143,6 +144,12 @@ bench: testbins ## measure terok against its budgets (docs/performance.md); tabl
 # terok binary and the dev server (internal/baotest finds bao).
 bench-openbao: build ## measure the team store against its budgets; table in bench/results/openbao.txt
 	TEROK_TEST_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench -only openbao $(BENCHFLAGS)
+
+# The proxy rows alone (the credential proxy in its own process against the
+# same fake upstream reached directly), in bench/results/proxy.txt: they
+# build their own helper and need no keyring, podman or plugins.
+bench-proxy: ## measure the credential proxy against its budgets; table in bench/results/proxy.txt
+	$(GO) run ./bench -only proxy $(BENCHFLAGS)
 
 fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
@@ -157,6 +164,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzLoadUpstream$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz '^FuzzProxyBlock$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov
 	$(GO) test -run '^$$' -fuzz '^FuzzRequestHandling$$' -fuzztime $(or $(FUZZTIME),20s) ./core/proxy
+	$(GO) test -run '^$$' -fuzz '^FuzzFromSDK$$' -fuzztime $(or $(FUZZTIME),20s) ./core/route
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./providertest
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzValues$$' -fuzztime $(or $(FUZZTIME),20s) ./secret
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReattach$$' -fuzztime $(or $(FUZZTIME),20s) ./core/pluginhost

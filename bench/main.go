@@ -44,7 +44,7 @@ const imageName = "localhost/terok-bench-vendor:ok"
 var (
 	pairs    = flag.Int("pairs", 21, "alternating pairs per row (the median of them is reported)")
 	outDir   = flag.String("out", "bench/results", "where latest.txt (and previous.txt) go; \"\" writes none")
-	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables); openbao: only the OpenBao table (no keyring needed)")
+	only     = flag.String("only", "", "run only the rows whose name contains this (and no scaling tables); openbao: only the OpenBao table, proxy: only the proxy table (neither needs a keyring)")
 	noScale  = flag.Bool("no-scale", false, "skip the scaling tables")
 	scaleRun = flag.Int("scale-runs", 7, "runs per point of the scaling tables")
 )
@@ -67,6 +67,9 @@ func main() {
 func run() error {
 	if *only == "openbao" {
 		return runOpenBao()
+	}
+	if *only == "proxy" {
+		return runProxyOnly()
 	}
 	if os.Getenv("TEROK_TEST_KEYRING") != "isolated" {
 		return errors.New("run me through `make bench`: I need a throwaway keyring session (scripts/with-keyring) and the built binaries")
@@ -112,6 +115,16 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "  %-58s %s\n", r.name, res.verdict)
 	}
 	printTable(e.out, results)
+	if *only == "" {
+		var px strings.Builder
+		fmt.Fprintln(e.out)
+		if err := proxyTable(tmp, io.MultiWriter(e.out, &px)); err != nil {
+			return err
+		}
+		if err := saveProxy(px.String()); err != nil {
+			return err
+		}
+	}
 	if *only == "" && !*noScale {
 		if err := scaling(e); err != nil {
 			return err

@@ -42,6 +42,17 @@
 // They survive the trip over the wire, so the host can tell "the key is wrong"
 // from "the plugin is broken".
 //
+// # Optional capabilities
+//
+// A provider may also implement one-method interfaces the host finds by type
+// assertion; each declares data the host checks and carries out, and a
+// plugin without one (or built against an older SDK) declares nothing:
+//
+//   - [Injector]: how a stored credential reaches the tool at run time.
+//   - [Renewer]: how the host renews a credential with its refresh token.
+//   - [Proxied]: how the host's credential proxy reaches the tool's API, so
+//     an agent holds only a stand-in.
+//
 // # Rules a provider must keep
 //
 //   - Never write to standard output: it carries the plugin handshake. Log with

@@ -29,3 +29,16 @@ func (b *bounded) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.Re
 }
 
 var _ sdk.Renewer = (*bounded)(nil)
+
+// ProxyRoutes is bounded like every other call; an older plugin answers
+// sdk.ErrUnimplemented. What it answers is the plugin's word only: the
+// host validates every route (route.FromSDK) before the proxy uses one.
+func (b *bounded) ProxyRoutes(ctx context.Context, req *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	px, ok := b.p.(sdk.Proxied)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return call(b, ctx, "ProxyRoutes", func(ctx context.Context) (*sdk.ProxyRoutesResponse, error) { return px.ProxyRoutes(ctx, req) })
+}
+
+var _ sdk.Proxied = (*bounded)(nil)

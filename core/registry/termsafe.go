@@ -18,6 +18,7 @@ var (
 	_ sdk.Provider = termSafe{}
 	_ sdk.Injector = termSafe{}
 	_ sdk.Renewer  = termSafe{}
+	_ sdk.Proxied  = termSafe{}
 )
 
 // cleanDesc returns a copy of d with its text escaped for the terminal.
@@ -99,4 +100,25 @@ func (t termSafe) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.Re
 		return nil, sdk.ErrUnimplemented
 	}
 	return rn.Renewal(ctx, req)
+}
+
+// ProxyRoutes passes on the provider's proxy routes, validated where they
+// are used (route.FromSDK); a setup hint is printed, so it is escaped
+// here like every other text. A provider without routes is
+// "unimplemented".
+func (t termSafe) ProxyRoutes(ctx context.Context, req *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	px, ok := t.p.(sdk.Proxied)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	r, err := px.ProxyRoutes(ctx, req)
+	if r == nil || err != nil {
+		return r, err
+	}
+	c := &sdk.ProxyRoutesResponse{Routes: make([]sdk.ProxyRoute, len(r.Routes))}
+	for i, rt := range r.Routes {
+		rt.SetupHint = termtext.Text(rt.SetupHint)
+		c.Routes[i] = rt
+	}
+	return c, nil
 }

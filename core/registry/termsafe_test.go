@@ -76,3 +76,25 @@ func TestProviderTextReachesTheTerminalEscaped(t *testing.T) {
 		t.Error("ValidateDescription accepted a label with escape sequences")
 	}
 }
+
+type hostileRoutes struct{ sdk.Provider }
+
+func (hostileRoutes) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	return &sdk.ProxyRoutesResponse{Routes: []sdk.ProxyRoute{{CredentialType: "api_key", SetupHint: evilText}}}, nil
+}
+
+// A setup hint is printed by grant and exec --proxy: it arrives escaped;
+// a provider without routes is unimplemented, as an older plugin is.
+func TestProxyRoutesReachTheTerminalEscaped(t *testing.T) {
+	ctx := context.Background()
+	r, err := termSafe{hostileRoutes{providertest.NewFake("evil")}}.ProxyRoutes(ctx, &sdk.ProxyRoutesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := termtext.Check(r.Routes[0].SetupHint, true); err != nil {
+		t.Errorf("setup hint = %q: %v", r.Routes[0].SetupHint, err)
+	}
+	if _, err := (termSafe{struct{ sdk.Provider }{providertest.NewFake("x")}}).ProxyRoutes(ctx, &sdk.ProxyRoutesRequest{}); !errors.Is(err, sdk.ErrUnimplemented) {
+		t.Errorf("ProxyRoutes of a provider without any: %v", err)
+	}
+}

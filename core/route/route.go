@@ -2,8 +2,8 @@
 // (core/proxy): per credential type, which API the credential is for, the
 // header it goes in, and how the tool is pointed at the proxy. It holds the
 // checks every declaration passes, wherever it comes from (a YAML
-// provider's proxy: block, an upstream agent file's vault: block, the
-// host-side table for the plugins), so the proxy never acts on a route
+// provider's proxy: block, an upstream agent file's vault: block, a
+// plugin's answer to ProxyRoutes: FromSDK), so the proxy never acts on a route
 // that could send a credential in clear or smuggle a header.
 package route
 
@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Route is how one provider's credential of one type reaches its API.
@@ -193,11 +196,48 @@ func (r *Route) Validate() error {
 	add("base_url_path", CheckBaseURLPath(r.BaseURLPath))
 	if r.Field == "" {
 		add("field", errors.New("no field"))
+	} else if !fieldRE.MatchString(r.Field) {
+		add("field", fmt.Errorf("%q is not a field name (letters, digits, _ and -)", r.Field))
 	}
+	for _, kv := range [][2]string{{"base_url_env", r.BaseURLEnv}, {"stand_in_env", r.StandInEnv}} {
+		if kv[1] == "" {
+			continue
+		}
+		err := sdk.CheckEnvName(kv[1])
+		if err == nil {
+			err = sdk.CheckEnvOf(r.Provider, kv[1])
+		}
+		add(kv[0], err)
+	}
+	if r.BaseURLEnv != "" && r.BaseURLEnv == r.StandInEnv {
+		add("stand_in_env", fmt.Errorf("base_url_env and stand_in_env are both %s", r.BaseURLEnv))
+	}
+	add("setup_hint", checkHint(r.SetupHint))
 	if len(errs) == 0 {
 		return nil
 	}
 	return fmt.Errorf("proxy route of %s (%s): %w", r.Provider, r.CredentialType, errors.Join(errs...))
+}
+
+// fieldRE is a stored credential field's name.
+var fieldRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,63}$`)
+
+// maxHint bounds a setup hint: a few sentences, not a document.
+const maxHint = 2048
+
+// checkHint reports whether a setup hint may be printed: short, and no
+// control character but a line break or tab (an escape sequence could
+// forge what terok prints).
+func checkHint(h string) error {
+	if len(h) > maxHint {
+		return fmt.Errorf("%d bytes long; at most %d", len(h), maxHint)
+	}
+	for _, c := range h {
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c >= 0x80 && c < 0xa0 {
+			return errors.New("holds a control character (a terminal escape?)")
+		}
+	}
+	return nil
 }
 
 // UpstreamFor is the origin a request path goes to: the longest matching

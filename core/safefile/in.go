@@ -2,7 +2,6 @@ package safefile
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -47,7 +46,7 @@ func ReadFileIn(dir *os.Root, name string, limit int64) ([]byte, fs.FileInfo, er
 	case fi.Size() > limit:
 		return nil, fi, tooLarge(path, limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := readSized(f, fi.Size(), limit)
 	if err != nil {
 		return nil, fi, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -77,3 +77,27 @@ func TestReadFile(t *testing.T) {
 		})
 	}
 }
+
+// readSized reads what there is, whatever the stat said: a file that grew
+// or shrank since is read whole, and past the limit it stops at limit+1
+// bytes, so the caller can tell it is too large.
+func TestReadSized(t *testing.T) {
+	data := strings.Repeat("x", 5000)
+	for _, c := range []struct {
+		name        string
+		size, limit int64
+		want        int
+	}{
+		{"as stat'ed", 5000, 1 << 20, 5000},
+		{"grew since", 100, 1 << 20, 5000},
+		{"shrank since", 9000, 1 << 20, 5000},
+		{"no size", 0, 1 << 20, 5000},
+		{"over the limit", 5000, 4096, 4097},
+		{"grew over the limit", 10, 4096, 4097},
+	} {
+		got, err := readSized(strings.NewReader(data), c.size, c.limit)
+		if err != nil || len(got) != c.want || strings.Trim(string(got), "x") != "" {
+			t.Errorf("%s: %d bytes, %v; want %d", c.name, len(got), err, c.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package yamlprov
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -39,6 +41,18 @@ type ProxySpec struct {
 // Routes are the file's proxy routes, sorted by credential type; a file
 // without a proxy: block declares none. Load has checked each.
 func (p *Provider) Routes() []route.Route { return routes(p.f) }
+
+var _ sdk.Proxied = (*Provider)(nil)
+
+// ProxyRoutes implements sdk.Proxied from the proxy: block, so the host
+// asks a YAML provider for its routes as it asks a plugin; a file without
+// one declares nothing.
+func (p *Provider) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	if len(p.f.Proxy) == 0 {
+		return nil, fmt.Errorf("%w: %s has no proxy: block", sdk.ErrUnimplemented, p.f.Name)
+	}
+	return route.ToSDK(p.Routes()), nil
+}
 
 func routes(f *File) []route.Route {
 	types := make([]string, 0, len(f.Proxy))

@@ -1,9 +1,15 @@
 package yamlprov
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/core/route"
+	"github.com/terok-ai/terok-auth/sdk"
 )
 
 // Every bundled provider whose tool can reach an API through the proxy
@@ -119,4 +125,37 @@ func FuzzProxyBlock(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A YAML provider answers ProxyRoutes with its proxy: block, which the
+// host checks as it checks a plugin's answer; a file without one declares
+// nothing (unimplemented, as an older plugin).
+func TestYAMLProviderAnswersProxyRoutes(t *testing.T) {
+	ctx := context.Background()
+	for name, f := range bundled(t) {
+		p := New(f)
+		resp, err := p.ProxyRoutes(ctx, &sdk.ProxyRoutesRequest{})
+		if len(p.Routes()) == 0 {
+			if !errors.Is(err, sdk.ErrUnimplemented) {
+				t.Errorf("%s has no proxy: block, ProxyRoutes: %v", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rs, err := route.FromSDK(name, resp)
+		want := p.Routes()
+		for i := range want { // an empty map is no map, after FromSDK
+			if len(want[i].PathUpstreams) == 0 {
+				want[i].PathUpstreams = nil
+			}
+			if len(want[i].ExtraHeaders) == 0 {
+				want[i].ExtraHeaders = nil
+			}
+		}
+		if err != nil || !reflect.DeepEqual(rs, want) {
+			t.Errorf("%s: FromSDK = %+v, %v\nwant %+v", name, rs, err, p.Routes())
+		}
+	}
 }

@@ -135,3 +135,13 @@ func (q quiet) Renewal(ctx context.Context, req *sdk.RenewalRequest) (*sdk.Renew
 	}
 	return watchStdout(q, "Renewal", func() (*sdk.RenewalResponse, error) { return rn.Renewal(ctx, req) })
 }
+
+// ProxyRoutes passes the optional capability through the in-process
+// wrapper, watching standard output like every other call.
+func (q quiet) ProxyRoutes(ctx context.Context, req *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	px, ok := q.p.(sdk.Proxied)
+	if !ok {
+		return nil, sdk.ErrUnimplemented
+	}
+	return watchStdout(q, "ProxyRoutes", func() (*sdk.ProxyRoutesResponse, error) { return px.ProxyRoutes(ctx, req) })
+}

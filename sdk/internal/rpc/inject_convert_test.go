@@ -45,3 +45,36 @@ func TestOldPluginDeclaresNoInjection(t *testing.T) {
 		t.Errorf("old plugin: err = %v, want sdk.ErrUnimplemented", err)
 	}
 }
+
+func TestProxyRoutesConvertRoundTrips(t *testing.T) {
+	want := &sdk.ProxyRoutesResponse{Routes: []sdk.ProxyRoute{{
+		CredentialType: "oauth", Upstream: "https://a.example", PathUpstreams: map[string]string{"/b/": "https://b.example"},
+		Header: "Authorization", Prefix: "Bearer ", Field: "access_token", ExtraHeaders: map[string]string{"x-beta": "1"},
+		BaseURLEnv: "A_BASE_URL", BaseURLPath: "/v1", StandInEnv: "A_TOKEN", SetupHint: "hint",
+	}}}
+	if got := proxyRoutesFromPB(proxyRoutesToPB(want)); !reflect.DeepEqual(got, want) {
+		t.Errorf("round trip = %+v, want %+v", got, want)
+	}
+	if got := proxyRoutesFromPB(proxyRoutesToPB(&sdk.ProxyRoutesResponse{})); len(got.Routes) != 0 {
+		t.Errorf("empty = %+v", got)
+	}
+	// Empty maps travel as nil, as elsewhere.
+	in := &sdk.ProxyRoutesResponse{Routes: []sdk.ProxyRoute{{CredentialType: "t", PathUpstreams: map[string]string{}, ExtraHeaders: map[string]string{}}}}
+	if got := proxyRoutesFromPB(proxyRoutesToPB(in)); got.Routes[0].PathUpstreams != nil || got.Routes[0].ExtraHeaders != nil {
+		t.Errorf("empty maps = %+v", got.Routes[0])
+	}
+}
+
+// A plugin that predates ProxyRoutes declares no routes: Unimplemented.
+func TestOldPluginDeclaresNoProxyRoutes(t *testing.T) {
+	client, server := goplugin.TestPluginGRPCConn(t, false, map[string]goplugin.Plugin{PluginName: oldPlugin{}})
+	defer server.Stop()
+	defer func() { _ = client.Close() }()
+	raw, err := client.Dispense(PluginName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.(sdk.Proxied).ProxyRoutes(context.Background(), &sdk.ProxyRoutesRequest{}); !errors.Is(err, sdk.ErrUnimplemented) {
+		t.Errorf("old plugin: err = %v, want sdk.ErrUnimplemented", err)
+	}
+}

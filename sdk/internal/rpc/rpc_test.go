@@ -201,6 +201,9 @@ func (silent) Injection(context.Context, *sdk.InjectionRequest) (*sdk.InjectionR
 func (silent) Renewal(context.Context, *sdk.RenewalRequest) (*sdk.RenewalResponse, error) {
 	return nil, nil
 }
+func (silent) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
+	return nil, nil
+}
 
 func TestNilAnswerIsAnErrorNotACrash(t *testing.T) {
 	p := providertest.OverGRPC(t, silent{})
@@ -221,6 +224,10 @@ func TestNilAnswerIsAnErrorNotACrash(t *testing.T) {
 		},
 		"Renewal": func() error {
 			_, err := p.(sdk.Renewer).Renewal(ctx, &sdk.RenewalRequest{})
+			return err
+		},
+		"ProxyRoutes": func() error {
+			_, err := p.(sdk.Proxied).ProxyRoutes(ctx, &sdk.ProxyRoutesRequest{})
 			return err
 		},
 	}

@@ -1360,6 +1360,215 @@ func (x *RenewalResponse) GetRenewals() []*Renewal {
 	return nil
 }
 
+type ProxyRoutesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProxyRoutesRequest) Reset() {
+	*x = ProxyRoutesRequest{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProxyRoutesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProxyRoutesRequest) ProtoMessage() {}
+
+func (x *ProxyRoutesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProxyRoutesRequest.ProtoReflect.Descriptor instead.
+func (*ProxyRoutesRequest) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{22}
+}
+
+// How one credential type reaches the tool's API through the proxy: the
+// credential goes in "header: prefix<field>", and the tool is pointed at
+// the proxy by base_url_env (the listener's URL + base_url_path) and gets
+// its stand-in in stand_in_env. The host checks every field.
+type ProxyRoute struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	CredentialType string                 `protobuf:"bytes,1,opt,name=credential_type,json=credentialType,proto3" json:"credential_type,omitempty"`
+	Upstream       string                 `protobuf:"bytes,2,opt,name=upstream,proto3" json:"upstream,omitempty"`
+	// Path prefix (e.g. /backend-api/) -> another https origin.
+	PathUpstreams map[string]string `protobuf:"bytes,3,rep,name=path_upstreams,json=pathUpstreams,proto3" json:"path_upstreams,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Header        string            `protobuf:"bytes,4,opt,name=header,proto3" json:"header,omitempty"`
+	Prefix        string            `protobuf:"bytes,5,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	Field         string            `protobuf:"bytes,6,opt,name=field,proto3" json:"field,omitempty"`
+	ExtraHeaders  map[string]string `protobuf:"bytes,7,rep,name=extra_headers,json=extraHeaders,proto3" json:"extra_headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	BaseUrlEnv    string            `protobuf:"bytes,8,opt,name=base_url_env,json=baseUrlEnv,proto3" json:"base_url_env,omitempty"`
+	BaseUrlPath   string            `protobuf:"bytes,9,opt,name=base_url_path,json=baseUrlPath,proto3" json:"base_url_path,omitempty"`
+	StandInEnv    string            `protobuf:"bytes,10,opt,name=stand_in_env,json=standInEnv,proto3" json:"stand_in_env,omitempty"`
+	SetupHint     string            `protobuf:"bytes,11,opt,name=setup_hint,json=setupHint,proto3" json:"setup_hint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProxyRoute) Reset() {
+	*x = ProxyRoute{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProxyRoute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProxyRoute) ProtoMessage() {}
+
+func (x *ProxyRoute) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProxyRoute.ProtoReflect.Descriptor instead.
+func (*ProxyRoute) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ProxyRoute) GetCredentialType() string {
+	if x != nil {
+		return x.CredentialType
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetUpstream() string {
+	if x != nil {
+		return x.Upstream
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetPathUpstreams() map[string]string {
+	if x != nil {
+		return x.PathUpstreams
+	}
+	return nil
+}
+
+func (x *ProxyRoute) GetHeader() string {
+	if x != nil {
+		return x.Header
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetExtraHeaders() map[string]string {
+	if x != nil {
+		return x.ExtraHeaders
+	}
+	return nil
+}
+
+func (x *ProxyRoute) GetBaseUrlEnv() string {
+	if x != nil {
+		return x.BaseUrlEnv
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetBaseUrlPath() string {
+	if x != nil {
+		return x.BaseUrlPath
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetStandInEnv() string {
+	if x != nil {
+		return x.StandInEnv
+	}
+	return ""
+}
+
+func (x *ProxyRoute) GetSetupHint() string {
+	if x != nil {
+		return x.SetupHint
+	}
+	return ""
+}
+
+type ProxyRoutesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Routes        []*ProxyRoute          `protobuf:"bytes,1,rep,name=routes,proto3" json:"routes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProxyRoutesResponse) Reset() {
+	*x = ProxyRoutesResponse{}
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProxyRoutesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProxyRoutesResponse) ProtoMessage() {}
+
+func (x *ProxyRoutesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_internal_proto_providerv1_provider_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProxyRoutesResponse.ProtoReflect.Descriptor instead.
+func (*ProxyRoutesResponse) Descriptor() ([]byte, []int) {
+	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ProxyRoutesResponse) GetRoutes() []*ProxyRoute {
+	if x != nil {
+		return x.Routes
+	}
+	return nil
+}
+
 var File_internal_proto_providerv1_provider_proto protoreflect.FileDescriptor
 
 const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
@@ -1479,7 +1688,33 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
 	"\x0fRenewalResponse\x126\n" +
-	"\brenewals\x18\x01 \x03(\v2\x1a.terok.provider.v1.RenewalR\brenewals2\xc7\x05\n" +
+	"\brenewals\x18\x01 \x03(\v2\x1a.terok.provider.v1.RenewalR\brenewals\"\x14\n" +
+	"\x12ProxyRoutesRequest\"\xd0\x04\n" +
+	"\n" +
+	"ProxyRoute\x12'\n" +
+	"\x0fcredential_type\x18\x01 \x01(\tR\x0ecredentialType\x12\x1a\n" +
+	"\bupstream\x18\x02 \x01(\tR\bupstream\x12W\n" +
+	"\x0epath_upstreams\x18\x03 \x03(\v20.terok.provider.v1.ProxyRoute.PathUpstreamsEntryR\rpathUpstreams\x12\x16\n" +
+	"\x06header\x18\x04 \x01(\tR\x06header\x12\x16\n" +
+	"\x06prefix\x18\x05 \x01(\tR\x06prefix\x12\x14\n" +
+	"\x05field\x18\x06 \x01(\tR\x05field\x12T\n" +
+	"\rextra_headers\x18\a \x03(\v2/.terok.provider.v1.ProxyRoute.ExtraHeadersEntryR\fextraHeaders\x12 \n" +
+	"\fbase_url_env\x18\b \x01(\tR\n" +
+	"baseUrlEnv\x12\"\n" +
+	"\rbase_url_path\x18\t \x01(\tR\vbaseUrlPath\x12 \n" +
+	"\fstand_in_env\x18\n" +
+	" \x01(\tR\n" +
+	"standInEnv\x12\x1d\n" +
+	"\n" +
+	"setup_hint\x18\v \x01(\tR\tsetupHint\x1a@\n" +
+	"\x12PathUpstreamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a?\n" +
+	"\x11ExtraHeadersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"L\n" +
+	"\x13ProxyRoutesResponse\x125\n" +
+	"\x06routes\x18\x01 \x03(\v2\x1d.terok.provider.v1.ProxyRouteR\x06routes2\xa5\x06\n" +
 	"\bProvider\x12S\n" +
 	"\bDescribe\x12\".terok.provider.v1.DescribeRequest\x1a#.terok.provider.v1.DescribeResponse\x12V\n" +
 	"\tNegotiate\x12#.terok.provider.v1.NegotiateRequest\x1a$.terok.provider.v1.NegotiateResponse\x12V\n" +
@@ -1488,7 +1723,8 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\rContainerSpec\x12'.terok.provider.v1.ContainerSpecRequest\x1a(.terok.provider.v1.ContainerSpecResponse\x12P\n" +
 	"\aCapture\x12!.terok.provider.v1.CaptureRequest\x1a\".terok.provider.v1.CaptureResponse\x12V\n" +
 	"\tInjection\x12#.terok.provider.v1.InjectionRequest\x1a$.terok.provider.v1.InjectionResponse\x12P\n" +
-	"\aRenewal\x12!.terok.provider.v1.RenewalRequest\x1a\".terok.provider.v1.RenewalResponseB>Z<github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1b\x06proto3"
+	"\aRenewal\x12!.terok.provider.v1.RenewalRequest\x1a\".terok.provider.v1.RenewalResponse\x12\\\n" +
+	"\vProxyRoutes\x12%.terok.provider.v1.ProxyRoutesRequest\x1a&.terok.provider.v1.ProxyRoutesResponseB>Z<github.com/terok-ai/terok-auth/sdk/internal/proto/providerv1b\x06proto3"
 
 var (
 	file_internal_proto_providerv1_provider_proto_rawDescOnce sync.Once
@@ -1502,7 +1738,7 @@ func file_internal_proto_providerv1_provider_proto_rawDescGZIP() []byte {
 	return file_internal_proto_providerv1_provider_proto_rawDescData
 }
 
-var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_internal_proto_providerv1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*DescribeRequest)(nil),       // 0: terok.provider.v1.DescribeRequest
 	(*DescribeResponse)(nil),      // 1: terok.provider.v1.DescribeResponse
@@ -1526,46 +1762,56 @@ var file_internal_proto_providerv1_provider_proto_goTypes = []any{
 	(*RenewalFields)(nil),         // 19: terok.provider.v1.RenewalFields
 	(*Renewal)(nil),               // 20: terok.provider.v1.Renewal
 	(*RenewalResponse)(nil),       // 21: terok.provider.v1.RenewalResponse
-	nil,                           // 22: terok.provider.v1.ContainerSpecResponse.EnvEntry
-	nil,                           // 23: terok.provider.v1.Injection.EnvEntry
-	nil,                           // 24: terok.provider.v1.Injection.FilesEntry
-	nil,                           // 25: terok.provider.v1.Renewal.HeadersEntry
+	(*ProxyRoutesRequest)(nil),    // 22: terok.provider.v1.ProxyRoutesRequest
+	(*ProxyRoute)(nil),            // 23: terok.provider.v1.ProxyRoute
+	(*ProxyRoutesResponse)(nil),   // 24: terok.provider.v1.ProxyRoutesResponse
+	nil,                           // 25: terok.provider.v1.ContainerSpecResponse.EnvEntry
+	nil,                           // 26: terok.provider.v1.Injection.EnvEntry
+	nil,                           // 27: terok.provider.v1.Injection.FilesEntry
+	nil,                           // 28: terok.provider.v1.Renewal.HeadersEntry
+	nil,                           // 29: terok.provider.v1.ProxyRoute.PathUpstreamsEntry
+	nil,                           // 30: terok.provider.v1.ProxyRoute.ExtraHeadersEntry
 }
 var file_internal_proto_providerv1_provider_proto_depIdxs = []int32{
 	3,  // 0: terok.provider.v1.NegotiateResponse.unavailable:type_name -> terok.provider.v1.UnavailableMode
 	8,  // 1: terok.provider.v1.AcceptKeyResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 2: terok.provider.v1.AcceptKeyResponse.key_files:type_name -> terok.provider.v1.File
-	22, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
+	25, // 3: terok.provider.v1.ContainerSpecResponse.env:type_name -> terok.provider.v1.ContainerSpecResponse.EnvEntry
 	12, // 4: terok.provider.v1.CaptureRequest.files:type_name -> terok.provider.v1.File
 	8,  // 5: terok.provider.v1.CaptureResponse.credential:type_name -> terok.provider.v1.Credential
 	12, // 6: terok.provider.v1.CaptureResponse.state_files:type_name -> terok.provider.v1.File
-	23, // 7: terok.provider.v1.Injection.env:type_name -> terok.provider.v1.Injection.EnvEntry
-	24, // 8: terok.provider.v1.Injection.files:type_name -> terok.provider.v1.Injection.FilesEntry
+	26, // 7: terok.provider.v1.Injection.env:type_name -> terok.provider.v1.Injection.EnvEntry
+	27, // 8: terok.provider.v1.Injection.files:type_name -> terok.provider.v1.Injection.FilesEntry
 	16, // 9: terok.provider.v1.InjectionResponse.injections:type_name -> terok.provider.v1.Injection
-	25, // 10: terok.provider.v1.Renewal.headers:type_name -> terok.provider.v1.Renewal.HeadersEntry
+	28, // 10: terok.provider.v1.Renewal.headers:type_name -> terok.provider.v1.Renewal.HeadersEntry
 	19, // 11: terok.provider.v1.Renewal.response:type_name -> terok.provider.v1.RenewalFields
 	20, // 12: terok.provider.v1.RenewalResponse.renewals:type_name -> terok.provider.v1.Renewal
-	0,  // 13: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
-	2,  // 14: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
-	5,  // 15: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
-	7,  // 16: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
-	10, // 17: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
-	13, // 18: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
-	15, // 19: terok.provider.v1.Provider.Injection:input_type -> terok.provider.v1.InjectionRequest
-	18, // 20: terok.provider.v1.Provider.Renewal:input_type -> terok.provider.v1.RenewalRequest
-	1,  // 21: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
-	4,  // 22: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
-	6,  // 23: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
-	9,  // 24: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
-	11, // 25: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
-	14, // 26: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
-	17, // 27: terok.provider.v1.Provider.Injection:output_type -> terok.provider.v1.InjectionResponse
-	21, // 28: terok.provider.v1.Provider.Renewal:output_type -> terok.provider.v1.RenewalResponse
-	21, // [21:29] is the sub-list for method output_type
-	13, // [13:21] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	29, // 13: terok.provider.v1.ProxyRoute.path_upstreams:type_name -> terok.provider.v1.ProxyRoute.PathUpstreamsEntry
+	30, // 14: terok.provider.v1.ProxyRoute.extra_headers:type_name -> terok.provider.v1.ProxyRoute.ExtraHeadersEntry
+	23, // 15: terok.provider.v1.ProxyRoutesResponse.routes:type_name -> terok.provider.v1.ProxyRoute
+	0,  // 16: terok.provider.v1.Provider.Describe:input_type -> terok.provider.v1.DescribeRequest
+	2,  // 17: terok.provider.v1.Provider.Negotiate:input_type -> terok.provider.v1.NegotiateRequest
+	5,  // 18: terok.provider.v1.Provider.KeyPrompt:input_type -> terok.provider.v1.KeyPromptRequest
+	7,  // 19: terok.provider.v1.Provider.AcceptKey:input_type -> terok.provider.v1.AcceptKeyRequest
+	10, // 20: terok.provider.v1.Provider.ContainerSpec:input_type -> terok.provider.v1.ContainerSpecRequest
+	13, // 21: terok.provider.v1.Provider.Capture:input_type -> terok.provider.v1.CaptureRequest
+	15, // 22: terok.provider.v1.Provider.Injection:input_type -> terok.provider.v1.InjectionRequest
+	18, // 23: terok.provider.v1.Provider.Renewal:input_type -> terok.provider.v1.RenewalRequest
+	22, // 24: terok.provider.v1.Provider.ProxyRoutes:input_type -> terok.provider.v1.ProxyRoutesRequest
+	1,  // 25: terok.provider.v1.Provider.Describe:output_type -> terok.provider.v1.DescribeResponse
+	4,  // 26: terok.provider.v1.Provider.Negotiate:output_type -> terok.provider.v1.NegotiateResponse
+	6,  // 27: terok.provider.v1.Provider.KeyPrompt:output_type -> terok.provider.v1.KeyPromptResponse
+	9,  // 28: terok.provider.v1.Provider.AcceptKey:output_type -> terok.provider.v1.AcceptKeyResponse
+	11, // 29: terok.provider.v1.Provider.ContainerSpec:output_type -> terok.provider.v1.ContainerSpecResponse
+	14, // 30: terok.provider.v1.Provider.Capture:output_type -> terok.provider.v1.CaptureResponse
+	17, // 31: terok.provider.v1.Provider.Injection:output_type -> terok.provider.v1.InjectionResponse
+	21, // 32: terok.provider.v1.Provider.Renewal:output_type -> terok.provider.v1.RenewalResponse
+	24, // 33: terok.provider.v1.Provider.ProxyRoutes:output_type -> terok.provider.v1.ProxyRoutesResponse
+	25, // [25:34] is the sub-list for method output_type
+	16, // [16:25] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_internal_proto_providerv1_provider_proto_init() }
@@ -1579,7 +1825,7 @@ func file_internal_proto_providerv1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_internal_proto_providerv1_provider_proto_rawDesc), len(file_internal_proto_providerv1_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

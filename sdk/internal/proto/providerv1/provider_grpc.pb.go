@@ -31,6 +31,7 @@ const (
 	Provider_Capture_FullMethodName       = "/terok.provider.v1.Provider/Capture"
 	Provider_Injection_FullMethodName     = "/terok.provider.v1.Provider/Injection"
 	Provider_Renewal_FullMethodName       = "/terok.provider.v1.Provider/Renewal"
+	Provider_ProxyRoutes_FullMethodName   = "/terok.provider.v1.Provider/ProxyRoutes"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -49,6 +50,9 @@ type ProviderClient interface {
 	// Renewal is optional too: how the host renews a credential with its
 	// refresh token. Unimplemented means "nothing renews itself".
 	Renewal(ctx context.Context, in *RenewalRequest, opts ...grpc.CallOption) (*RenewalResponse, error)
+	// ProxyRoutes is optional too: how the host's credential proxy reaches
+	// the tool's API. Unimplemented means "no routes declared".
+	ProxyRoutes(ctx context.Context, in *ProxyRoutesRequest, opts ...grpc.CallOption) (*ProxyRoutesResponse, error)
 }
 
 type providerClient struct {
@@ -139,6 +143,16 @@ func (c *providerClient) Renewal(ctx context.Context, in *RenewalRequest, opts .
 	return out, nil
 }
 
+func (c *providerClient) ProxyRoutes(ctx context.Context, in *ProxyRoutesRequest, opts ...grpc.CallOption) (*ProxyRoutesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ProxyRoutesResponse)
+	err := c.cc.Invoke(ctx, Provider_ProxyRoutes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -155,6 +169,9 @@ type ProviderServer interface {
 	// Renewal is optional too: how the host renews a credential with its
 	// refresh token. Unimplemented means "nothing renews itself".
 	Renewal(context.Context, *RenewalRequest) (*RenewalResponse, error)
+	// ProxyRoutes is optional too: how the host's credential proxy reaches
+	// the tool's API. Unimplemented means "no routes declared".
+	ProxyRoutes(context.Context, *ProxyRoutesRequest) (*ProxyRoutesResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -188,6 +205,9 @@ func (UnimplementedProviderServer) Injection(context.Context, *InjectionRequest)
 }
 func (UnimplementedProviderServer) Renewal(context.Context, *RenewalRequest) (*RenewalResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Renewal not implemented")
+}
+func (UnimplementedProviderServer) ProxyRoutes(context.Context, *ProxyRoutesRequest) (*ProxyRoutesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ProxyRoutes not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -354,6 +374,24 @@ func _Provider_Renewal_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_ProxyRoutes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ProxyRoutesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).ProxyRoutes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_ProxyRoutes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).ProxyRoutes(ctx, req.(*ProxyRoutesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -392,6 +430,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Renewal",
 			Handler:    _Provider_Renewal_Handler,
+		},
+		{
+			MethodName: "ProxyRoutes",
+			Handler:    _Provider_ProxyRoutes_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
