@@ -73,7 +73,8 @@
 // when it changes: widening the SDK is a reviewed decision, with upgrade
 // notes in docs/plugin-guide.md. In short:
 //
-//   - The contract: [Provider], and the optional [Injector] and [Renewer],
+//   - The contract: [Provider], and the optional [Injector], [Renewer] and
+//     [Proxied],
 //     found by type assertion; their request and response types; [Mode] and
 //     [Credential] with the credential types ([TypeAPIKey], [TypeOAuth],
 //     [TypeOAuthToken], [TypePAT]).
