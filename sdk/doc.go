@@ -73,11 +73,10 @@
 // when it changes: widening the SDK is a reviewed decision, with upgrade
 // notes in docs/plugin-guide.md. In short:
 //
-//   - The contract: [Provider], and the optional [Injector], [Renewer] and
-//     [Proxied],
-//     found by type assertion; their request and response types; [Mode] and
-//     [Credential] with the credential types ([TypeAPIKey], [TypeOAuth],
-//     [TypeOAuthToken], [TypePAT]).
+//   - The contract: [Provider] and the optional capabilities above, their
+//     request and response types, [Mode], and [Credential] with the
+//     credential types ([TypeAPIKey], [TypeOAuth], [TypeOAuthToken],
+//     [TypePAT]).
 //   - The sentinels a provider wraps ([ErrInvalidKey], [ErrUnsupportedMode],
 //     [ErrNothingCaptured], …), which survive the wire.
 //   - Helpers a provider calls: [APIKey], [NegotiateModes], [JWTExpiry],
