@@ -251,7 +251,9 @@ func TestRefusalAfterAnotherRenewedTakesTheStored(t *testing.T) {
 	s := newMem(expired("rt-0"))
 	r := renewer(t, s)
 	var refused []string
-	r.Refused = func(_ context.Context, _ names.Set, _ names.Provider, ref *Refusal) { refused = append(refused, ref.Code) }
+	r.Refused = func(_ context.Context, _ names.Set, _ names.Provider, ref *Refusal) {
+		refused = append(refused, ref.Code)
+	}
 	r.Step = func(step string) {
 		if step != StepPost {
 			return
