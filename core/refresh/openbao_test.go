@@ -143,12 +143,19 @@ func TestLeaseHeldMeansNoRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	r := &Renewer{Store: o, LockDir: t.TempDir(), Poll: 50 * time.Millisecond}
+	var told []string
+	r := &Renewer{Store: o, LockDir: t.TempDir(), Poll: 50 * time.Millisecond,
+		Waiting: func(_ context.Context, _ names.Set, _ names.Provider, h *store.LeaseHolder) {
+			told = append(told, h.Error())
+		}}
 	_, _, err = r.Renew(ctx, set, provider, decl(f.TokenURL()), due)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "machine-b") {
 		t.Errorf("err = %v; want a wait for machine-b that ran out", err)
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "machine-b (pid ") {
+		t.Errorf("told of the wait: %q", told)
 	}
 	if f.Posts() != 0 {
 		t.Errorf("%d requests while another machine held the lease", f.Posts())

@@ -109,6 +109,9 @@ type Renewer struct {
 	// often a process that waits for another's renewal looks again.
 	LeaseTTL time.Duration
 	Poll     time.Duration
+	// Waiting, if set, is told once when a renewal has waited a second
+	// for another machine's, so a person knows why nothing happens.
+	Waiting func(ctx context.Context, set names.Set, provider names.Provider, holder *store.LeaseHolder)
 	// Step, if set, is called at each step of a renewal (tests kill the
 	// process there).
 	Step func(step string)
@@ -308,7 +311,9 @@ func (r *Renewer) poll() time.Duration {
 func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, provider names.Provider, version int,
 	decl sdk.Renewal, settled func(sdk.Credential) bool) (lease *store.Lease, c sdk.Credential, v int, done bool, err error) {
 	ttl := r.leaseTTL(decl)
-	var waitUntil time.Time
+	var waitUntil, started time.Time
+	var last *store.LeaseHolder
+	told := false
 	for {
 		lease, err = ls.TakeLease(ctx, set, provider, ttl)
 		if err == nil {
@@ -326,9 +331,21 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 		}
 		var holder *store.LeaseHolder
 		if !errors.As(err, &holder) {
+			if ctx.Err() != nil && last != nil {
+				// Still waiting when the command's time ran out.
+				return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%v): %w", provider, set, last, ctx.Err())
+			}
 			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w", provider, set, err)
 		}
+		last = holder
 		now := time.Now()
+		if started.IsZero() {
+			started = now
+		}
+		if !told && now.Sub(started) >= time.Second && r.Waiting != nil {
+			told = true
+			r.Waiting(ctx, set, provider, holder)
+		}
 		if waitUntil.IsZero() {
 			wait := holder.TTL
 			if wait <= 0 {
