@@ -318,14 +318,13 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 		lease, err = ls.TakeLease(ctx, set, provider, ttl)
 		if err == nil {
 			c, v, err = r.get(ctx, set, provider)
-			if err == nil && v != version && settled(c) {
-				// Renewed by the holder before: nothing to ask.
-				_ = lease.Release(ctx)
-				return nil, c, v, true, nil
-			}
-			if err != nil {
-				_ = lease.Release(ctx)
-				return nil, c, v, false, err
+			if err != nil || (v != version && settled(c)) {
+				// Renewed by the holder before (nothing to ask), or
+				// unreadable: the lease is not needed.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout())
+				_ = lease.Release(rctx)
+				cancel()
+				return nil, c, v, err == nil, err
 			}
 			return lease, c, v, false, nil
 		}

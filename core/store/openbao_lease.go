@@ -106,16 +106,37 @@ func (o *OpenBao) stale(ctx context.Context, e *leaseEntry, fallbackTTL time.Dur
 	if e.created.IsZero() {
 		return false
 	}
+	now, ok := o.serverNow(ctx)
+	if !ok {
+		return false
+	}
+	e.holder.Age = now.Sub(e.created)
+	// The server's time is in whole seconds: a lease is stale one second
+	// late rather than one second early.
+	return e.holder.Age > ttl+time.Second
+}
+
+// serverNow is the server's clock now: asked once (sys/health), then
+// carried forward by this process's monotonic clock, so a machine that
+// waits for a lease does not ask the time at every look.
+func (o *OpenBao) serverNow(ctx context.Context) (time.Time, bool) {
+	o.mu.Lock()
+	at, local := o.serverAt, o.serverAtLocal
+	o.mu.Unlock()
+	if !at.IsZero() {
+		return at.Add(time.Since(local)), true
+	}
 	cctx, cancel := context.WithTimeout(ctx, o.timeout())
 	health, err := o.Client.Sys().HealthWithContext(cctx)
 	cancel()
 	if err != nil || health == nil || health.ServerTimeUTC <= 0 {
-		return false
+		return time.Time{}, false
 	}
-	e.holder.Age = time.Unix(health.ServerTimeUTC, 0).Sub(e.created)
-	// The server's time is in whole seconds: a lease is stale one second
-	// late rather than one second early.
-	return e.holder.Age > ttl+time.Second
+	at, local = time.Unix(health.ServerTimeUTC, 0), time.Now()
+	o.mu.Lock()
+	o.serverAt, o.serverAtLocal = at, local
+	o.mu.Unlock()
+	return at, true
 }
 
 // TakeLease implements Leaser.
