@@ -41,6 +41,11 @@ func (o *OpenBao) LeaseDataPath(set names.Set, provider names.Provider) string {
 	return o.mount() + "/data/" + o.prefix() + "/" + string(set) + "/" + leaseDir + "/" + string(provider)
 }
 
+// maxLeaseSeconds bounds the ttl a lease may claim (a renewal through
+// every endpoint a provider may declare takes minutes), so a lease that
+// claims more cannot hold other machines off for longer.
+const maxLeaseSeconds = 3600
+
 // leaseEntry is a lease as read: version 0 when there is none.
 type leaseEntry struct {
 	version int
@@ -85,8 +90,8 @@ func decodeLease(sec *vault.Secret) leaseEntry {
 		return e
 	}
 	e.held = true
-	e.holder = LeaseHolder{Host: str(leaseHost), PID: intOf(data[leasePID]), Writer: str(leaseWriter),
-		TTL: time.Duration(intOf(data[leaseTTL])) * time.Second}
+	e.holder = LeaseHolder{Host: str(leaseHost), PID: max(0, intOf(data[leasePID])), Writer: str(leaseWriter),
+		TTL: time.Duration(min(max(0, intOf(data[leaseTTL])), maxLeaseSeconds)) * time.Second}
 	e.pidSpc = str(leasePIDSpace)
 	return e
 }
