@@ -332,7 +332,7 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 		if !errors.As(err, &holder) {
 			if ctx.Err() != nil && last != nil {
 				// Still waiting when the command's time ran out.
-				return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%v): %w", provider, set, last, ctx.Err())
+				return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%s): %w", provider, set, last.Error(), ctx.Err())
 			}
 			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w", provider, set, err)
 		}
@@ -353,13 +353,13 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 			waitUntil = now.Add(wait - holder.Age + 10*time.Second)
 		}
 		if now.After(waitUntil) {
-			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w: %v, and its lease was not given up in time; try again later",
-				provider, set, ErrFailed, holder)
+			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w: %s, and its lease was not given up in time; try again later",
+				provider, set, ErrFailed, holder.Error())
 		}
 		select {
 		case <-time.After(r.poll()):
 		case <-ctx.Done():
-			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%v): %w", provider, set, holder, ctx.Err())
+			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%s): %w", provider, set, holder.Error(), ctx.Err())
 		}
 		nc, nv, gerr := r.get(ctx, set, provider)
 		if gerr == nil && nv != version && settled(nc) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -182,7 +183,8 @@ func (o *OpenBao) TakeLease(ctx context.Context, set names.Set, provider names.P
 			capability = "create"
 		}
 		ce := o.classify(ctx, "renew", account, o.LeaseDataPath(set, provider), capability, err)
-		if se, ok := ce.(*Error); ok {
+		var se *Error
+		if errors.As(ce, &se) {
 			se.Remedy = "Nothing was renewed, and the refresh token was not used: terok takes a renewal lease in the store\n" +
 				"before it asks the token endpoint, so that one machine renews at a time.\n" + se.Remedy
 		}
