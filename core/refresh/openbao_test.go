@@ -253,3 +253,64 @@ func TestRefusalAfterAnotherRenewedTakesTheStored(t *testing.T) {
 		t.Errorf("err = %v, want ErrNeedsLogin", err)
 	}
 }
+
+// A command that uses a token another machine renewed writes over that
+// renewal afterwards: a tool that renews its login during exec has it
+// written back, not refused as a conflict with the version the command
+// first read.
+func TestWriteBackOverTheWinnersRenewal(t *testing.T) {
+	s := startBao(t)
+	f := fake(t)
+	seedExpired(t, home(t, s, "seeder"), "rt-0")
+	for _, waiter := range []bool{false, true} {
+		b := home(t, s, "machine-b")
+		// The command reads the credential first (exec, token), at the
+		// version before the renewal.
+		if _, err := b.Get(context.Background(), set, provider); err != nil {
+			t.Fatal(err)
+		}
+		a := &Renewer{Store: home(t, s, "machine-a"), LockDir: t.TempDir()}
+		rb := &Renewer{Store: b, LockDir: t.TempDir(), Poll: 20 * time.Millisecond}
+		var c sdk.Credential
+		var err error
+		if waiter {
+			// b waits for a's renewal under a's lease.
+			held, lerr := home(t, s, "machine-a").TakeLease(context.Background(), set, provider, time.Minute)
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				c, _, err = rb.Renew(context.Background(), set, provider, decl(f.TokenURL()), due)
+			}()
+			time.Sleep(200 * time.Millisecond)
+			_ = held.Release(context.Background())
+			if _, _, aerr := a.Renew(context.Background(), set, provider, decl(f.TokenURL()), due); aerr != nil {
+				t.Fatal(aerr)
+			}
+			<-done
+		} else {
+			// a renewed before b's renewal looked.
+			if _, _, aerr := a.Renew(context.Background(), set, provider, decl(f.TokenURL()), due); aerr != nil {
+				t.Fatal(aerr)
+			}
+			c, _, err = rb.Renew(context.Background(), set, provider, decl(f.TokenURL()), due)
+		}
+		if err != nil || c.Get("refresh_token") != f.Live() {
+			t.Fatalf("waiter %v: %q %v", waiter, c.Get("refresh_token"), err)
+		}
+		// The tool renewed by itself during the command.
+		captured := sdk.Credential{Type: c.Type, Fields: map[string]any{}}
+		for k, v := range c.Fields {
+			captured.Fields[k] = v
+		}
+		captured.Fields["refresh_token"] = "rt-by-the-tool"
+		captured.Fields["expires_at"] = time.Now().Add(2 * time.Hour).Unix()
+		if stored, err := rb.WriteBack(context.Background(), set, provider, c, captured); err != nil || !stored {
+			t.Fatalf("waiter %v: write-back stored %v: %v", waiter, stored, err)
+		}
+		// Expired again, for the next case, with what the endpoint accepts.
+		seedExpired(t, home(t, s, "seeder"), f.Live())
+	}
+}

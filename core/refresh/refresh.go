@@ -748,14 +748,23 @@ func (r *Renewer) WriteBack(ctx context.Context, set names.Set, provider names.P
 		return false, err
 	}
 	defer unlock()
-	current, err := r.Store.Get(ctx, set, provider)
+	current, version, err := r.get(ctx, set, provider)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
 	if err == nil && !sameCredential(current, injected) && !laterExpiry(captured, current) {
 		return false, nil
 	}
-	if err := r.Store.Set(ctx, set, provider, captured); err != nil {
+	// On a versioned store, over the version just compared: the one the
+	// command started with may be older (another machine renewed it, and
+	// the command used that renewal), and a write over it would be
+	// refused as a conflict, losing what the tool rotated.
+	if vs, ok := r.Store.(store.Versioned); ok {
+		_, err = vs.PutCAS(ctx, set, provider, captured, version)
+	} else {
+		err = r.Store.Set(ctx, set, provider, captured)
+	}
+	if err != nil {
 		return false, fmt.Errorf("store the credential %s renewed during the command (set: %s): %w", provider, set, err)
 	}
 	back, err := r.Store.Get(ctx, set, provider)
