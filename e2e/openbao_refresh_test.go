@@ -49,6 +49,10 @@ func refreshTokenInBao(t *testing.T, s *baotest.Server) string {
 func TestOpenBaoTwoHomesRenewOnce(t *testing.T) {
 	s := startBaoE2E(t)
 	f := claudeFake(t)
+	// The endpoint takes its time, so the two commands surely overlap:
+	// without the lease, the second asks with the refresh token the
+	// first just spent.
+	f.Delay = 700 * time.Millisecond
 	homes := [][]string{baoHome(t, s, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL()), baoHome(t, s, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL())}
 	const rounds = 5
 	for round := 1; round <= rounds; round++ {
