@@ -294,6 +294,11 @@ func (r *Renewer) leaseTTL(decl sdk.Renewal) time.Duration {
 	return time.Minute + time.Duration(max(1, len(decl.Endpoints)))*(2*r.timeout()+backoff)
 }
 
+// leaseSlack is how much longer than a holder's lease a renewal waits
+// for it: the lease is taken over as soon as it is stale, so this only
+// ends a wait where its staleness cannot be told (no server clock).
+var leaseSlack = 10 * time.Second
+
 func (r *Renewer) poll() time.Duration {
 	if r.Poll > 0 {
 		return r.Poll
@@ -313,6 +318,8 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 	ttl := r.leaseTTL(decl)
 	var waitUntil, started time.Time
 	var last *store.LeaseHolder
+	var holderKey string
+	var holderAge time.Duration
 	told := false
 	for {
 		lease, err = ls.TakeLease(ctx, set, provider, ttl)
@@ -345,13 +352,17 @@ func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, pro
 			told = true
 			r.Waiting(ctx, set, provider, holder)
 		}
-		if waitUntil.IsZero() {
+		if key := fmt.Sprint(holder.Host, holder.PID, holder.TTL); key != holderKey || holder.Age+time.Second < holderAge {
+			// A new holder (one that took a stale lease over) gets its
+			// own lease's time.
+			holderKey = key
 			wait := holder.TTL
 			if wait <= 0 {
 				wait = ttl
 			}
-			waitUntil = now.Add(wait - holder.Age + 10*time.Second)
+			waitUntil = now.Add(wait - holder.Age + leaseSlack)
 		}
+		holderAge = holder.Age
 		if now.After(waitUntil) {
 			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w: %s, and its lease was not given up in time; try again later",
 				provider, set, ErrFailed, holder.Error())
