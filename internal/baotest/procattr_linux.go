@@ -23,8 +23,11 @@ func waitStopped(pid int) error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
-		if err != nil || len(tasks) == 0 {
-			return fmt.Errorf("no threads of %d in /proc: %v", pid, err)
+		if err != nil {
+			return err
+		}
+		if len(tasks) == 0 {
+			return fmt.Errorf("no threads of %d in /proc", pid)
 		}
 		running := 0
 		for _, p := range tasks {
