@@ -195,6 +195,9 @@ func renewerFor(f *factory, accounts *account.Accounts, set names.Set, name name
 		Store:     holder,
 		LockDir:   filepath.Join(f.Dirs.State, "locks"),
 		UserAgent: "terok/" + version,
+		Waiting: func(_ context.Context, set names.Set, p names.Provider, h *store.LeaseHolder) {
+			fmt.Fprintf(f.IO.ErrOut, "%s (set: %s): %v; waiting for its new token\n", p, set, h)
+		},
 		Saved: func(ctx context.Context, set names.Set, p names.Provider, c sdk.Credential) {
 			accounts.Renewed(ctx, set, p, backend, c)
 		},

@@ -11,6 +11,17 @@
 // is a check-and-set at the version read: a machine that loses takes the
 // winner's token and never asks the endpoint again.
 //
+// Across machines. The file lock is one machine's. On a store shared by
+// machines (store.Leaser, OpenBao) a renewal also takes the credential's
+// renewal lease in the store before it asks the endpoint, so only one
+// machine asks: every other waits, watching the credential's version, and
+// takes the holder's token once it is written. A lease whose holder is
+// gone (older than its ttl by the server's clock, or held by a dead
+// process of this machine) is taken over. And should a refresh token be
+// refused that another process rotated meanwhile anyway (an older terok,
+// a lease that went stale while its holder still worked), the store holds
+// the renewal, and it is taken instead of a call for a new login.
+//
 // No token, refresh token or response body reaches an error or a log:
 // errors name the endpoint, the HTTP status and the OAuth error code.
 package refresh
@@ -68,6 +79,7 @@ const (
 	DefaultMaxBody = 64 << 10
 	DefaultBackoff = time.Second
 	DefaultMargin  = 5 * time.Minute
+	DefaultPoll    = 100 * time.Millisecond
 )
 
 // Renewer renews credentials in one store.
@@ -92,6 +104,14 @@ type Renewer struct {
 	// needed without asking the network.
 	Saved   func(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential)
 	Refused func(ctx context.Context, set names.Set, provider names.Provider, r *Refusal)
+	// LeaseTTL is how long the store's renewal lease (store.Leaser) is
+	// held for; 0 is as long as the longest renewal may take. Poll is how
+	// often a process that waits for another's renewal looks again.
+	LeaseTTL time.Duration
+	Poll     time.Duration
+	// Waiting, if set, is told once when a renewal has waited a second
+	// for another machine's, so a person knows why nothing happens.
+	Waiting func(ctx context.Context, set names.Set, provider names.Provider, holder *store.LeaseHolder)
 	// Step, if set, is called at each step of a renewal (tests kill the
 	// process there).
 	Step func(step string)
@@ -100,6 +120,7 @@ type Renewer struct {
 // Steps of a renewal, for Renewer.Step.
 const (
 	StepLocked   = "locked"
+	StepLeased   = "leased" // the store's renewal lease taken (store.Leaser)
 	StepRead     = "read"
 	StepPost     = "post"
 	StepReceived = "received"
@@ -139,19 +160,41 @@ func (r *Renewer) Renew(ctx context.Context, set names.Set, provider names.Provi
 	defer unlock()
 	r.step(StepLocked)
 
-	vs, versioned := r.Store.(store.Versioned)
-	var version int
-	if versioned {
-		c, version, err = vs.GetVersioned(ctx, set, provider)
-	} else {
-		c, err = r.Store.Get(ctx, set, provider)
-	}
+	c, version, err := r.get(ctx, set, provider)
 	if err != nil {
 		return c, false, err
 	}
 	r.step(StepRead)
 	if due != nil && !due(c) {
 		return c, false, nil
+	}
+	// settled says whether a credential found later is a renewal that
+	// serves this call: one that is not due, or, when forced, one that
+	// another process renewed since c was read.
+	read := c
+	settled := func(nc sdk.Credential) bool {
+		if due != nil {
+			return !due(nc)
+		}
+		return Newer(nc, read)
+	}
+	if ls, ok := r.Store.(store.Leaser); ok {
+		// The local lock keeps this machine's processes in line; the
+		// lease, in the store, every machine's.
+		lease, nc, nv, done, err := r.lease(ctx, ls, set, provider, version, decl, settled)
+		if err != nil || done {
+			if err != nil {
+				nc = c
+			}
+			return nc, false, err
+		}
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout())
+			_ = lease.Release(rctx)
+			cancel()
+		}()
+		r.step(StepLeased)
+		c, version = nc, nv
 	}
 	if c.Type != decl.CredentialType {
 		return c, false, fmt.Errorf("%s (set: %s) holds a %s credential; the renewal declared is for %s", provider, set, c.Type, decl.CredentialType)
@@ -165,8 +208,18 @@ func (r *Renewer) Renew(ctx context.Context, set names.Set, provider names.Provi
 	answer, err := r.post(ctx, decl, rt)
 	if err != nil {
 		var ref *Refusal
-		if errors.As(err, &ref) && r.Refused != nil {
-			r.Refused(ctx, set, provider, ref)
+		if errors.As(err, &ref) {
+			// A refusal of a token another process rotated meanwhile (one
+			// that took no lock or lease, or whose lease went stale while
+			// it still worked) is no reason for a new login: the store
+			// holds its renewal.
+			if cur, _, gerr := r.get(ctx, set, provider); gerr == nil && cur.Type == c.Type &&
+				cur.Get("refresh_token") != "" && cur.Get("refresh_token") != rt && !Due(cur, r.now(), 0) && settled(cur) {
+				return cur, false, nil
+			}
+			if r.Refused != nil {
+				r.Refused(ctx, set, provider, ref)
+			}
 		}
 		return c, false, fmt.Errorf("renew %s (set: %s): %w", provider, set, err)
 	}
@@ -179,7 +232,7 @@ func (r *Renewer) Renew(ctx context.Context, set names.Set, provider names.Provi
 	// The old refresh token may be dead from here on: the new credential
 	// is written before anything else, and a write that fails for a
 	// reason that may pass is tried once more.
-	if versioned {
+	if vs, versioned := r.Store.(store.Versioned); versioned {
 		_, err = vs.PutCAS(ctx, set, provider, nc, version)
 		if errors.Is(err, store.ErrConflict) {
 			// Another machine renewed first. Its token is the live one;
@@ -215,6 +268,115 @@ func (r *Renewer) Renew(ctx context.Context, set names.Set, provider names.Provi
 		r.Saved(ctx, set, provider, nc)
 	}
 	return nc, true, nil
+}
+
+// get reads the credential, with its version where the store has one.
+func (r *Renewer) get(ctx context.Context, set names.Set, provider names.Provider) (sdk.Credential, int, error) {
+	if vs, ok := r.Store.(store.Versioned); ok {
+		return vs.GetVersioned(ctx, set, provider)
+	}
+	c, err := r.Store.Get(ctx, set, provider)
+	return c, 0, err
+}
+
+// leaseTTL is how long a lease is held for: longer than the longest a
+// renewal may take (each endpoint asked twice, with the pause between,
+// and the store's write and read-back), so that a lease is taken over
+// only from a holder that is gone.
+func (r *Renewer) leaseTTL(decl sdk.Renewal) time.Duration {
+	if r.LeaseTTL > 0 {
+		return r.LeaseTTL
+	}
+	backoff := r.Backoff
+	if backoff <= 0 {
+		backoff = DefaultBackoff
+	}
+	return time.Minute + time.Duration(max(1, len(decl.Endpoints)))*(2*r.timeout()+backoff)
+}
+
+// leaseSlack is how much longer than a holder's lease a renewal waits
+// for it: the lease is taken over as soon as it is stale, so this only
+// ends a wait where its staleness cannot be told (no server clock).
+var leaseSlack = 10 * time.Second
+
+func (r *Renewer) poll() time.Duration {
+	if r.Poll > 0 {
+		return r.Poll
+	}
+	return DefaultPoll
+}
+
+// lease takes the renewal lease of (set, provider) in the store, and
+// reads the credential again under it (another machine may have renewed
+// it since version was read). While another machine holds the lease, it
+// waits for that machine's write, watching the credential's version, and
+// takes the credential written (done) if settled says it serves; it takes
+// the lease over when its holder lets it go, or is gone. It waits no
+// longer than the holder's lease lasts, and a little.
+func (r *Renewer) lease(ctx context.Context, ls store.Leaser, set names.Set, provider names.Provider, version int,
+	decl sdk.Renewal, settled func(sdk.Credential) bool) (lease *store.Lease, c sdk.Credential, v int, done bool, err error) {
+	ttl := r.leaseTTL(decl)
+	var waitUntil, started time.Time
+	var last *store.LeaseHolder
+	var holderKey string
+	var holderAge time.Duration
+	told := false
+	for {
+		lease, err = ls.TakeLease(ctx, set, provider, ttl)
+		if err == nil {
+			c, v, err = r.get(ctx, set, provider)
+			if err != nil || (v != version && settled(c)) {
+				// Renewed by the holder before (nothing to ask), or
+				// unreadable: the lease is not needed.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout())
+				_ = lease.Release(rctx)
+				cancel()
+				return nil, c, v, err == nil, err
+			}
+			return lease, c, v, false, nil
+		}
+		var holder *store.LeaseHolder
+		if !errors.As(err, &holder) {
+			if ctx.Err() != nil && last != nil {
+				// Still waiting when the command's time ran out.
+				return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%s): %w", provider, set, last.Error(), ctx.Err())
+			}
+			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w", provider, set, err)
+		}
+		last = holder
+		now := time.Now()
+		if started.IsZero() {
+			started = now
+		}
+		if !told && now.Sub(started) >= time.Second && r.Waiting != nil {
+			told = true
+			r.Waiting(ctx, set, provider, holder)
+		}
+		if key := fmt.Sprint(holder.Host, holder.PID, holder.TTL); key != holderKey || holder.Age+time.Second < holderAge {
+			// A new holder (one that took a stale lease over) gets its
+			// own lease's time.
+			holderKey = key
+			wait := holder.TTL
+			if wait <= 0 {
+				wait = ttl
+			}
+			waitUntil = now.Add(wait - holder.Age + leaseSlack)
+		}
+		holderAge = holder.Age
+		if now.After(waitUntil) {
+			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): %w: %s, and its lease was not given up in time; try again later",
+				provider, set, ErrFailed, holder.Error())
+		}
+		select {
+		case <-time.After(r.poll()):
+		case <-ctx.Done():
+			return nil, c, v, false, fmt.Errorf("renew %s (set: %s): wait for another terok renewing it (%s): %w", provider, set, holder.Error(), ctx.Err())
+		}
+		nc, nv, gerr := r.get(ctx, set, provider)
+		if gerr == nil && nv != version && settled(nc) {
+			return nil, nc, nv, true, nil
+		}
+	}
 }
 
 func sameCredential(a, b sdk.Credential) bool {
@@ -597,14 +759,23 @@ func (r *Renewer) WriteBack(ctx context.Context, set names.Set, provider names.P
 		return false, err
 	}
 	defer unlock()
-	current, err := r.Store.Get(ctx, set, provider)
+	current, version, err := r.get(ctx, set, provider)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
 	if err == nil && !sameCredential(current, injected) && !laterExpiry(captured, current) {
 		return false, nil
 	}
-	if err := r.Store.Set(ctx, set, provider, captured); err != nil {
+	// On a versioned store, over the version just compared: the one the
+	// command started with may be older (another machine renewed it, and
+	// the command used that renewal), and a write over it would be
+	// refused as a conflict, losing what the tool rotated.
+	if vs, ok := r.Store.(store.Versioned); ok {
+		_, err = vs.PutCAS(ctx, set, provider, captured, version)
+	} else {
+		err = r.Store.Set(ctx, set, provider, captured)
+	}
+	if err != nil {
 		return false, fmt.Errorf("store the credential %s renewed during the command (set: %s): %w", provider, set, err)
 	}
 	back, err := r.Store.Get(ctx, set, provider)

@@ -484,3 +484,36 @@ func FuzzMerge(f *testing.F) {
 		}
 	})
 }
+
+// heldLeaser is a shared store where another machine holds the lease for
+// good, and its age cannot be told.
+type heldLeaser struct {
+	*versionedStore
+	takes int
+}
+
+func (h *heldLeaser) TakeLease(context.Context, names.Set, names.Provider, time.Duration) (*store.Lease, error) {
+	h.takes++
+	return nil, fmt.Errorf("take: %w", &store.Error{Op: "renew", Account: "default/claude", Kind: store.ErrLeaseHeld,
+		Err: &store.LeaseHolder{Host: "far-away", PID: 7, TTL: 200 * time.Millisecond}})
+}
+
+// A holder that never finishes, and whose lease cannot be aged, is waited
+// for as long as its lease lasts and a little, then the renewal fails
+// without asking the endpoint; the credential is kept.
+func TestLeaseNeverGivenUp(t *testing.T) {
+	defer func(s time.Duration) { leaseSlack = s }(leaseSlack)
+	leaseSlack = 100 * time.Millisecond
+	f := fake(t)
+	h := &heldLeaser{versionedStore: &versionedStore{memStore: newMem(expired("rt-0")), version: 1}}
+	r := renewer(t, h)
+	r.Poll = 20 * time.Millisecond
+	c, renewed, err := r.Renew(context.Background(), set, provider, decl(f.TokenURL()), due)
+	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "far-away (pid 7) is renewing it") || renewed || c.Get("refresh_token") != "rt-0" {
+		t.Fatalf("%q renewed %v err %v", c.Get("refresh_token"), renewed, err)
+	}
+	if f.Posts() != 0 || h.takes < 2 {
+		t.Errorf("%d requests, %d tries of the lease", f.Posts(), h.takes)
+	}
+	noSecret(t, err)
+}

@@ -48,6 +48,9 @@ type OpenBao struct {
 	loggedIn bool
 	kv2      bool           // the mount was checked to be KV v2
 	seen     map[string]int // account -> the version last read or written
+	// serverAt is the server's clock as sys/health said it at
+	// serverAtLocal (for a lease's age).
+	serverAt, serverAtLocal time.Time
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	vault "github.com/hashicorp/vault/api"
 
@@ -124,10 +125,15 @@ func FuzzDecodeEntry(f *testing.F) {
 	f.Add([]byte(`{"data":{"data":null,"metadata":{"version":4}}}`))
 	f.Add([]byte(`{"data":{"data":{"type":"oauth","expires_at":1.5e300,"x":[{}]},"metadata":{"version":"7","custom_metadata":{"terok_version_written":"7"}}}}`))
 	f.Add([]byte(`{"data":{"keys":["a/","b",3]}}`))
+	f.Add([]byte(readAnswer(f, "lease-held.json")))
+	f.Add([]byte(`{"data":{"data":{"state":"held","pid":"-7","ttl_seconds":"-1e9"},"metadata":{"version":2,"created_time":"2026-12-02T13:43:39Z"}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sec, err := vault.ParseSecret(bytes.NewReader(body))
 		if err != nil || sec == nil {
 			return
+		}
+		if l := decodeLease(sec); l.holder.PID < 0 || l.holder.TTL < 0 || l.holder.TTL > time.Hour { // a lease answer
+			t.Fatalf("a lease of pid %d, ttl %s", l.holder.PID, l.holder.TTL)
 		}
 		for _, k := range keysOf(sec) { // a LIST answer
 			if set, err := names.ParseSet(strings.TrimSuffix(k, "/")); err == nil && string(set) != strings.TrimSuffix(k, "/") {
@@ -152,4 +158,46 @@ func FuzzDecodeEntry(f *testing.F) {
 			t.Fatalf("cannot store what was read: %v", err)
 		}
 	})
+}
+
+func TestDecodeLease(t *testing.T) {
+	held := readAnswer(t, "lease-held.json")
+	sec, err := vault.ParseSecret(strings.NewReader(held))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := decodeLease(sec)
+	if !e.held || e.version != 1 || e.holder.Host != "box" || e.holder.PID != 12384 || e.holder.TTL != 91*time.Second ||
+		e.holder.Writer != "terok v1" || e.pidSpc != "00000000-1111-2222-3333-444444444444/pid:[4026531836]" ||
+		e.created.Unix() != 1796219019 {
+		t.Fatalf("decodeLease = %+v", e)
+	}
+	for _, tc := range []struct {
+		name, body string
+		held       bool
+		version    int
+	}{
+		{"nothing there", `{"data":null}`, false, 0},
+		{"released", `{"data":{"data":{"state":"released","host":"box"},"metadata":{"version":3}}}`, false, 3},
+		{"soft-deleted", `{"data":{"data":null,"metadata":{"version":4,"deletion_time":"2026-12-02T13:43:39Z"}}}`, false, 4},
+		// What cannot be read is held by someone unknown: its ttl (or
+		// the taker's) decides, never an early takeover.
+		{"no state", `{"data":{"data":{"host":"box"},"metadata":{"version":2}}}`, true, 2},
+		{"odd state", `{"data":{"data":{"state":"RELEASED"},"metadata":{"version":2}}}`, true, 2},
+		{"state not a string", `{"data":{"data":{"state":["released"]},"metadata":{"version":2}}}`, true, 2},
+		{"pid and ttl not numbers", `{"data":{"data":{"state":"held","pid":"x","ttl_seconds":{}},"metadata":{"version":5,"created_time":"yesterday"}}}`, true, 5},
+		{"a ttl beyond bounds", `{"data":{"data":{"state":"held","ttl_seconds":"99999999999999"},"metadata":{"version":6}}}`, true, 6},
+		{"data not an object", `{"data":{"data":"held","metadata":{"version":2}}}`, false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sec, err := vault.ParseSecret(strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := decodeLease(sec)
+			if e.held != tc.held || e.version != tc.version || e.holder.PID < 0 || e.holder.TTL < 0 || e.holder.TTL > time.Hour {
+				t.Errorf("decodeLease = %+v", e)
+			}
+		})
+	}
 }

@@ -76,6 +76,11 @@ func (o *OpenBao) classify(ctx context.Context, op, account, path, capability st
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return ctx.Err()
 	}
+	if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+		// The caller's own deadline, not the server's slowness: saying
+		// "it did not answer within openbao_timeout" would not be true.
+		return fmt.Errorf("%s credential %s: %w", op, account, ctx.Err())
+	}
 	e := classifyBao(op, account, err, o.timeout())
 	if errors.Is(e.Kind, ErrDenied) {
 		if o.tokenInvalid(ctx) {

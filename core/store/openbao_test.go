@@ -591,6 +591,17 @@ func TestOpenBaoDocumentedPolicies(t *testing.T) {
 		!strings.Contains(remedy.Text(err), `"list" on secret/metadata/terok/default`) {
 		t.Errorf("ci list outside its set = %v", err)
 	}
+	// Renewing takes a lease first: the team may, and the read-only CI
+	// token is refused before it could spend a refresh token.
+	if l, err := team.TakeLease(ctx, "ci", "claude", time.Minute); err != nil {
+		t.Errorf("team TakeLease = %v", err)
+	} else if err := l.Release(ctx); err != nil {
+		t.Errorf("team Release = %v", err)
+	}
+	if _, err := ci.TakeLease(ctx, "ci", "claude", time.Minute); !errors.Is(err, store.ErrDenied) ||
+		!strings.Contains(err.Error(), `on secret/data/terok/ci/.renewing/claude`) || !strings.Contains(err.Error(), "refresh token was not used") {
+		t.Errorf("ci TakeLease = %v", err)
+	}
 	if err := team.Delete(ctx, "ci", "claude"); err != nil {
 		t.Errorf("team Delete = %v", err)
 	}

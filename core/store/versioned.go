@@ -25,7 +25,10 @@ import (
 // only); a refresh that cares reads again just before writing and writes
 // only if the refresh token it used is still the one stored.
 //
-// A refresh that must not lose a rotated token (or use one twice):
+// A refresh that must not lose a rotated token (or use one twice), with
+// the asking of the endpoint kept to one machine at a time by the
+// store's renewal lease (Leaser) where it has one (core/refresh does
+// both):
 //
 //	c, v, err := s.GetVersioned(ctx, set, p)   // v: what the token endpoint is asked about
 //	rotated := ask the token endpoint with c's refresh token

@@ -306,6 +306,9 @@ func (s *Server) Pause(t testing.TB) {
 	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	if err := waitStopped(s.cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Resume continues a paused server.

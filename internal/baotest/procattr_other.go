@@ -5,3 +5,6 @@ package baotest
 import "os/exec"
 
 func setProcAttr(*exec.Cmd) {}
+
+// waitStopped cannot look here: SIGSTOP is trusted to take effect.
+func waitStopped(int) error { return nil }

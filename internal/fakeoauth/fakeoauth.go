@@ -45,6 +45,10 @@ type Server struct {
 	NoExpiresIn bool
 	// IDToken adds an id_token to the answer.
 	IDToken bool
+	// Delay holds each successful answer back that long, after the
+	// refresh token is spent (as a vendor marks it used on receipt), so
+	// that concurrent renewals overlap.
+	Delay time.Duration
 
 	mu       sync.Mutex
 	live     string          // the one refresh token accepted
@@ -204,6 +208,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.IDToken {
 		answer["id_token"] = fmt.Sprintf("id-fake-%d", n)
+	}
+	if s.Delay > 0 {
+		select {
+		case <-time.After(s.Delay):
+		case <-r.Context().Done():
+		case <-hang:
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(answer)
