@@ -185,8 +185,8 @@ func (o *OpenBao) TakeLease(ctx context.Context, set names.Set, provider names.P
 		ce := o.classify(ctx, "renew", account, o.LeaseDataPath(set, provider), capability, err)
 		var se *Error
 		if errors.As(ce, &se) {
-			se.Remedy = "Nothing was renewed, and the refresh token was not used: terok takes a renewal lease in the store\n" +
-				"before it asks the token endpoint, so that one machine renews at a time.\n" + se.Remedy
+			se.Fix = "Nothing was renewed, and the refresh token was not used: terok takes a renewal lease in the store\n" +
+				"before it asks the token endpoint, so that one machine renews at a time.\n" + se.Fix
 		}
 		return nil, ce
 	}
