@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/internal/baotest"
 	"github.com/terok-ai/terok-auth/internal/fakeoauth"
@@ -149,7 +150,7 @@ func TestLeaseHeldMeansNoRequest(t *testing.T) {
 			told = append(told, h.Error())
 		}}
 	_, _, err = r.Renew(ctx, set, provider, decl(f.TokenURL()), due)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "machine-b") {
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(remedy.Text(err), "machine-b") {
 		t.Errorf("err = %v; want a wait for machine-b that ran out", err)
 	}
 	if len(told) != 1 || !strings.Contains(told[0], "machine-b (pid ") {

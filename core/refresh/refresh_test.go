@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/internal/fakeoauth"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -95,7 +96,7 @@ func noSecret(t *testing.T, err error) {
 		return
 	}
 	for _, s := range []string{"rt-0", "rt-fake", "at-fake", "at-old", "maintenance", "aaaa"} {
-		if strings.Contains(err.Error(), s) {
+		if strings.Contains(remedy.Text(err), s) {
 			t.Errorf("error holds %q: %v", s, err)
 		}
 	}
@@ -166,7 +167,7 @@ func TestReusedTokenNeedsLogin(t *testing.T) {
 	if !errors.Is(err, ErrNeedsLogin) || refusal == nil || refusal.Code != "invalid_grant" {
 		t.Fatalf("err = %v, refusal %+v", err, refusal)
 	}
-	if !strings.Contains(err.Error(), "invalid_grant") || !strings.Contains(err.Error(), f.TokenURL()) {
+	if !strings.Contains(remedy.Text(err), "invalid_grant") || !strings.Contains(remedy.Text(err), f.TokenURL()) {
 		t.Errorf("the message does not say who refused and why: %v", err)
 	}
 	noSecret(t, err)
@@ -192,7 +193,7 @@ func TestUserAgentIsSent(t *testing.T) {
 	d := decl(f.TokenURL())
 	d.Headers = nil
 	_, _, err := renewer(t, s).Renew(context.Background(), set, provider, d, due)
-	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "HTTP 403") {
+	if !errors.Is(err, ErrFailed) || !strings.Contains(remedy.Text(err), "HTTP 403") {
 		t.Fatalf("without the User-Agent: %v", err)
 	}
 	noSecret(t, err)
@@ -218,7 +219,7 @@ func TestRetryOnceThenFail(t *testing.T) {
 			f2.FailNext(code, code, code)
 			s2 := newMem(expired("rt-0"))
 			_, _, err := renewer(t, s2).Renew(context.Background(), set, provider, decl(f2.TokenURL()), due)
-			if !errors.Is(err, ErrFailed) || errors.Is(err, ErrNeedsLogin) || !strings.Contains(err.Error(), "HTTP "+code) {
+			if !errors.Is(err, ErrFailed) || errors.Is(err, ErrNeedsLogin) || !strings.Contains(remedy.Text(err), "HTTP "+code) {
 				t.Fatalf("err = %v", err)
 			}
 			if f2.Posts() != 2 || s2.get().Get("refresh_token") != "rt-0" {
@@ -241,7 +242,7 @@ func TestBadAnswersAreRefused(t *testing.T) {
 			s := newMem(expired("rt-0"))
 			other := fake(t)
 			_, _, err := renewer(t, s).Renew(context.Background(), set, provider, decl(f.TokenURL(), other.TokenURL()), due)
-			if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), tc.want) {
+			if !errors.Is(err, ErrFailed) || !strings.Contains(remedy.Text(err), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 			noSecret(t, err)
@@ -262,7 +263,7 @@ func TestTimeoutNamesTheEndpoint(t *testing.T) {
 	r := renewer(t, s)
 	r.Timeout = 200 * time.Millisecond
 	_, _, err := r.Renew(context.Background(), set, provider, decl(f.TokenURL()), due)
-	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), f.TokenURL()) || !strings.Contains(err.Error(), "no answer within") {
+	if !errors.Is(err, ErrFailed) || !strings.Contains(remedy.Text(err), f.TokenURL()) || !strings.Contains(remedy.Text(err), "no answer within") {
 		t.Fatalf("err = %v", err)
 	}
 	if s.get().Get("refresh_token") != "rt-0" {
@@ -292,7 +293,7 @@ func TestEndpointsInOrder(t *testing.T) {
 	moved.FailNext(fakeoauth.FailForbidden)
 	s2 := newMem(expired("rt-0"))
 	_, _, err := renewer(t, s2).Renew(context.Background(), set, provider, decl(offline, moved.TokenURL()), due)
-	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), offline) || !strings.Contains(err.Error(), moved.TokenURL()) {
+	if !errors.Is(err, ErrFailed) || !strings.Contains(remedy.Text(err), offline) || !strings.Contains(remedy.Text(err), moved.TokenURL()) {
 		t.Fatalf("the message does not name every endpoint that failed: %v", err)
 	}
 	noSecret(t, err)
@@ -439,7 +440,7 @@ func TestOverride(t *testing.T) {
 	}
 	for _, bad := range []string{"https://evil.example/t", "http://10.0.0.1/t", "http://127.0.0.1.evil.example/t", "file:///x"} {
 		env["TEROK_CLAUDE_TOKEN_URL"] = bad
-		if _, err := WithOverride(getenv, provider, d); err == nil || !strings.Contains(err.Error(), "loopback") {
+		if _, err := WithOverride(getenv, provider, d); err == nil || !strings.Contains(remedy.Text(err), "loopback") {
 			t.Errorf("%s: err = %v", bad, err)
 		}
 	}
@@ -470,7 +471,7 @@ func FuzzMerge(f *testing.F) {
 		r := &Renewer{}
 		m, err := r.read("https://a.example/t", 200, data)
 		if err != nil {
-			if strings.Contains(err.Error(), string(data)) && len(data) > 8 {
+			if strings.Contains(remedy.Text(err), string(data)) && len(data) > 8 {
 				t.Fatalf("the error repeats the answer: %v", err)
 			}
 			return
@@ -509,7 +510,7 @@ func TestLeaseNeverGivenUp(t *testing.T) {
 	r := renewer(t, h)
 	r.Poll = 20 * time.Millisecond
 	c, renewed, err := r.Renew(context.Background(), set, provider, decl(f.TokenURL()), due)
-	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "far-away (pid 7) is renewing it") || renewed || c.Get("refresh_token") != "rt-0" {
+	if !errors.Is(err, ErrFailed) || !strings.Contains(remedy.Text(err), "far-away (pid 7) is renewing it") || renewed || c.Get("refresh_token") != "rt-0" {
 		t.Fatalf("%q renewed %v err %v", c.Get("refresh_token"), renewed, err)
 	}
 	if f.Posts() != 0 || h.takes < 2 {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terok-ai/terok-auth/core/remedy"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
 )
@@ -73,7 +74,7 @@ func TestOpenBaoLease(t *testing.T) {
 	// Ten at once: one holder; the others are told who.
 	held := oneHolder(t, machines, time.Minute)
 	_, err := machines[0].TakeLease(ctx, "default", "claude", time.Minute)
-	if !errors.Is(err, store.ErrLeaseHeld) || !strings.Contains(err.Error(), "machine-") || !strings.Contains(err.Error(), "pid") {
+	if !errors.Is(err, store.ErrLeaseHeld) || !strings.Contains(remedy.Text(err), "machine-") || !strings.Contains(remedy.Text(err), "pid") {
 		t.Errorf("a held lease: %v", err)
 	}
 
@@ -138,8 +139,8 @@ path "sys/internal/ui/mounts/*" { capabilities = ["read"] }
 `, "policy", "write", "ro", "-")
 	tok := strings.TrimSpace(s.Bao(t, "", "token", "create", "-policy=ro", "-field=token"))
 	_, err := openBao(t, s, tok).TakeLease(context.Background(), "default", "claude", time.Minute)
-	if !errors.Is(err, store.ErrDenied) || !strings.Contains(err.Error(), "secret/data/terok/default/.renewing/claude") ||
-		!strings.Contains(err.Error(), `"create"`) || !strings.Contains(err.Error(), "refresh token was not used") {
+	if !errors.Is(err, store.ErrDenied) || !strings.Contains(remedy.Text(err), "secret/data/terok/default/.renewing/claude") ||
+		!strings.Contains(remedy.Text(err), `"create"`) || !strings.Contains(remedy.Text(err), "refresh token was not used") {
 		t.Errorf("TakeLease = %v", err)
 	}
 }

@@ -599,7 +599,7 @@ func TestOpenBaoDocumentedPolicies(t *testing.T) {
 		t.Errorf("team Release = %v", err)
 	}
 	if _, err := ci.TakeLease(ctx, "ci", "claude", time.Minute); !errors.Is(err, store.ErrDenied) ||
-		!strings.Contains(err.Error(), `on secret/data/terok/ci/.renewing/claude`) || !strings.Contains(err.Error(), "refresh token was not used") {
+		!strings.Contains(remedy.Text(err), `on secret/data/terok/ci/.renewing/claude`) || !strings.Contains(remedy.Text(err), "refresh token was not used") {
 		t.Errorf("ci TakeLease = %v", err)
 	}
 	if err := team.Delete(ctx, "ci", "claude"); err != nil {
