@@ -274,9 +274,12 @@ func proxyTargets(ctx context.Context, f *factory, targets []names.Target, set n
 		if t.Provider.Host() != "" {
 			return "", nil, nil, usage.Errorf("%s: the proxy serves a provider's default host only (PROVIDER, not PROVIDER:HOST)", t.Provider)
 		}
-		if _, err := src.Open(ctx, t.Provider); err != nil {
+		// Opened only to say so when it is not installed.
+		p, err := src.Open(ctx, t.Provider.Base())
+		if err != nil {
 			return "", nil, nil, err
 		}
+		p.Close()
 		rs, err := routesOf(f, src, t.Provider)
 		if err != nil {
 			return "", nil, nil, err
