@@ -403,6 +403,9 @@ func newGrantCmd(f *factory, runF func(context.Context, *grantOptions) error) *c
 			if opts.TTL <= 0 {
 				return usage.Errorf("--ttl %s: a grant must last a positive time", opts.TTL)
 			}
+			if err := checkLabel(opts.Label); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -640,8 +643,32 @@ func newProxyCmd(f *factory, runF func(context.Context, *proxyOptions) error) *c
 	return cmd
 }
 
+// daemonGrants are the grants `terok auth proxy` serves: all but those of
+// `exec --proxy`, which only the exec's own proxy serves, so a grant left
+// by an exec that was killed is not honoured by the daemon meanwhile.
+type daemonGrants struct{ r *grant.Registry }
+
+func (d daemonGrants) Lookup(standIn string) (*grant.Grant, string, error) {
+	g, p, err := d.r.Lookup(standIn)
+	if g != nil && strings.HasPrefix(g.Label, execGrantPrefix) {
+		return nil, "", grant.ErrUnknown
+	}
+	return g, p, err
+}
+
+func (d daemonGrants) List() ([]grant.Grant, error) {
+	gs, err := d.r.List()
+	out := gs[:0]
+	for _, g := range gs {
+		if !strings.HasPrefix(g.Label, execGrantPrefix) {
+			out = append(out, g)
+		}
+	}
+	return out, err
+}
+
 // newProxyServer is the proxy of every provider's routes over the store.
-func newProxyServer(f *factory, routes map[string][]route.Route, auditPath string, maxBody int64, maxConc int) (*proxy.Server, *proxy.Audit, error) {
+func newProxyServer(f *factory, grants proxy.Grants, routes map[string][]route.Route, auditPath string, maxBody int64, maxConc int) (*proxy.Server, *proxy.Audit, error) {
 	creds, err := newStoreCredentials(f)
 	if err != nil {
 		return nil, nil, err
@@ -653,7 +680,7 @@ func newProxyServer(f *factory, routes map[string][]route.Route, auditPath strin
 		}
 	}
 	srv, err := proxy.New(proxy.Options{
-		Grants: grantsRegistry(f), Credentials: creds, Routes: routes, Transport: proxyTransport,
+		Grants: grants, Credentials: creds, Routes: routes, Transport: proxyTransport,
 		Audit: audit, MaxBody: maxBody, MaxConcurrent: maxConc,
 	})
 	if err != nil {
@@ -678,7 +705,7 @@ func proxyRun(ctx context.Context, opts *proxyOptions) error {
 	if auditPath == "" {
 		auditPath = proxyAuditPath(f)
 	}
-	srv, audit, err := newProxyServer(f, routes, auditPath, opts.MaxBody, opts.MaxConcurrent)
+	srv, audit, err := newProxyServer(f, daemonGrants{grantsRegistry(f)}, routes, auditPath, opts.MaxBody, opts.MaxConcurrent)
 	if err != nil {
 		return err
 	}
@@ -730,6 +757,14 @@ func checkLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" || !sdk.IsLoopbackHost(host) || strings.EqualFold(host, "localhost") {
 		return fmt.Errorf("--tcp %s: the proxy listens on a loopback address only (127.0.0.1:PORT)", addr)
+	}
+	return nil
+}
+
+// checkLabel keeps exec's mark for exec's grants.
+func checkLabel(l string) error {
+	if strings.HasPrefix(l, execGrantPrefix) {
+		return usage.Errorf("--label %q: labels starting with %s mark the grants of exec --proxy", l, execGrantPrefix)
 	}
 	return nil
 }

@@ -400,6 +400,18 @@ func TestExecProxy(t *testing.T) {
 	if !strings.Contains(gl, `"state": "active"`) || !strings.Contains(gl, "job") {
 		t.Errorf("grants while it runs:\n%s", gl)
 	}
+	// A running terok auth proxy does not honour an exec's grant: only the
+	// exec's own proxy does, so one a killed exec left is no use to anyone.
+	li, stopDaemon := startProxy(t, env)
+	if status, body := get(t, http.DefaultClient, li.TCP+"/user", "Authorization", "token "+standIn); status != 401 || !strings.Contains(body, "never granted") {
+		t.Errorf("the daemon took an exec's stand-in: %d %s", status, body)
+	}
+	if _, err := os.Stat(filepath.Join(env["HOME"], ".local", "state", "terok", "proxy")); err == nil {
+		if socks, _ := filepath.Glob(filepath.Join(env["HOME"], ".local", "state", "terok", "proxy", "*.sock")); len(socks) > 0 {
+			t.Errorf("the daemon opened sockets for an exec's grant: %v", socks)
+		}
+	}
+	stopDaemon()
 	if err := os.WriteFile(filepath.Join(work, "done"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -467,6 +479,8 @@ func TestProxyCommandsUsage(t *testing.T) {
 		{[]string{"auth", "exec", "--ttl", "1h", "gh", "--", "true"}, exitUsage, "--ttl is for --proxy"},
 		{[]string{"auth", "exec", "--proxy", "--allow-expired", "gh", "--", "true"}, exitUsage, "does not go with --proxy"},
 		{[]string{"auth", "env", "--label", "x", "gh"}, exitUsage, "--label is for --proxy"},
+		{[]string{"auth", "grant", "gh", "--label", "exec:1"}, exitUsage, "mark the grants of exec --proxy"},
+		{[]string{"auth", "env", "--proxy", "--label", "exec:1", "gh"}, exitUsage, "mark the grants of exec --proxy"},
 	} {
 		code, _, errOut := run(t, env, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) {

@@ -108,7 +108,7 @@ func execProxyRun(ctx context.Context, opts *execOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "warning: revoke grant %s: %v; revoke it with: terok auth revoke %s\n", v.ID, err, v.ID)
 		}
 	}()
-	srv, audit, err := newProxyServer(f, routes, proxyAuditPath(f), proxy.DefaultMaxBody, proxy.DefaultMaxConcurrent)
+	srv, audit, err := newProxyServer(f, grantsRegistry(f), routes, proxyAuditPath(f), proxy.DefaultMaxBody, proxy.DefaultMaxConcurrent)
 	if err != nil {
 		return err
 	}
@@ -233,6 +233,11 @@ func checkProxyFlags(cmd *cobra.Command, on bool, ttl time.Duration) error {
 			}
 		}
 		return nil
+	}
+	if cmd.Name() == "env" {
+		if err := checkLabel(cmd.Flags().Lookup("label").Value.String()); err != nil {
+			return err
+		}
 	}
 	if cmd.Flags().Changed("allow-expired") {
 		return usage.Errorf("--allow-expired does not go with --proxy: the proxy renews a credential, and never sends an expired one")
