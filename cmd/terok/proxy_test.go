@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -252,12 +254,21 @@ func TestProxyRenewsOnceForTwoRequests(t *testing.T) {
 	tok := fakeoauth.New("rt-0")
 	tok.Encoding = "form"
 	t.Cleanup(tok.Close)
-	env := isolated(t, "TEROK_ACME_PROXY_UPSTREAM", v.URL, "TEROK_ACME_TOKEN_URL", tok.TokenURL())
+	// The token endpoint answers slowly, so the second request arrives
+	// while the first renewal is in flight and has to wait for its lock.
+	tu, _ := url.Parse(tok.TokenURL())
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: tu.Scheme, Host: tu.Host})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	env := isolated(t, "TEROK_ACME_PROXY_UPSTREAM", v.URL, "TEROK_ACME_TOKEN_URL", slow.URL+tu.Path)
 	acmeOAuthProvider(t, env)
 	storeCred(t, env, "acme", sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
 		"access_token": "at-old", "refresh_token": "rt-0", "expires_at": time.Now().Add(-time.Hour).Unix(),
 	}})
-	li, _ := startProxy(t, env)
+	li, stop := startProxy(t, env)
 	code, out, errOut := run(t, env, "auth", "grant", "acme", "--json")
 	if code != 0 {
 		t.Fatalf("grant: exit %d: %s", code, errOut)
@@ -286,7 +297,8 @@ func TestProxyRenewsOnceForTwoRequests(t *testing.T) {
 	}
 	wg.Wait()
 	if statuses[0] != 200 || statuses[1] != 200 {
-		t.Fatalf("statuses %v", statuses)
+		_, _, perr := stop()
+		t.Fatalf("statuses %v; the proxy said:\n%s", statuses, perr)
 	}
 	if tok.Posts() != 1 {
 		t.Errorf("%d POSTs to the token endpoint, want 1", tok.Posts())
