@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/account"
@@ -582,6 +583,20 @@ func newRevokeCmd(f *factory, runF func(context.Context, *revokeOptions) error) 
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "revoke every active grant")
+	// Completes the active grants, with their providers and labels.
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 || !f.ready(cmd) {
+			return nil, noFiles
+		}
+		gs, _ := grantsRegistry(f).List()
+		var out []string
+		for _, g := range gs {
+			if g.Live(time.Now()) {
+				out = append(out, g.ID+"\t"+strings.Join(g.Providers, ",")+" "+g.Label)
+			}
+		}
+		return out, noFiles
+	}
 	return cmd
 }
 
@@ -697,6 +712,24 @@ func proxyRun(ctx context.Context, opts *proxyOptions) error {
 			return usage.Errorf("%v", err)
 		}
 	}
+	// One proxy per state dir: a second would take over the first's
+	// sockets, leaving it serving none.
+	if err := os.MkdirAll(f.Dirs.State, 0o700); err != nil {
+		return err
+	}
+	lock := flock.New(filepath.Join(f.Dirs.State, "proxy.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return fmt.Errorf("lock the proxy's state: %w", err)
+	}
+	if !locked {
+		running := ""
+		if li := runningProxy(f); li != nil {
+			running = fmt.Sprintf(" (pid %d)", li.PID)
+		}
+		return fmt.Errorf("another terok auth proxy runs for this user%s; stop it first, or use the one that runs", running)
+	}
+	defer func() { _ = lock.Unlock() }()
 	routes, err := allRoutes(f)
 	if err != nil {
 		return err

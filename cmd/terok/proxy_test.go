@@ -162,6 +162,9 @@ func TestProxyGrantRevoke(t *testing.T) {
 	v := newFakeVendor(t)
 	env := ghEnv(t, v)
 	li, stop := startProxy(t, env)
+	if code, _, errOut := run(t, env, "auth", "proxy"); code != exitError || !strings.Contains(errOut, "another terok auth proxy runs for this user (pid ") {
+		t.Errorf("a second proxy: exit %d: %s", code, errOut)
+	}
 
 	code, out, errOut := run(t, env, "auth", "grant", "gh", "--label", "agent-1", "--ttl", "1h", "--json")
 	if code != 0 {
@@ -216,6 +219,9 @@ func TestProxyGrantRevoke(t *testing.T) {
 		t.Errorf("grants: exit %d\n%s", code, out)
 	}
 
+	if _, out, _ = run(t, env, "__complete", "auth", "revoke", ""); !strings.Contains(out, g.ID+"\tgh agent-1") {
+		t.Errorf("revoke does not complete the grant:\n%s", out)
+	}
 	if code, out, errOut = run(t, env, "auth", "revoke", g.ID); code != 0 || out != "revoked "+g.ID+"\n" {
 		t.Fatalf("revoke: exit %d %q %s", code, out, errOut)
 	}
