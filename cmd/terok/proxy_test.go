@@ -131,7 +131,7 @@ func get(t *testing.T, c *http.Client, url, header, value string) (int, string) 
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
@@ -297,7 +297,7 @@ func TestProxyRenewsOnceForTwoRequests(t *testing.T) {
 				return
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			statuses[i] = resp.StatusCode
 		}()
 	}
@@ -447,7 +447,8 @@ func TestExecProxy(t *testing.T) {
 	if _, gl, _ = run(t, env, "auth", "grants", "--json"); strings.Contains(gl, `"state": "active"`) || !strings.Contains(gl, `"state": "revoked"`) {
 		t.Errorf("grants after the command:\n%s", gl)
 	}
-	if _, err := http.Get(vars["TEROK_PROXY_URL"] + "/-/health"); err == nil {
+	if resp, err := http.Get(vars["TEROK_PROXY_URL"] + "/-/health"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("the proxy still answers after the command ended")
 	}
 }
