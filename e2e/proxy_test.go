@@ -31,6 +31,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -471,4 +472,99 @@ func TestProxyRootlessReachesSocketAndLoopback(t *testing.T) {
 		})
 	}
 	f.assertGotOnly(t, "/user", "Authorization", "token "+proxyGHToken)
+}
+
+// exec --proxy ends its grant on every way its command ends: SIGINT,
+// SIGTERM and SIGHUP to terok reach the command, which ends, and then the
+// grant is revoked and the socket removed. SIGKILL leaves terok no time:
+// the grant stays until the next exec --proxy revokes it (its terok is
+// gone), and a running terok auth proxy never serves it meanwhile.
+func TestProxyExecEndsItsGrantOnSignals(t *testing.T) {
+	requireKeyring(t)
+	set := "e2e-proxy-signals"
+	seed(t, set, "gh", `{"type":"oauth_token","token":"`+proxyGHToken+`","host":"github.com"}`)
+	f := startFakeAPI(t, t.TempDir())
+	o := runOpts{env: proxyEnv(f, t.TempDir(), "gh")}
+	// start runs exec --proxy with a command that says where the proxy is
+	// and its own pid (sleep's, after exec), then waits.
+	start := func(t *testing.T, label string) (*exec.Cmd, string, *screen) {
+		t.Helper()
+		info := filepath.Join(t.TempDir(), "info")
+		cmd := exec.Command(filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "--label", label, "gh", "--",
+			"sh", "-c", `printf '%s\n%s\n%s\n' "$TEROK_PROXY_SOCKET" "$TEROK_PROXY_URL" $$ > "$0.part" && mv "$0.part" "$0"; exec sleep 60`, info)
+		cmd.Env = append(os.Environ(), o.env...)
+		out := &screen{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill() })
+		var lines []string
+		if !waitFor(15*time.Second, func() bool {
+			b, err := os.ReadFile(info)
+			lines = strings.Fields(string(b))
+			return err == nil && len(lines) == 3
+		}) {
+			t.Fatalf("the command never started:\n%s", out)
+		}
+		if pid, err := strconv.Atoi(lines[2]); err == nil {
+			// A killed terok leaves its command running, as it would for a user.
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+		}
+		// The proxy answers while the command runs.
+		resp, err := http.Get(lines[1] + "/-/health")
+		if err != nil {
+			t.Fatalf("the exec's proxy does not answer: %v", err)
+		}
+		_ = resp.Body.Close()
+		return cmd, lines[0], out
+	}
+	state := func(t *testing.T, label string) string {
+		t.Helper()
+		r := run(t, o, filepath.Join(binDir, "terok"), "auth", "grants", "--json")
+		var gs []struct{ Label, State string }
+		if err := json.Unmarshal([]byte(r.stdout), &gs); err != nil {
+			t.Fatalf("grants --json: %v\n%s", err, r.stdout)
+		}
+		for _, g := range gs {
+			if strings.HasSuffix(g.Label, " "+label) {
+				return g.State
+			}
+		}
+		return "missing"
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			label := "sig-" + strings.ReplaceAll(sig.String(), " ", "-")
+			cmd, socket, out := start(t, label)
+			if s := state(t, label); s != "active" {
+				t.Fatalf("the grant is %s while the command runs", s)
+			}
+			_ = cmd.Process.Signal(sig)
+			if code := waitExit(t, cmd); code != 128+int(sig) {
+				t.Errorf("exit %d, want %d:\n%s", code, 128+int(sig), out)
+			}
+			if s := state(t, label); s != "revoked" {
+				t.Errorf("after %v the grant is %s", sig, s)
+			}
+			if _, err := os.Stat(socket); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the socket %s outlived terok: %v", socket, err)
+			}
+		})
+	}
+	t.Run("SIGKILL", func(t *testing.T) {
+		cmd, _, _ := start(t, "sig-kill")
+		_ = cmd.Process.Kill()
+		// Not cmd.Wait: the orphaned command still holds terok's output.
+		_, _ = cmd.Process.Wait()
+		if s := state(t, "sig-kill"); s != "active" {
+			t.Fatalf("after SIGKILL the grant is %s; want it left active, for the sweep to find", s)
+		}
+		if r := run(t, o, filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "gh", "--", "true"); r.code != 0 {
+			t.Fatalf("the next exec --proxy: exit %d: %s", r.code, r.stderr)
+		}
+		if s := state(t, "sig-kill"); s != "revoked" {
+			t.Errorf("the next exec --proxy left the killed one's grant %s", s)
+		}
+	})
 }
