@@ -289,37 +289,60 @@ func assertContained(t *testing.T, stream []byte, secret, standInVar, want strin
 	}
 }
 
-const proxyClaudeKey = "sk-ant-api03-proxyREALproxyREALproxyREAL-0001"
+const (
+	proxyClaudeKey   = "sk-ant-api03-proxyREALproxyREALproxyREAL-0001"
+	proxyClaudeOAuth = "sk-ant-oat01-proxyREALproxyREALproxyREAL-0004"
+)
 
 // claude -p in a container with only a stand-in, through exec --proxy:
 // the ephemeral proxy's loopback listener, reached with --network=host.
-// When the command ends, the grant is revoked.
+// An API key login goes as x-api-key; a subscription (OAuth) login as a
+// bearer token with Claude's OAuth beta added to the betas Claude Code
+// sends. When the command ends, the grant is revoked.
 func TestProxyClaudeInContainer(t *testing.T) {
 	img := requireVendorImages(t)["claude_image"]
-	set := "e2e-proxy-claude"
-	seed(t, set, "claude", `{"type":"api_key","key":"`+proxyClaudeKey+`"}`)
-	f := startFakeAPI(t, t.TempDir())
-	state := t.TempDir()
-	o := runOpts{env: proxyEnv(f, state, "claude")}
-	r := run(t, o, filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "--label", "claude-e2e", "claude", "--",
-		"podman", "run", "--rm", "--pull=never", "--network=host",
-		"-e", "ANTHROPIC_API_KEY", "-e", "ANTHROPIC_BASE_URL", "-e", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
-		img, "sh", "-c", agentScript("claude -p hi"))
-	if r.code != 0 {
-		t.Fatalf("exec --proxy: exit %d\n%s", r.code, r.stderr)
-	}
-	assertContained(t, []byte(r.stdout), proxyClaudeKey, "ANTHROPIC_API_KEY", "hello from the fake vendor, through the proxy")
-	f.assertGotOnly(t, "/v1/messages", "X-Api-Key", proxyClaudeKey)
-	if strings.Contains(r.stderr, proxyClaudeKey) {
-		t.Error("terok printed the real key")
-	}
-	gl := run(t, o, filepath.Join(binDir, "terok"), "auth", "grants", "--json")
-	if !strings.Contains(gl.stdout, "claude-e2e") || !strings.Contains(gl.stdout, `"state": "revoked"`) || strings.Contains(gl.stdout, `"state": "active"`) {
-		t.Errorf("the grant did not end with the command:\n%s", gl.stdout)
-	}
-	audit, err := os.ReadFile(filepath.Join(state, "terok", "proxy-audit.jsonl"))
-	if err != nil || !strings.Contains(string(audit), `"path":"/v1/messages"`) || strings.Contains(string(audit), proxyClaudeKey) || strings.Contains(string(audit), "terok-sa-") {
-		t.Errorf("audit log (%v):\n%s", err, audit)
+	for _, c := range []struct {
+		name, stored, standInVar, header, want string
+	}{
+		{"api key", `{"type":"api_key","key":"` + proxyClaudeKey + `"}`, "ANTHROPIC_API_KEY", "X-Api-Key", proxyClaudeKey},
+		{"oauth", `{"type":"oauth","access_token":"` + proxyClaudeOAuth + `","refresh_token":"sk-ant-ort01-proxyREFRESHproxyREFRESH","expires_at":` +
+			strconv.FormatInt(time.Now().Add(24*time.Hour).Unix(), 10) + `}`, "CLAUDE_CODE_OAUTH_TOKEN", "Authorization", "Bearer " + proxyClaudeOAuth},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			set := "e2e-proxy-claude-" + strings.ReplaceAll(c.name, " ", "-")
+			seed(t, set, "claude", c.stored)
+			secret := strings.TrimPrefix(c.want, "Bearer ")
+			f := startFakeAPI(t, t.TempDir())
+			state := t.TempDir()
+			o := runOpts{env: proxyEnv(f, state, "claude")}
+			r := run(t, o, filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "--label", "claude-e2e", "claude", "--",
+				"podman", "run", "--rm", "--pull=never", "--network=host",
+				"-e", c.standInVar, "-e", "ANTHROPIC_BASE_URL", "-e", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+				img, "sh", "-c", agentScript("claude -p hi"))
+			if r.code != 0 {
+				t.Fatalf("exec --proxy: exit %d\n%s", r.code, r.stderr)
+			}
+			assertContained(t, []byte(r.stdout), secret, c.standInVar, "hello from the fake vendor, through the proxy")
+			f.assertGotOnly(t, "/v1/messages", c.header, c.want)
+			if c.name == "oauth" {
+				for _, req := range f.requests() {
+					if beta := req.Header.Get("Anthropic-Beta"); !strings.Contains(beta, "oauth-2025-04-20") || !strings.Contains(beta, "claude-code-20250219") {
+						t.Errorf("anthropic-beta %q lacks Claude Code's own betas or the OAuth one", beta)
+					}
+				}
+			}
+			if strings.Contains(r.stderr, secret) {
+				t.Error("terok printed the real credential")
+			}
+			gl := run(t, o, filepath.Join(binDir, "terok"), "auth", "grants", "--json")
+			if !strings.Contains(gl.stdout, "claude-e2e") || !strings.Contains(gl.stdout, `"state": "revoked"`) || strings.Contains(gl.stdout, `"state": "active"`) {
+				t.Errorf("the grant did not end with the command:\n%s", gl.stdout)
+			}
+			audit, err := os.ReadFile(filepath.Join(state, "terok", "proxy-audit.jsonl"))
+			if err != nil || !strings.Contains(string(audit), `"path":"/v1/messages"`) || strings.Contains(string(audit), secret) || strings.Contains(string(audit), "terok-sa-") {
+				t.Errorf("audit log (%v):\n%s", err, audit)
+			}
+		})
 	}
 }
 

@@ -229,6 +229,23 @@ func TestHeaderSwapPerCredentialType(t *testing.T) {
 	}
 }
 
+// A declared extra header joins the client's own list (Claude Code sends
+// its anthropic-beta features), once.
+func TestExtraHeaderJoinsTheClientsList(t *testing.T) {
+	r := newRig(t, nil)
+	g := r.grant("oauth", "claude")
+	for sent, want := range map[string]string{
+		"claude-code-20250219,interleaved-thinking-2025-05-14": "claude-code-20250219,interleaved-thinking-2025-05-14,oauth-2025-04-20",
+		"claude-code-20250219, oauth-2025-04-20":               "claude-code-20250219,oauth-2025-04-20",
+	} {
+		resp := r.do("POST", "/v1/messages", map[string]string{"Authorization": "Bearer " + g.StandIns["claude"], "anthropic-beta": sent}, strings.NewReader(`{}`))
+		_ = resp.Body.Close()
+		if got := r.seen.last(t).Header.Values("anthropic-beta"); len(got) != 1 || got[0] != want {
+			t.Errorf("sent %q: upstream anthropic-beta %q, want %q", sent, got, want)
+		}
+	}
+}
+
 // A client's own copy of the credential header cannot win over the real
 // one, and hop-by-hop headers do not cross.
 func TestClientHeadersDoNotOverride(t *testing.T) {
