@@ -246,6 +246,26 @@ func TestExtraHeaderJoinsTheClientsList(t *testing.T) {
 	}
 }
 
+func TestWithListValue(t *testing.T) {
+	for _, c := range []struct {
+		cur  []string
+		want string
+	}{
+		{nil, "b"},
+		{[]string{""}, "b"},
+		{[]string{" , ,"}, "b"},
+		{[]string{"a"}, "a,b"},
+		{[]string{"a, B"}, "a,B"},
+		{[]string{"a", "c"}, "a,c,b"},
+		{[]string{"a,,c,"}, "a,c,b"},
+		{[]string{"b,b"}, "b,b"},
+	} {
+		if got := withListValue(c.cur, "b"); got != c.want {
+			t.Errorf("withListValue(%q, b) = %q, want %q", c.cur, got, c.want)
+		}
+	}
+}
+
 // A client's own copy of the credential header cannot win over the real
 // one, and hop-by-hop headers do not cross.
 func TestClientHeadersDoNotOverride(t *testing.T) {
