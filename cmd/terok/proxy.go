@@ -346,7 +346,7 @@ func issueGrant(ctx context.Context, f *factory, targets []names.Target, set nam
 	strs := names.Strings(provs)
 	issued, err := grantsRegistry(f).Issue(ctx, string(gset), strs, ttl, label)
 	if err != nil {
-		return nil, usage.Errorf("%v", err)
+		return nil, err
 	}
 	v := &grantView{
 		ID: issued.ID, Label: issued.Label, Set: issued.Set, Providers: issued.Providers, Expires: issued.Expires,
@@ -794,8 +794,13 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
-// checkLabel keeps exec's mark for exec's grants.
+// checkLabel is the registry's rule for a label (checked before anything
+// is opened, so a bad one is a usage error), and keeps exec's mark for
+// exec's grants.
 func checkLabel(l string) error {
+	if strings.IndexFunc(l, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 || len(l) > 200 {
+		return usage.Errorf("--label: at most 200 characters, no control characters")
+	}
 	if strings.HasPrefix(l, execGrantPrefix) {
 		return usage.Errorf("--label %q: labels starting with %s mark the grants of exec --proxy", l, execGrantPrefix)
 	}

@@ -499,6 +499,8 @@ func TestProxyCommandsUsage(t *testing.T) {
 		{[]string{"auth", "exec", "--proxy", "--allow-expired", "gh", "--", "true"}, exitUsage, "does not go with --proxy"},
 		{[]string{"auth", "env", "--label", "x", "gh"}, exitUsage, "--label is for --proxy"},
 		{[]string{"auth", "grant", "gh", "--label", "exec:1"}, exitUsage, "mark the grants of exec --proxy"},
+		{[]string{"auth", "grant", "gh", "--label", "a\nb"}, exitUsage, "no control characters"},
+		{[]string{"auth", "exec", "--proxy", "--label", "a\x1bb", "gh", "--", "true"}, exitUsage, "no control characters"},
 		{[]string{"auth", "env", "--proxy", "--label", "exec:1", "gh"}, exitUsage, "mark the grants of exec --proxy"},
 	} {
 		code, _, errOut := run(t, env, c.args...)

@@ -234,10 +234,15 @@ func checkProxyFlags(cmd *cobra.Command, on bool, ttl time.Duration) error {
 		}
 		return nil
 	}
+	label := cmd.Flags().Lookup("label").Value.String()
 	if cmd.Name() == "env" {
-		if err := checkLabel(cmd.Flags().Lookup("label").Value.String()); err != nil {
+		if err := checkLabel(label); err != nil {
 			return err
 		}
+	} else if full := execGrantLabel(label); len(full) > 200 {
+		return usage.Errorf("--label: at most %d characters with --proxy", 200-(len(full)-len(label)))
+	} else if err := checkLabel(full[len(execGrantPrefix):]); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("allow-expired") {
 		return usage.Errorf("--allow-expired does not go with --proxy: the proxy renews a credential, and never sends an expired one")
