@@ -137,6 +137,10 @@ type storeCredentials struct {
 	decls map[string]*renewalDecl // provider/type → what its provider declares (data, no secret)
 }
 
+// renewalTimeout bounds a renewal the proxy makes for a request, the
+// wait for another process's renewal lock included.
+const renewalTimeout = time.Minute
+
 type renewalDecl struct {
 	decl sdk.Renewal
 	ok   bool
@@ -179,7 +183,12 @@ func (c *storeCredentials) Credential(ctx context.Context, set, provider string)
 		}
 		if ok {
 			due := func(cr sdk.Credential) bool { return refresh.Due(cr, time.Now(), margin) }
-			nc, _, err := renewWith(ctx, c.f, c.accounts, s, p, decl, due)
+			// A client that hangs up must not cut a renewal between the
+			// endpoint's answer (which may rotate the refresh token) and
+			// the store's write: it runs on, bounded, without the request.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), renewalTimeout)
+			nc, _, err := renewWith(rctx, c.f, c.accounts, s, p, decl, due)
+			cancel()
 			if err == nil {
 				return nc, nil
 			}
