@@ -58,6 +58,7 @@ func newAuthCmd(f *factory) *cobra.Command {
 		newSetsCmd(f), newProvidersCmd(f, nil), newPluginsCmd(f), newDoctorCmd(f), newStoreCmd(f))
 	cmd.AddCommand(newGitCredentialCmd(f, nil), newSetupGitCmd(f, nil))
 	cmd.AddCommand(newExecCmd(f, nil), newEnvCmd(f, nil), newRefreshCmd(f, nil))
+	cmd.AddCommand(newGrantCmd(f, nil), newGrantsCmd(f, nil), newRevokeCmd(f, nil), newProxyCmd(f, nil))
 	return cmd
 }
 

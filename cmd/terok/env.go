@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,10 @@ type envOptions struct {
 	Set          names.Set
 	Format       string
 	AllowExpired bool
+	// Proxy prints stand-ins of a new grant for the running proxy.
+	Proxy bool
+	TTL   time.Duration
+	Label string
 }
 
 func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra.Command {
@@ -38,10 +43,14 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			"is refused, with the formats that carry it; nothing is written then. The output holds\n" +
 			"secrets: read it into a process, never into a shared file. A provider that hands its\n" +
 			"credential over in files (codex's ChatGPT login) needs `terok auth exec`.\n" +
-			"TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when a credential is missing or expired.",
+			"TEROK_<PROVIDER>_API_KEY, when set, wins. Exits 4 when a credential is missing or expired.\n\n" +
+			"With --proxy no credential is printed: a new grant's stand-ins instead, in each tool's\n" +
+			"key variable, and the running `terok auth proxy` in its base-URL variable (when it\n" +
+			"listens on TCP) and in TEROK_PROXY_SOCKET. End the grant with terok auth revoke.",
 		Example: "  eval \"$(terok auth env gh)\"\n" +
 			"  terok auth env claude gh --format json | jq -r .GH_TOKEN\n" +
-			"  podman run --rm --env-file <(terok auth env gh --format env-file) IMAGE gh pr list",
+			"  podman run --rm --env-file <(terok auth env gh --format env-file) IMAGE gh pr list\n" +
+			"  podman run --rm --network=host --env-file <(terok auth env --proxy claude --format env-file) IMAGE claude -p hi",
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -54,8 +63,14 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 			if !slices.Contains(inject.Formats, opts.Format) {
 				return usage.Errorf("unknown --format %q: choose %s", opts.Format, strings.Join(inject.Formats, ", "))
 			}
+			if err := checkProxyFlags(cmd, opts.Proxy, opts.TTL); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
+			}
+			if opts.Proxy {
+				return envProxyRun(cmd.Context(), opts)
 			}
 			return envRun(cmd.Context(), opts)
 		},
@@ -64,6 +79,7 @@ func newEnvCmd(f *factory, runF func(context.Context, *envOptions) error) *cobra
 	cmd.Flags().StringVar(&opts.Format, "format", "shell", "output format: shell, dotenv, env-file or json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(inject.Formats, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
+	proxyFlags(cmd, &opts.Proxy, &opts.TTL, &opts.Label, "for the running terok auth proxy: a new grant's stand-ins")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,10 @@ type execOptions struct {
 	Command      []string
 	Set          names.Set
 	AllowExpired bool
+	// Proxy runs the command behind a proxy of its own, with stand-ins.
+	Proxy bool
+	TTL   time.Duration
+	Label string
 }
 
 func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cobra.Command {
@@ -39,12 +44,18 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			"TEROK_<PROVIDER>_API_KEY, when set, wins over the stored credential. Exits 4 when a\n" +
 			"credential is missing or expired.\n\n" +
 			"PROVIDER@SET takes that provider's credential from another set (claude@work,gh@personal),\n" +
-			"and PROVIDER:HOST the one stored with login --host (gh:ghe.example.com).",
+			"and PROVIDER:HOST the one stored with login --host (gh:ghe.example.com).\n\n" +
+			"With --proxy the command gets no credential at all: terok starts a proxy of its own\n" +
+			"(a Unix socket, TEROK_PROXY_SOCKET, and a loopback port, TEROK_PROXY_URL) and a grant\n" +
+			"that ends with the command, and the command gets the grant's stand-ins in each tool's\n" +
+			"key variable and the proxy in its base-URL variable (ANTHROPIC_BASE_URL, …). When the\n" +
+			"command ends, the grant is revoked and the socket removed. See docs/proxy.md.",
 		Example: "  terok auth exec gh -- gh pr list\n" +
 			"  terok auth exec claude,gh -- podman run --rm -it -e ANTHROPIC_API_KEY -e GH_TOKEN IMAGE\n" +
 			"  terok auth exec claude@work,gh@personal -- my-agent\n" +
 			"  terok auth exec gh:ghe.example.com -- gh pr list\n" +
-			"  terok auth exec codex -- sh -c 'podman run --rm -v \"$CODEX_HOME:/home/dev/.codex:Z\" IMAGE codex'",
+			"  terok auth exec codex -- sh -c 'podman run --rm -v \"$CODEX_HOME:/home/dev/.codex:Z\" IMAGE codex'\n" +
+			"  terok auth exec --proxy claude -- podman run --rm --network=host -e ANTHROPIC_API_KEY -e ANTHROPIC_BASE_URL IMAGE claude -p hi",
 		ValidArgsFunction: completeTargets(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dash := cmd.ArgsLenAtDash()
@@ -61,14 +72,21 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			if opts.Providers, opts.Set, err = parseSetTargets(splitProviders(args[:dash]), setArg(f, cmd, set)); err != nil {
 				return err
 			}
+			if err := checkProxyFlags(cmd, opts.Proxy, opts.TTL); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
+			}
+			if opts.Proxy {
+				return execProxyRun(cmd.Context(), opts)
 			}
 			return execRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set")
 	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "use an expired OAuth credential anyway")
+	proxyFlags(cmd, &opts.Proxy, &opts.TTL, &opts.Label, "behind a proxy of its own that ends with it")
 	return cmd
 }
 

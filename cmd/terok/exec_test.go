@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +33,8 @@ func TestExecFlags(t *testing.T) {
 		{"one", []string{"gh", "--", "podman", "run", "-e", "GH_TOKEN", "img"}, execOptions{Providers: []names.Target{{Provider: "gh", Set: "default"}}, Command: []string{"podman", "run", "-e", "GH_TOKEN", "img"}, Set: "default"}, ""},
 		{"several", []string{"--set", "work", "--allow-expired", "claude,gh", "codex", "--", "env"}, execOptions{Providers: []names.Target{{Provider: "claude", Set: "work"}, {Provider: "gh", Set: "work"}, {Provider: "codex", Set: "work"}}, Command: []string{"env"}, Set: "work", AllowExpired: true}, ""},
 		{"per-provider sets", []string{"claude@work,gh@personal", "gh:ghe.example.com", "--", "env"}, execOptions{Providers: []names.Target{{Provider: "claude", Set: "work"}, {Provider: "gh", Set: "personal"}, {Provider: "gh:ghe.example.com", Set: "default"}}, Command: []string{"env"}, Set: "default"}, ""},
+		{"proxy", []string{"--proxy", "--ttl", "1h", "--label", "job", "claude", "--", "env"}, execOptions{Providers: []names.Target{{Provider: "claude", Set: "default"}}, Command: []string{"env"}, Set: "default", Proxy: true, TTL: time.Hour, Label: "job"}, ""},
+		{"ttl without proxy", []string{"--ttl", "1h", "claude", "--", "env"}, execOptions{}, "--ttl is for --proxy"},
 		{"one provider from two sets", []string{"gh@a,gh@b", "--", "env"}, execOptions{}, "gh is named twice, from sets a and b; a command gets one credential per provider"},
 		{"bad set", []string{"gh@-x", "--", "env"}, execOptions{}, `invalid credential set "-x" in "gh@-x": use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters`},
 		{"no dash", []string{"gh", "env"}, execOptions{}, "put -- between the providers and the command: terok auth exec PROVIDER -- COMMAND"},
@@ -54,6 +57,9 @@ func TestExecFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			got.f = nil
+			if tt.want.TTL == 0 {
+				tt.want.TTL = 12 * time.Hour // --ttl's default, for --proxy
+			}
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)
 			}

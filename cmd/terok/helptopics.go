@@ -76,7 +76,8 @@ Plugins and providers:
 Directories (XDG base directories):
   XDG_CONFIG_HOME   config.yml, plugins.lock, providers.d/   (default ~/.config)
   XDG_DATA_HOME     credentials of the file store, mounts/   (default ~/.local/share)
-  XDG_STATE_HOME    the index of stored credentials          (default ~/.local/state)
+  XDG_STATE_HOME    the index of stored credentials, the proxy's grants (hashes
+                    only), its sockets (proxy/) and audit log (default ~/.local/state)
   XDG_CACHE_HOME    what plugins said about themselves       (default ~/.cache)
   HOME              the base of the defaults above
 `)
@@ -95,7 +96,8 @@ const exitCodesHelp = `terok exits with:
     4  not authenticated: 'status PROVIDER', 'token', 'exec' or 'env' found
        nothing stored; 'exec' and 'env' also for an expired OAuth credential;
        'exec', 'env', 'token' and 'refresh' when the token endpoint refused
-       the refresh token (invalid_grant): log in again
+       the refresh token (invalid_grant): log in again; 'grant', and 'exec'
+       and 'env' with --proxy, when a provider is not logged in
     5  the keyring did not confirm a write: whether the new credential was
        stored is unknown (the message says how to check)
 128+N  stopped by signal N, once the cleanup is done: 129 the terminal
@@ -106,6 +108,9 @@ const exitCodesHelp = `terok exits with:
 when a signal N ended it (Ctrl-C at a terminal reaches the command itself,
 and if it carries on, so does terok), 127 when it was not found and 126
 when it could not be started.
+
+'terok auth proxy' runs until SIGINT or SIGTERM and then exits 0, once its
+sockets are closed and removed.
 
 Scripts can test for 4 to decide whether to log in:
 

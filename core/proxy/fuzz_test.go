@@ -12,7 +12,8 @@ import (
 // FuzzRequestHandling feeds made-up header values and paths to what the
 // proxy does with a client's request: it must not panic; after the strip
 // no header holds a stand-in; the stand-in found is one the headers hold;
-// and the audit path holds no query and no whole stand-in.
+// the audit path holds no query and no whole stand-in; and a declared
+// extra value joins a client's list once, keeping every item it had.
 func FuzzRequestHandling(f *testing.F) {
 	s, _ := grant.NewStandIn()
 	f.Add("Bearer "+s, "x-api-key", s, "/v1/messages?key="+s)
@@ -34,6 +35,24 @@ func FuzzRequestHandling(f *testing.F) {
 			}
 			if !holds || !strings.HasPrefix(found, grant.StandInPrefix) {
 				t.Fatalf("found %q, which no header holds", found)
+			}
+		}
+		joined := withListValue([]string{auth, value}, "oauth-2025-04-20")
+		items := map[string]int{}
+		for _, it := range strings.Split(joined, ",") {
+			items[strings.ToLower(it)]++
+			if it == "" || it != strings.TrimSpace(it) {
+				t.Fatalf("withListValue(%q, %q) = %q: an empty or padded item", auth, value, joined)
+			}
+		}
+		if items["oauth-2025-04-20"] < 1 {
+			t.Fatalf("withListValue(%q, %q) = %q lacks the declared value", auth, value, joined)
+		}
+		for _, c := range []string{auth, value} {
+			for _, it := range strings.Split(c, ",") {
+				if it = strings.TrimSpace(it); it != "" && items[strings.ToLower(it)] == 0 {
+					t.Fatalf("withListValue dropped %q: %q", it, joined)
+				}
 			}
 		}
 		stripStandIns(h)

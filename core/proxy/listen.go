@@ -149,6 +149,11 @@ func (s *Server) reconcile(l Listeners, servers map[string]*http.Server) error {
 	return nil
 }
 
+// HTTPServer is an http.Server with the proxy's limits that serves the
+// stand-ins of grant only ("" for any), for a caller that opens its own
+// listener (exec --proxy: one grant, one process).
+func (s *Server) HTTPServer(grant string) *http.Server { return s.httpServer(grant) }
+
 func (s *Server) httpServer(grant string) *http.Server {
 	return &http.Server{
 		Handler:           s.Handler(grant),

@@ -311,7 +311,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, onlyGrant string)
 			out.Header.Del(rt.Header)
 			out.Header.Set(rt.Header, rt.Prefix+secret)
 			for k, v := range rt.ExtraHeaders {
-				out.Header.Set(k, v)
+				out.Header.Set(k, withListValue(out.Header.Values(k), v))
 			}
 		},
 		ModifyResponse: func(resp *http.Response) error {
@@ -370,6 +370,28 @@ func (s *Server) routeFor(provider, credType string) (route.Route, bool) {
 		}
 	}
 	return route.Route{}, false
+}
+
+// withListValue is the comma-separated list header a client sent (cur)
+// with v in it: a declared extra header is added to the client's list,
+// not put in its place. Claude Code sends its own anthropic-beta features
+// (claude-code-20250219, …); replacing them with the OAuth one would take
+// them away.
+func withListValue(cur []string, v string) string {
+	var items []string
+	for _, c := range cur {
+		for _, it := range strings.Split(c, ",") {
+			if it = strings.TrimSpace(it); it != "" {
+				items = append(items, it)
+			}
+		}
+	}
+	for _, it := range items {
+		if strings.EqualFold(it, v) {
+			return strings.Join(items, ",")
+		}
+	}
+	return strings.Join(append(items, v), ",")
 }
 
 // findStandIn finds the one stand-in a request carries, in any header

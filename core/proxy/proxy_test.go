@@ -229,6 +229,43 @@ func TestHeaderSwapPerCredentialType(t *testing.T) {
 	}
 }
 
+// A declared extra header joins the client's own list (Claude Code sends
+// its anthropic-beta features), once.
+func TestExtraHeaderJoinsTheClientsList(t *testing.T) {
+	r := newRig(t, nil)
+	g := r.grant("oauth", "claude")
+	for sent, want := range map[string]string{
+		"claude-code-20250219,interleaved-thinking-2025-05-14": "claude-code-20250219,interleaved-thinking-2025-05-14,oauth-2025-04-20",
+		"claude-code-20250219, oauth-2025-04-20":               "claude-code-20250219,oauth-2025-04-20",
+	} {
+		resp := r.do("POST", "/v1/messages", map[string]string{"Authorization": "Bearer " + g.StandIns["claude"], "anthropic-beta": sent}, strings.NewReader(`{}`))
+		_ = resp.Body.Close()
+		if got := r.seen.last(t).Header.Values("anthropic-beta"); len(got) != 1 || got[0] != want {
+			t.Errorf("sent %q: upstream anthropic-beta %q, want %q", sent, got, want)
+		}
+	}
+}
+
+func TestWithListValue(t *testing.T) {
+	for _, c := range []struct {
+		cur  []string
+		want string
+	}{
+		{nil, "b"},
+		{[]string{""}, "b"},
+		{[]string{" , ,"}, "b"},
+		{[]string{"a"}, "a,b"},
+		{[]string{"a, B"}, "a,B"},
+		{[]string{"a", "c"}, "a,c,b"},
+		{[]string{"a,,c,"}, "a,c,b"},
+		{[]string{"b,b"}, "b,b"},
+	} {
+		if got := withListValue(c.cur, "b"); got != c.want {
+			t.Errorf("withListValue(%q, b) = %q, want %q", c.cur, got, c.want)
+		}
+	}
+}
+
 // A client's own copy of the credential header cannot win over the real
 // one, and hop-by-hop headers do not cross.
 func TestClientHeadersDoNotOverride(t *testing.T) {
