@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/terok-ai/terok-auth/core/account"
-	"github.com/terok-ai/terok-auth/core/atomicfile"
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/grant"
 	"github.com/terok-ai/terok-auth/core/inject"
@@ -82,38 +81,32 @@ func withUpstreamOverride(getenv func(string) string, provider names.Provider, r
 	return out, nil
 }
 
-// routesOf are the proxy routes of one provider: a YAML provider's own
-// declaration, else the host's table for the bundled plugins.
-func routesOf(f *factory, src providerSource, name names.Provider) ([]route.Route, error) {
+// routesOf are the proxy routes one provider declares (sdk.Proxied: a
+// plugin's answer or a YAML provider's proxy: block), checked by proxy.Routes.
+func routesOf(ctx context.Context, f *factory, src providerSource, name names.Provider) ([]route.Route, error) {
 	base := name.Base()
-	var rs []route.Route
-	if y, ok := src.(interface {
-		YAMLRoutes(names.Provider) ([]route.Route, bool, error)
-	}); ok {
-		got, isYAML, err := y.YAMLRoutes(base)
-		if err != nil {
-			return nil, err
-		}
-		if isYAML {
-			rs = got
-		}
+	p, err := src.Open(ctx, base)
+	if err != nil {
+		return nil, err
 	}
-	if rs == nil {
-		rs = proxy.PluginRoutes[string(base)]
+	defer p.Close()
+	rs, err := proxy.Routes(ctx, string(base), p.Provider)
+	if err != nil {
+		return nil, err
 	}
 	return withUpstreamOverride(f.Getenv, base, rs)
 }
 
 // allRoutes are the routes of every provider found, for a proxy that
 // serves whatever grants are issued while it runs.
-func allRoutes(f *factory) (map[string][]route.Route, error) {
+func allRoutes(ctx context.Context, f *factory) (map[string][]route.Route, error) {
 	src, err := f.Providers()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string][]route.Route{}
 	for _, n := range src.Names() {
-		rs, err := routesOf(f, src, n)
+		rs, err := routesOf(ctx, f, src, n)
 		if err != nil {
 			return nil, err
 		}
@@ -284,13 +277,7 @@ func proxyTargets(ctx context.Context, f *factory, targets []names.Target, set n
 		if t.Provider.Host() != "" {
 			return "", nil, nil, usage.Errorf("%s: the proxy serves a provider's default host only (PROVIDER, not PROVIDER:HOST)", t.Provider)
 		}
-		// Opened only to say so when it is not installed.
-		p, err := src.Open(ctx, t.Provider.Base())
-		if err != nil {
-			return "", nil, nil, err
-		}
-		p.Close()
-		rs, err := routesOf(f, src, t.Provider)
+		rs, err := routesOf(ctx, f, src, t.Provider)
 		if err != nil {
 			return "", nil, nil, err
 		}
@@ -739,7 +726,7 @@ func proxyRun(ctx context.Context, opts *proxyOptions) error {
 		return fmt.Errorf("another terok auth proxy runs for this user%s; stop it first, or use the one that runs", running)
 	}
 	defer func() { _ = lock.Unlock() }()
-	routes, err := allRoutes(f)
+	routes, err := allRoutes(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -789,7 +776,7 @@ func writeListeners(f *factory, info listenerInfo) error {
 	if err := os.MkdirAll(f.Dirs.State, 0o700); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(listenersPath(f), append(data, '\n'), 0o600); err != nil {
+	if err := safefile.WriteFile(listenersPath(f), append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("record where the proxy listens: %w", err)
 	}
 	return nil

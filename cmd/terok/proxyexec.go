@@ -74,7 +74,7 @@ func execProxyRun(ctx context.Context, opts *execOptions) error {
 	}
 	routes := map[string][]route.Route{}
 	for _, t := range opts.Providers {
-		rs, err := routesOf(f, src, t.Provider)
+		rs, err := routesOf(ctx, f, src, t.Provider)
 		if err != nil {
 			return err
 		}

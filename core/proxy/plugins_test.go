@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -60,9 +59,6 @@ func TestPluginsDeclareTheirRoutes(t *testing.T) {
 			}
 		}
 	}
-	if !reflect.DeepEqual(got, PluginRoutes) {
-		t.Errorf("the plugins declare\n%+v\nthe deprecated table holds\n%+v", got, PluginRoutes)
-	}
 }
 
 type lyingRoutes struct {
@@ -76,8 +72,8 @@ func (l lyingRoutes) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk
 }
 
 // A plugin's answer is untrusted: Routes refuses a bad one whole; a
-// provider that declares none has none, except a plugin of claude or
-// codex built before ProxyRoutes, which gets the deprecated table.
+// provider that declares none has none, and so has a plugin built before
+// ProxyRoutes.
 func TestRoutesAsksAndChecks(t *testing.T) {
 	ctx := context.Background()
 	fake := providertest.NewFake("acme")
@@ -94,14 +90,8 @@ func TestRoutesAsksAndChecks(t *testing.T) {
 	if rs, err := Routes(ctx, "acme", providertest.OverGRPC(t, fake)); rs != nil || err != nil {
 		t.Errorf("provider without routes: %v, %v", rs, err)
 	}
-	old := lyingRoutes{fake, nil, sdk.ErrUnimplemented}
-	rs, err := Routes(ctx, "claude", old)
-	if err != nil || !reflect.DeepEqual(rs, PluginRoutes["claude"]) {
-		t.Errorf("older claude plugin: %v, %v", rs, err)
-	}
-	rs[0].Upstream = "https://changed.example" // a copy: the table is not the caller's to change
-	if PluginRoutes["claude"][0].Upstream == rs[0].Upstream {
-		t.Error("Routes handed out the table itself")
+	if rs, err := Routes(ctx, "claude", lyingRoutes{fake, nil, sdk.ErrUnimplemented}); rs != nil || err != nil {
+		t.Errorf("a plugin built before ProxyRoutes: %v, %v", rs, err)
 	}
 }
 
