@@ -108,7 +108,10 @@ func allRoutes(ctx context.Context, f *factory) (map[string][]route.Route, error
 	for _, n := range src.Names() {
 		rs, err := routesOf(ctx, f, src, n)
 		if err != nil {
-			return nil, err
+			// One broken or refused plugin does not keep the proxy from
+			// serving the others; a grant for it says why.
+			fmt.Fprintf(f.IO.ErrOut, "warning: %s: no proxy routes: %v\n", n, err)
+			continue
 		}
 		if len(rs) > 0 {
 			out[string(n)] = rs
