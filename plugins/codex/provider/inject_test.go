@@ -21,6 +21,7 @@ func TestInjectedAuthJSONRoundTrips(t *testing.T) {
 	}
 	stored := sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
 		"access_token": `acc"ess\tok`, "refresh_token": "ref", "id_token": "id", "account_id": "acct",
+		"auth_mode": "chatgpt", "last_refresh": "2026-11-28T10:15:42.123456789Z",
 	}}
 	r, err := in.Render(stored)
 	if err != nil {
