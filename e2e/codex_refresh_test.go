@@ -1,14 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,44 +24,12 @@ var (
 func requireVendorBins(t *testing.T) map[string]string {
 	t.Helper()
 	requireKeyring(t)
-	vendorBinsOnce.Do(func() {
-		cmd := exec.Command("../scripts/vendor-bins")
-		cmd.Env = os.Environ()
-		if os.Getenv("TEROK_VENDOR_CACHE") == "" {
-			if u, err := user.Current(); err == nil && u.HomeDir != "" {
-				cmd.Env = append(cmd.Env, "TEROK_VENDOR_CACHE="+filepath.Join(u.HomeDir, ".cache", "terok-test", "vendor"))
-			}
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			vendorBinsErr = err
-			if stderr.Len() > 0 {
-				vendorBinsErr = &vendorError{err, stderr.String()}
-			}
-			return
-		}
-		vendorBinsOut = map[string]string{}
-		sc := bufio.NewScanner(bytes.NewReader(out))
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-				vendorBinsOut[k] = v
-			}
-		}
-	})
+	vendorBinsOnce.Do(func() { vendorBinsOut, vendorBinsErr = runVendorBins() })
 	if vendorBinsErr != nil {
 		t.Fatalf("fetch the vendor CLIs with scripts/vendor-bins (needs npm and apt-get; run through make test): %v", vendorBinsErr)
 	}
 	return vendorBinsOut
 }
-
-type vendorError struct {
-	err    error
-	stderr string
-}
-
-func (e *vendorError) Error() string { return e.err.Error() + ": " + e.stderr }
 
 // codexFake is a token endpoint shaped like OpenAI's as codex 0.171.0
 // calls it: a JSON POST of {client_id, grant_type, refresh_token,
