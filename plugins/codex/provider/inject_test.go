@@ -61,7 +61,7 @@ func TestInjectedAuthJSONHasNoAuthMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var f map[string]any
-	if err := json.Unmarshal([]byte(r.Files["auth.json"]), &f); err != nil {
+	if err := json.Unmarshal(r.Files["auth.json"], &f); err != nil {
 		t.Fatalf("%v\n%s", err, r.Files["auth.json"])
 	}
 	if _, ok := f["auth_mode"]; ok {
