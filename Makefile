@@ -86,12 +86,19 @@ cross-vet: ## vet every package for every target of make dist
 		pkgs=./...; [ $${t%/*} = windows ] && pkgs="$$($(GO) list ./... | grep -v /e2e)"; \
 		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet $$pkgs; \
 		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet -tags gendocs ./cmd/terok; \
+		GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet -tags teroktest ./cmd/terok; \
 		(cd sdk && GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) vet ./...); \
 	done
 
-# Test-only binaries: a plugin that misbehaves on demand, and a static stand-in
-# for the vendor CLIs that goes into the login container images.
+# Test-only binaries: a plugin that misbehaves on demand, a static stand-in
+# for the vendor CLIs that goes into the login container images, and
+# testbin/crashy/terok, built with -tags teroktest, the only terok that the
+# crash tests can tell to kill itself in a renewal (cmd/terok/crashhook.go),
+# beside copies of the bundled plugins, which it finds next to itself.
 testbins: build
+	mkdir -p $(TESTBIN)/crashy
+	CGO_ENABLED=0 $(GO) build -trimpath -tags $(GOTAGS),teroktest -ldflags '$(LDFLAGS)' -o $(TESTBIN)/crashy/terok ./cmd/terok
+	cp $(BIN)/terok-provider-claude $(BIN)/terok-provider-codex $(TESTBIN)/crashy/
 	cd sdk && $(GO) build -o $(CURDIR)/$(TESTBIN)/terok-provider-faulty ./internal/testplugin
 	CGO_ENABLED=0 $(GO) build -o $(TESTBIN)/testvendor ./internal/testvendor
 	cd examples/acme-plugin && $(GO) build -o ../../$(TESTBIN)/example/terok-provider-acme .
@@ -105,7 +112,7 @@ testbins: build
 # CONTAINERS_CONF wins).
 TEST_ENV = TEROK_TEST_BIN=$(CURDIR)/$(BIN) TEROK_TEST_PLUGIN=$(CURDIR)/$(TESTBIN)/terok-provider-faulty \
 	TEROK_TEST_VENDOR=$(CURDIR)/$(TESTBIN)/testvendor TEROK_TEST_EXAMPLE=$(CURDIR)/$(TESTBIN)/example/terok-provider-acme \
-	TEROK_TEST_PYTHON=$(CURDIR)/$(TESTBIN)/python-plugin \
+	TEROK_TEST_PYTHON=$(CURDIR)/$(TESTBIN)/python-plugin TEROK_TEST_CRASHY=$(CURDIR)/$(TESTBIN)/crashy \
 	CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/e2e/testdata/containers.conf}
 
 test: testbins ## run every test, end to end ones included (real keyring, real podman)

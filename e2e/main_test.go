@@ -26,6 +26,9 @@ import (
 var (
 	binDir       string // terok and the bundled plugins
 	faultyPlugin string // sdk/internal/testplugin
+	// crashyDir holds a terok built with -tags teroktest (the crash
+	// tests' hook, cmd/terok/crashhook.go) and the bundled plugins.
+	crashyDir string
 )
 
 func TestMain(m *testing.M) {
@@ -35,6 +38,11 @@ func TestMain(m *testing.M) {
 func testMain(m *testing.M) int {
 	flag.Parse()
 	binDir, faultyPlugin = os.Getenv("TEROK_TEST_BIN"), os.Getenv("TEROK_TEST_PLUGIN")
+	crashyDir = os.Getenv("TEROK_TEST_CRASHY")
+	if crashyDir == "" && faultyPlugin != "" {
+		// make testbins puts it beside the faulty plugin.
+		crashyDir = filepath.Join(filepath.Dir(faultyPlugin), "crashy")
+	}
 	if testing.Short() {
 		return m.Run() // every test here skips in -short mode; build nothing
 	}
@@ -46,6 +54,7 @@ func testMain(m *testing.M) int {
 		}
 		defer func() { _ = os.RemoveAll(tmp) }()
 		binDir, faultyPlugin = tmp, filepath.Join(tmp, "faulty", "terok-provider-faulty")
+		crashyDir = filepath.Join(tmp, "crashy")
 		// Each package is built in its own module's directory: the faulty
 		// plugin lives in the SDK's module, as make testbins builds it.
 		for out, pkg := range map[string][2]string{
@@ -53,8 +62,11 @@ func testMain(m *testing.M) int {
 			"terok-provider-claude":        {"..", "./plugins/claude"},
 			"terok-provider-codex":         {"..", "./plugins/codex"},
 			"faulty/terok-provider-faulty": {"../sdk", "./internal/testplugin"},
+			"crashy/terok":                 {"..", "-tags=teroktest ./cmd/terok"},
+			"crashy/terok-provider-claude": {"..", "./plugins/claude"},
 		} {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(tmp, out), pkg[1])
+			args := append([]string{"build", "-o", filepath.Join(tmp, out)}, strings.Fields(pkg[1])...)
+			cmd := exec.Command("go", args...)
 			cmd.Dir, cmd.Stderr = pkg[0], os.Stderr
 			if err := cmd.Run(); err != nil {
 				fmt.Fprintf(os.Stderr, "build %s: %v\n", pkg[1], err)
@@ -107,6 +119,18 @@ type runOpts struct {
 func terok(t *testing.T, o runOpts, args ...string) result {
 	t.Helper()
 	return run(t, o, append([]string{filepath.Join(binDir, "terok")}, args...)...)
+}
+
+// crashyTerok runs the test build of terok (-tags teroktest), the only one
+// that TEROK_TEST_REFRESH_KILL_AT can make kill itself.
+func crashyTerok(t *testing.T, o runOpts, args ...string) result {
+	t.Helper()
+	bin := filepath.Join(crashyDir, "terok")
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("no test build of terok at %s (%v): run make testbins, which builds testbin/crashy, "+
+			"or set TEROK_TEST_CRASHY to a directory holding a terok built with -tags teroktest", bin, err)
+	}
+	return run(t, o, append([]string{bin}, args...)...)
 }
 
 // run runs argv, which ends up running terok, and checks afterwards that no

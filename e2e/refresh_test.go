@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -107,7 +112,7 @@ func TestKilledRenewalLeavesAUsableCredential(t *testing.T) {
 			if step == "post" {
 				kill = "TEROK_TEST_REFRESH_KILL_AFTER=1s"
 			}
-			r := terok(t, e.with(runOpts{env: []string{kill}, concurrent: true}), "auth", "exec", "--set", set, "claude", "--", "true")
+			r := crashyTerok(t, e.with(runOpts{env: []string{kill}, concurrent: true}), "auth", "exec", "--set", set, "claude", "--", "true")
 			if r.code != -1 {
 				t.Fatalf("terok was not killed: exit %d: %s", r.code, r.stderr)
 			}
@@ -123,5 +128,60 @@ func TestKilledRenewalLeavesAUsableCredential(t *testing.T) {
 				t.Errorf("after the kill: exit %d %q: %s", r.code, r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// The terok that is released has no crash hook: told to kill itself at a
+// step of the renewal, it renews and runs the command, and its binary does
+// not even hold the variable's name.
+func TestReleaseBinaryIgnoresTheCrashHook(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(binDir, "terok"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte("TEROK_TEST_REFRESH_KILL")) {
+		t.Error("the release binary holds TEROK_TEST_REFRESH_KILL_*: the crash hook is built in (cmd/terok/crashhook.go needs -tags teroktest)")
+	}
+	f := claudeFake(t)
+	e := newInjectEnv(t, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL())
+	set := "e2e-renew-no-hook"
+	cleanupStored(t, set, "claude")
+	seedExpiredClaude(t, set, "rt-0")
+	r := terok(t, e.with(runOpts{env: []string{"TEROK_TEST_REFRESH_KILL_AT=locked", "TEROK_TEST_REFRESH_KILL_AFTER=1ms"}}),
+		"auth", "exec", "--set", set, "claude", "--", "sh", "-c", `printf %s "$CLAUDE_CODE_OAUTH_TOKEN"`)
+	if r.code != 0 || r.stdout != fakeoauth.AccessToken(1) {
+		t.Fatalf("exit %d, CLAUDE_CODE_OAUTH_TOKEN %q: %s", r.code, r.stdout, r.stderr)
+	}
+	if rt := storedRefreshToken(t, set); rt != f.Live() {
+		t.Errorf("the keyring holds refresh token %q, the endpoint accepts %q", rt, f.Live())
+	}
+}
+
+// One `terok auth exec claude` of a subscription login past its expiry
+// renews it through the claude plugin's own declaration (JSON body,
+// Claude Code's client id and User-Agent, which the fake insists on),
+// against the endpoint list the test override replaces
+// (TEROK_CLAUDE_TOKEN_URL), and the command sees the new access token in
+// CLAUDE_CODE_OAUTH_TOKEN and no ANTHROPIC_API_KEY. It prints the token's
+// hash, as a command that must not echo a secret would.
+func TestExecRenewsAnExpiredClaudeLogin(t *testing.T) {
+	f := claudeFake(t)
+	e := newInjectEnv(t, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL())
+	set := "e2e-renew-claude-one"
+	cleanupStored(t, set, "claude")
+	seedExpiredClaude(t, set, "rt-0")
+	r := terok(t, e.opts, "auth", "exec", "--set", set, "claude", "--", "sh", "-c",
+		`printf '%s' "$CLAUDE_CODE_OAUTH_TOKEN" | sha256sum | cut -c1-64; printf 'apikey=%s\n' "${ANTHROPIC_API_KEY-unset}"`)
+	sum := sha256.Sum256([]byte(fakeoauth.AccessToken(1)))
+	if want := hex.EncodeToString(sum[:]) + "\napikey=unset\n"; r.code != 0 || r.stdout != want {
+		t.Fatalf("exit %d, the command saw %q, want the hash of the renewed token and no API key: %s", r.code, r.stdout, r.stderr)
+	}
+	if f.Posts() != 1 {
+		t.Errorf("%d requests to the token endpoint, want 1", f.Posts())
+	}
+	c := storedFields(t, set, "claude")
+	exp, _ := c["expires_at"].(float64)
+	if c["access_token"] != fakeoauth.AccessToken(1) || c["refresh_token"] != f.Live() || time.Unix(int64(exp), 0).Before(time.Now()) {
+		t.Errorf("the keyring holds %v (expires %v), want the renewed login", redacted(c), exp)
 	}
 }

@@ -64,8 +64,9 @@ func TestTerminalMenuAndMaskedPrompt(t *testing.T) {
 
 	out.expect(t, "How do you want to authenticate Claude?")
 	out.expect(t, "1. API key (paste key, no container needed) (default)")
-	out.expect(t, "2. OAuth / interactive login (launches container) — cannot run yet: no login image is set")
-	out.expect(t, "Choose [1-2]")
+	out.expect(t, "2. Setup token (paste a long-lived token the tool printed, no container needed)")
+	out.expect(t, "3. OAuth / interactive login (launches container) — cannot run yet: no login image is set")
+	out.expect(t, "Choose [1-3]")
 	if _, err := tty.Write([]byte("\r")); err != nil { // Enter: the default
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func TestTerminalOAuthRunsTheContainerWithATTY(t *testing.T) {
 	e := newLoginEnv(t)
 	cmd, tty, out := startPTY(t, e.opts.env, "auth", "login", "claude", "--image", vendorImage+":ok", "--set", set)
 	out.expect(t, "1. OAuth / interactive login (launches container) (default)")
-	out.expect(t, "Choose [1-2]")
+	out.expect(t, "Choose [1-3]")
 	if _, err := tty.Write([]byte("\r")); err != nil { // the default
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestProviderMenu(t *testing.T) {
 	t.Cleanup(func() { _ = deleteStored(set, "claude") })
 	e := newLoginEnv(t, "TEROK_AUTH_IMAGE="+vendorImage+":ok")
 	cmd, tty, out := startPTY(t, e.opts.env, "auth", "--set", set)
-	out.expect(t, "2. Claude (claude): oauth, api-key\r\n")
+	out.expect(t, "2. Claude (claude): oauth, api-key, setup-token\r\n")
 	out.expect(t, "4. Codex (codex): oauth, device, api-key  ✓ logged in")
 	out.expect(t, "5. GitHub CLI (gh): oauth, api-key\r\n")
 	out.expect(t, "Log in to (numbers or names, comma-separated): ")

@@ -37,35 +37,39 @@ var (
 func requireVendorImages(t *testing.T) map[string]string {
 	t.Helper()
 	requirePodman(t)
-	vendorOnce.Do(func() {
-		cmd := exec.Command("../scripts/vendor-bins", "images")
-		cmd.Env = os.Environ()
-		if os.Getenv("TEROK_VENDOR_CACHE") == "" {
-			// scripts/with-keyring gives the tests a throwaway HOME; the
-			// downloads belong in the real one, to be there next time.
-			if u, err := user.Current(); err == nil && u.HomeDir != "" {
-				cmd.Env = append(cmd.Env, "TEROK_VENDOR_CACHE="+filepath.Join(u.HomeDir, ".cache", "terok-test", "vendor"))
-			}
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
-		out, err := cmd.Output()
-		if err != nil {
-			vendorErr = fmt.Errorf("%w: %s", err, stderr.String())
-			return
-		}
-		vendorOut = map[string]string{}
-		sc := bufio.NewScanner(bytes.NewReader(out))
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-				vendorOut[k] = v
-			}
-		}
-	})
+	vendorOnce.Do(func() { vendorOut, vendorErr = runVendorBins("images") })
 	if vendorErr != nil {
 		t.Fatalf("fetch the vendor CLIs with scripts/vendor-bins (needs npm, apt-get and podman; run through make test): %v", vendorErr)
 	}
 	return vendorOut
+}
+
+// runVendorBins runs scripts/vendor-bins with args and returns its
+// NAME=VALUE lines.
+func runVendorBins(args ...string) (map[string]string, error) {
+	cmd := exec.Command("../scripts/vendor-bins", args...)
+	cmd.Env = os.Environ()
+	if os.Getenv("TEROK_VENDOR_CACHE") == "" {
+		// scripts/with-keyring gives the tests a throwaway HOME; the
+		// downloads belong in the real one, to be there next time.
+		if u, err := user.Current(); err == nil && u.HomeDir != "" {
+			cmd.Env = append(cmd.Env, "TEROK_VENDOR_CACHE="+filepath.Join(u.HomeDir, ".cache", "terok-test", "vendor"))
+		}
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = io.MultiWriter(&stderr, os.Stderr)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	lines := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			lines[k] = v
+		}
+	}
+	return lines, nil
 }
 
 // offlineEnv is a login environment whose containers have no network at

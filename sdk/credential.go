@@ -21,7 +21,9 @@ const (
 	TypeAPIKey = "api_key"
 	// TypeOAuth: {"type":"oauth","access_token":"…","refresh_token":"…","expires_at":…}
 	TypeOAuth = "oauth"
-	// TypeOAuthToken: {"type":"oauth_token","token":"…","host":"github.com"}
+	// TypeOAuthToken: {"type":"oauth_token","token":"…","host":"github.com"}:
+	// a long-lived OAuth token with no refresh token (gh's login; Claude's
+	// setup token, which has no host). Nothing renews it.
 	TypeOAuthToken = "oauth_token"
 	// TypePAT: {"type":"pat","token":"…","host":"gitlab.com"}
 	TypePAT = "pat"

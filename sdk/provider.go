@@ -51,12 +51,19 @@ const (
 	// ModeDevice: the vendor's login runs in a container and shows a device
 	// code to enter in a browser elsewhere.
 	ModeDevice Mode = "device"
+	// ModeSetupToken: the user pastes a long-lived OAuth token that the
+	// vendor's own CLI printed (claude setup-token); no container runs. It
+	// is asked for and accepted like a key (KeyPrompt, AcceptKey, with
+	// the mode in the request), but it is not an API key: a provider
+	// stores it as its own type and injects it where the tool reads a
+	// token.
+	ModeSetupToken Mode = "setup_token"
 )
 
 // Valid reports whether m is one of the modes this SDK knows.
 func (m Mode) Valid() bool {
 	switch m {
-	case ModeAPIKey, ModeOAuth, ModeDevice:
+	case ModeAPIKey, ModeOAuth, ModeDevice, ModeSetupToken:
 		return true
 	}
 	return false
@@ -64,6 +71,10 @@ func (m Mode) Valid() bool {
 
 // NeedsContainer reports whether logging in with m runs a container.
 func (m Mode) NeedsContainer() bool { return m == ModeOAuth || m == ModeDevice }
+
+// TakesKey reports whether logging in with m means pasting a secret
+// (KeyPrompt, then AcceptKey): api_key and setup_token.
+func (m Mode) TakesKey() bool { return m == ModeAPIKey || m == ModeSetupToken }
 
 // DescribeRequest is empty today.
 type DescribeRequest struct{}
@@ -126,7 +137,11 @@ type UnavailableMode struct {
 }
 
 // KeyPromptRequest asks how to prompt for a key.
-type KeyPromptRequest struct{}
+type KeyPromptRequest struct {
+	// Mode is the mode the key is asked for: ModeAPIKey or ModeSetupToken.
+	// An older host sends none, which means ModeAPIKey.
+	Mode Mode
+}
 
 // KeyPromptResponse tells the host how to ask for a key.
 type KeyPromptResponse struct {
@@ -149,6 +164,10 @@ type KeyPromptResponse struct {
 // removed.
 type AcceptKeyRequest struct {
 	Key string
+	// Mode is the mode the key was given for, as in KeyPromptRequest: a
+	// provider with a setup_token mode tells a token pasted as an API key
+	// from one pasted as what it is, and says which mode takes it.
+	Mode Mode
 }
 
 // AcceptKeyResponse carries the credential to store.

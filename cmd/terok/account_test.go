@@ -83,12 +83,15 @@ func TestStatusTable(t *testing.T) {
 		{Provider: "codex", Set: "default", Authenticated: true, Type: "oauth", Backend: "file", ExpiresAt: at(20 * time.Minute), ExpiringSoon: true, Warning: "stored in a plain file, not encrypted"},
 		{Provider: "gh", Set: "default", Authenticated: true, Type: "api_key", Backend: "keyring", EnvOverride: "TEROK_GH_API_KEY"},
 		{Provider: "vibe", Set: "default"},
+		{Provider: "claude", Set: "work", Authenticated: true, Type: "oauth_token", Backend: "keyring"},
 		{Provider: "glab", Set: "default", Unverified: true, Type: "pat", Backend: "keyring", Error: "read credential default/glab: keyring is locked\nUnlock it"},
 	}, now)
 	for _, want := range []string{"EXPIRED 2h ago", "in 20m (soon)", "(3h ago)", "not logged in", "logged in (unverified)",
+		// A setup token: no expiry known, no refresh.
+		"oauth-token  keyring  -                          does not renew itself\n",
 		// The environment's key is what is used: the store's date and
 		// expiry do not apply, and the type is spelt as --mode spells it.
-		"gh        default  logged in               api-key  env      -                          -\n"} {
+		"gh        default  logged in               api-key      env      -                          -\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -78,7 +78,7 @@ func completeProviders(f *factory, max int) cobra.CompletionFunc {
 // one is.
 func completeModes(cmd *cobra.Command, f *factory) {
 	_ = cmd.RegisterFlagCompletionFunc("mode", func(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		modes := []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice}
+		modes := []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeSetupToken}
 		if len(args) == 1 && f.ready(cmd) {
 			if src, err := f.Providers(); err == nil {
 				for _, e := range src.List(context.Background()) {
@@ -89,9 +89,10 @@ func completeModes(cmd *cobra.Command, f *factory) {
 			}
 		}
 		desc := map[sdk.Mode]string{
-			sdk.ModeAPIKey: "paste an API key",
-			sdk.ModeOAuth:  "the vendor's login, in a container",
-			sdk.ModeDevice: "a device code, in a container",
+			sdk.ModeAPIKey:     "paste an API key",
+			sdk.ModeOAuth:      "the vendor's login, in a container",
+			sdk.ModeDevice:     "a device code, in a container",
+			sdk.ModeSetupToken: "paste a long-lived token the tool printed (claude setup-token)",
 		}
 		out := make([]cobra.Completion, 0, len(modes))
 		for _, m := range modes {

@@ -76,8 +76,8 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			if opts.Mode, err = auth.ParseMode(mode); err != nil {
 				return err
 			}
-			if opts.WithKey && opts.Mode != "" && opts.Mode != sdk.ModeAPIKey {
-				return usage.Errorf("--with-key gives an API key, but --mode is %s", mode)
+			if opts.WithKey && opts.Mode != "" && !opts.Mode.TakesKey() {
+				return usage.Errorf("--with-key gives an API key or a setup token, but --mode is %s", mode)
 			}
 			if opts.Project, err = container.ParseProject(project); err != nil {
 				return err
@@ -88,8 +88,8 @@ func newLoginCmd(f *factory, runF func(context.Context, *loginOptions) error) *c
 			return loginRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth or device (default: ask on a terminal, else the provider's default)")
-	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key from standard input")
+	cmd.Flags().StringVar(&mode, "mode", "", "how to log in: api-key, oauth, device or setup-token (default: ask on a terminal, else the provider's default)")
+	cmd.Flags().BoolVar(&opts.WithKey, "with-key", false, "read the API key (or, with --mode setup-token, the setup token) from standard input")
 	cmd.Flags().StringVar(&set, "set", string(names.DefaultSet), "credential set to store into")
 	cmd.Flags().StringVar(&host, "host", "", "the server the credential is for (GitHub Enterprise, self-managed GitLab); stored beside the default host's")
 	cmd.Flags().StringVar(&project, "project", "", "the project the login is for (names the container); default: host-wide")

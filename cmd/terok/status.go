@@ -191,11 +191,18 @@ func when(t *time.Time, now time.Time) string {
 }
 
 // expires says when the credential expires and whether it renews itself:
-// "in 3h, renews itself", or "expired: the refresh was refused
-// (invalid_grant): log in again". It comes from the index: status asks no
-// endpoint.
+// "in 3h, renews itself", "expired: the refresh was refused
+// (invalid_grant): log in again", or for a long-lived token with no
+// refresh (a setup token) "does not renew itself". It comes from the
+// index: status asks no endpoint.
 func expires(s account.Status, now time.Time) string {
 	if s.ExpiresAt == nil {
+		if s.Type == sdk.TypeOAuthToken {
+			// A long-lived OAuth token (Claude's setup token, gh's login)
+			// has no refresh token: when its vendor ends it, only a new
+			// login helps.
+			return "does not renew itself"
+		}
 		return "-"
 	}
 	d := s.ExpiresAt.Sub(now)

@@ -19,7 +19,7 @@ func TestBadTargetsAreUsageErrors(t *testing.T) {
 		{[]string{"auth", "login", "gh", "--set", "../x", "--with-key"}, `invalid --set "../x"`},
 		{[]string{"auth", "status", "gh", "--set", "a b"}, `invalid --set "a b"`},
 		{[]string{"auth", "token", "GH"}, `invalid provider name "GH"`},
-		{[]string{"auth", "login", "gh", "--mode", "sso", "--with-key"}, `unknown mode "sso": choose api-key, oauth or device`},
+		{[]string{"auth", "login", "gh", "--mode", "sso", "--with-key"}, `unknown mode "sso": choose api-key, oauth, device or setup-token`},
 	} {
 		code, _, stderr := run(t, env, tt.args...)
 		if code != exitUsage || !strings.Contains(stderr, tt.want) {

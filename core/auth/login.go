@@ -31,7 +31,7 @@ func ParseMode(s string) (sdk.Mode, error) {
 		return "", nil
 	}
 	if !m.Valid() {
-		return "", usage.Errorf("unknown mode %q: choose api-key, oauth or device", s)
+		return "", usage.Errorf("unknown mode %q: choose api-key, oauth, device or setup-token", s)
 	}
 	return m, nil
 }
@@ -45,6 +45,8 @@ func ModeLabel(m sdk.Mode) string {
 		return "OAuth login — device code (launches container)"
 	case sdk.ModeAPIKey:
 		return "API key (paste key, no container needed)"
+	case sdk.ModeSetupToken:
+		return "Setup token (paste a long-lived token the tool printed, no container needed)"
 	}
 	return string(m)
 }
@@ -83,6 +85,10 @@ type Login struct {
 	// Written, if set, records the provider's shared config dir and the
 	// files a login creates there, so that logout removes them.
 	Written *account.Written
+	// Chosen is the mode the last Run chose (asked for, or picked from
+	// the menu), so a caller that lets a mistyped key be typed again asks
+	// for the same kind of key.
+	Chosen sdk.Mode
 }
 
 // SecretSink learns secrets so the log can mask them; Hold and Release
@@ -144,10 +150,12 @@ func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 		return errors.New("login: no credential set")
 	}
 	if req.Key != nil {
-		if req.Mode != "" && req.Mode != sdk.ModeAPIKey {
-			return usage.Errorf("--with-key gives an API key, but --mode is %s", req.Mode)
+		if req.Mode != "" && !req.Mode.TakesKey() {
+			return usage.Errorf("--with-key gives an API key or a setup token, but --mode is %s", req.Mode)
 		}
-		req.Mode = sdk.ModeAPIKey
+		if req.Mode == "" {
+			req.Mode = sdk.ModeAPIKey
+		}
 	}
 	done := l.step("login", "provider", req.Name, "set", req.Set, "host", req.Host)
 	mode, err := l.chooseMode(ctx, req)
@@ -155,8 +163,9 @@ func (l *Login) Run(ctx context.Context, req LoginRequest) error {
 		done(err)
 		return err
 	}
-	if mode == sdk.ModeAPIKey {
-		err = l.apiKey(ctx, req)
+	l.Chosen = mode
+	if mode.TakesKey() {
+		err = l.apiKey(ctx, req, mode)
 	} else {
 		err = l.containerLogin(ctx, req, mode)
 	}
@@ -266,17 +275,33 @@ func (l *Login) cannotRun(ctx context.Context, req LoginRequest, modes []sdk.Mod
 	return why
 }
 
-func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
+// keyWord is what a key-pasting mode asks for, in messages.
+func keyWord(m sdk.Mode) string {
+	if m == sdk.ModeSetupToken {
+		return "setup token"
+	}
+	return "API key"
+}
+
+// apiKey is the login of a mode that takes a pasted secret (api_key,
+// setup_token): the provider learns the mode, so it can tell a setup token
+// pasted as an API key from one pasted as what it is.
+func (l *Login) apiKey(ctx context.Context, req LoginRequest, mode sdk.Mode) error {
 	name := req.Desc.Name
+	what := keyWord(mode)
 	var key string
 	if req.Key != nil {
 		key = *req.Key
 	} else {
 		if !l.IO.CanPrompt() {
-			return usage.Errorf("no terminal to ask for the %s API key on: pipe it to standard input with --with-key", name)
+			flag := "--with-key"
+			if mode != sdk.ModeAPIKey {
+				flag = "--mode " + strings.ReplaceAll(string(mode), "_", "-") + " --with-key"
+			}
+			return usage.Errorf("no terminal to ask for the %s %s on: pipe it to standard input with %s", name, what, flag)
 		}
-		done := l.step("key prompt", "provider", name)
-		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+		done := l.step("key prompt", "provider", name, "mode", mode)
+		kp, err := req.Provider.KeyPrompt(ctx, &sdk.KeyPromptRequest{Mode: mode})
 		done(err)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -284,7 +309,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		l.showKeyHint(kp)
 		label := kp.Label
 		if label == "" {
-			label = req.Desc.Label + " API key"
+			label = req.Desc.Label + " " + what
 		}
 		key, err = l.Prompter.Secret(ctx, label+": ")
 		if err != nil {
@@ -293,14 +318,14 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 	}
 	key = strings.TrimSpace(key)
 	if key == "" {
-		return errors.New("no API key entered; nothing was stored")
+		return fmt.Errorf("no %s entered; nothing was stored", what)
 	}
 	if err := checkKeyText(key); err != nil {
 		return fmt.Errorf("%s: %w; nothing was stored", name, err)
 	}
 	l.secret(sdk.Credential{}, key)
-	done := l.step("accept key", "provider", name)
-	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key})
+	done := l.step("accept key", "provider", name, "mode", mode)
+	resp, err := req.Provider.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: key, Mode: mode})
 	if err == nil {
 		done(nil, "type", resp.Credential.Type, "key_files", len(resp.KeyFiles))
 	} else {
@@ -331,7 +356,7 @@ func (l *Login) apiKey(ctx context.Context, req LoginRequest) error {
 		return err
 	}
 	l.afterSave(ctx, req, cred, old, resp.KeyFiles, "key")
-	fmt.Fprintf(l.IO.ErrOut, "API key stored for %s (set: %s)\n", req.where(), req.Set)
+	fmt.Fprintf(l.IO.ErrOut, "%s stored for %s (set: %s)\n", upperFirst(what), req.where(), req.Set)
 	return nil
 }
 
@@ -381,4 +406,11 @@ func (l *Login) save(ctx context.Context, req LoginRequest, c sdk.Credential) er
 	err := l.Store.Save(ctx, req.Set, req.slot(), c)
 	done(err)
 	return err
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

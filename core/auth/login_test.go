@@ -14,6 +14,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/plugins/claude/provider"
+	codex "github.com/terok-ai/terok-auth/plugins/codex/provider"
 	"github.com/terok-ai/terok-auth/sdk"
 )
 
@@ -134,8 +135,8 @@ func TestTerminalMenuThenMaskedPrompt(t *testing.T) {
 		t.Fatalf("menu shown %d times", len(e.prompter.options))
 	}
 	opts := e.prompter.options[0]
-	if len(opts) != 2 || !strings.HasPrefix(opts[0], "API key") || !strings.HasPrefix(opts[1], "OAuth") ||
-		!strings.Contains(opts[1], "cannot run yet: no login image") || e.prompter.defaults[0] != 0 {
+	if len(opts) != 3 || !strings.HasPrefix(opts[0], "API key") || !strings.HasPrefix(opts[1], "Setup token") || !strings.HasPrefix(opts[2], "OAuth") ||
+		!strings.Contains(opts[2], "cannot run yet: no login image") || e.prompter.defaults[0] != 0 {
 		t.Errorf("menu = %q default %d", opts, e.prompter.defaults[0])
 	}
 	if e.prompter.secretLbl != "Claude API key: " {
@@ -148,8 +149,12 @@ func TestTerminalMenuThenMaskedPrompt(t *testing.T) {
 
 func TestNoMenuWhenOnlyOneModeIsPossible(t *testing.T) {
 	e := newEnv(t, true)
+	// codex without podman has only its API key.
+	e.req.Provider = codex.New()
+	desc, _ := e.req.Provider.Describe(context.Background(), &sdk.DescribeRequest{})
+	e.req.Desc, e.req.Name = desc, "codex"
 	e.req.ContainerRuntime = false
-	e.prompter.secret = goodKey
+	e.prompter.secret = "sk-proj-" + strings.Repeat("a", 40)
 	if err := e.login.Run(context.Background(), e.req); err != nil {
 		t.Fatal(err)
 	}
@@ -209,5 +214,64 @@ func TestParseMode(t *testing.T) {
 	}
 	if _, err := auth.ParseMode("password"); !errors.Is(err, usage.Err) {
 		t.Errorf("ParseMode(password) = %v", err)
+	}
+}
+
+const setupToken = "sk-ant-oat01-abcdefghijklmnopqrstuvwxyz012345"
+
+// A setup token given with --mode setup-token is stored as an OAuth token
+// (the provider learns the mode); given as an API key it is refused with
+// the mode that takes it, and nothing is stored.
+func TestSetupTokenLogin(t *testing.T) {
+	e := newEnv(t, false)
+	e.req.Mode, e.req.Key = sdk.ModeSetupToken, ptr(setupToken+"\n")
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	c := e.store.m["default/claude"]
+	if c.Type != sdk.TypeOAuthToken || c.Get("token") != setupToken || c.Get("key") != "" {
+		t.Errorf("stored %v (token %q)", c, c.Get("token"))
+	}
+	if got := e.errOut.String(); got != "Setup token stored for claude (set: default)\n" {
+		t.Errorf("stderr = %q", got)
+	}
+
+	e = newEnv(t, false)
+	e.req.Key = ptr(setupToken) // --with-key, no --mode: an API key
+	err := e.login.Run(context.Background(), e.req)
+	if !errors.Is(err, sdk.ErrInvalidKey) || !strings.Contains(err.Error(), "--mode setup-token") || !strings.Contains(err.Error(), "nothing was stored") {
+		t.Errorf("a setup token as an API key: %v, want a refusal naming --mode setup-token", err)
+	}
+	if strings.Contains(err.Error(), setupToken) {
+		t.Errorf("the error shows the token: %v", err)
+	}
+	if _, ok := e.store.m["default/claude"]; ok {
+		t.Error("something was stored")
+	}
+}
+
+// With no terminal and no key, the setup token mode says how to pipe one.
+func TestSetupTokenNeedsAPipeWithoutATerminal(t *testing.T) {
+	e := newEnv(t, false)
+	e.req.Mode = sdk.ModeSetupToken
+	err := e.login.Run(context.Background(), e.req)
+	if err == nil || !strings.Contains(err.Error(), "--mode setup-token --with-key") || !strings.Contains(err.Error(), "setup token") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// At a terminal the prompt is the provider's for the mode.
+func TestSetupTokenPrompt(t *testing.T) {
+	e := newEnv(t, true)
+	e.req.Mode = sdk.ModeSetupToken
+	e.prompter.secret = setupToken
+	if err := e.login.Run(context.Background(), e.req); err != nil {
+		t.Fatal(err)
+	}
+	if e.prompter.secretLbl != "Claude setup token: " || !strings.Contains(e.errOut.String(), "claude setup-token") {
+		t.Errorf("prompt %q, hint %q", e.prompter.secretLbl, e.errOut.String())
+	}
+	if e.login.Chosen != sdk.ModeSetupToken {
+		t.Errorf("Chosen = %q", e.login.Chosen)
 	}
 }

@@ -20,7 +20,7 @@ func TestImageKeepsTheProvidersOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := e.prompter.options[0]
-	if len(opts) != 2 || opts[0] != auth.ModeLabel(sdk.ModeOAuth) || opts[1] != auth.ModeLabel(sdk.ModeAPIKey) {
+	if len(opts) != 3 || opts[0] != auth.ModeLabel(sdk.ModeOAuth) || opts[1] != auth.ModeLabel(sdk.ModeAPIKey) || opts[2] != auth.ModeLabel(sdk.ModeSetupToken) {
 		t.Errorf("menu = %q", opts)
 	}
 }

@@ -93,6 +93,9 @@ func (l *Login) Session(ctx context.Context, req LoginRequest, existing Existing
 		// a key this time, rather than end the login on a typo.
 		fmt.Fprintf(l.IO.ErrOut, "%v\nTry again (%d of %d):\n", err, try+1, KeyTries)
 		req.Mode = sdk.ModeAPIKey
+		if l.Chosen.TakesKey() {
+			req.Mode = l.Chosen // a setup token again, not an API key
+		}
 	}
 }
 

@@ -110,6 +110,10 @@ func (c *checker) check(f *File) {
 	for i, m := range f.Modes {
 		p := fmt.Sprintf("modes[%d]", i)
 		switch {
+		case sdk.Mode(m) == sdk.ModeSetupToken:
+			// A YAML provider stores what is pasted as an api_key; a
+			// token that needs its own type and variable needs a plugin.
+			c.errorf(p, "mode %q is for plugins (sdk.ModeSetupToken): a YAML provider takes a pasted token with api_key", m)
 		case !sdk.Mode(m).Valid():
 			c.errorf(p, "unknown mode %q: expected api_key, oauth or device", m)
 		case modes[sdk.Mode(m)]:

@@ -83,9 +83,13 @@ func runChecks(t *testing.T, p sdk.Provider, cfg *config, rec *logRecorder) *sdk
 	t.Run("Describe", func(t *testing.T) { checkDescribe(t, p, d) })
 	t.Run("Negotiate", func(t *testing.T) { checkNegotiate(t, p, d.Modes) })
 	if has(d.Modes, sdk.ModeAPIKey) {
-		t.Run("KeyPrompt", func(t *testing.T) { checkKeyPrompt(t, p) })
-		t.Run("AcceptKey", func(t *testing.T) { checkAcceptKey(t, p) })
+		t.Run("KeyPrompt", func(t *testing.T) { checkKeyPrompt(t, p, "") })
+		t.Run("AcceptKey", func(t *testing.T) { checkAcceptKey(t, p, "") })
 		t.Run("AcceptKey/success", func(t *testing.T) { checkAcceptKeySuccess(t, p, cfg.keys, rec) })
+	}
+	if has(d.Modes, sdk.ModeSetupToken) {
+		t.Run("KeyPrompt/setup_token", func(t *testing.T) { checkKeyPrompt(t, p, sdk.ModeSetupToken) })
+		t.Run("AcceptKey/setup_token", func(t *testing.T) { checkAcceptKey(t, p, sdk.ModeSetupToken) })
 	}
 	t.Run("ContainerSpec", func(t *testing.T) { checkContainerSpec(t, p, d.Modes) })
 	t.Run("Capture", func(t *testing.T) { checkCapture(t, p, d.Modes) })
@@ -200,7 +204,7 @@ func checkNegotiate(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 			}
 		}
 	}
-	for _, m := range []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice, "telepathy"} {
+	for _, m := range []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeSetupToken, "telepathy"} {
 		if has(supported, m) {
 			continue
 		}
@@ -211,8 +215,8 @@ func checkNegotiate(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 	}
 }
 
-func checkKeyPrompt(t *testing.T, p sdk.Provider) {
-	kp, err := p.KeyPrompt(context.Background(), &sdk.KeyPromptRequest{})
+func checkKeyPrompt(t *testing.T, p sdk.Provider, m sdk.Mode) {
+	kp, err := p.KeyPrompt(context.Background(), &sdk.KeyPromptRequest{Mode: m})
 	if err != nil {
 		t.Fatalf("KeyPrompt: %v", err)
 	}
@@ -221,17 +225,17 @@ func checkKeyPrompt(t *testing.T, p sdk.Provider) {
 	}
 }
 
-func checkAcceptKey(t *testing.T, p sdk.Provider) {
+func checkAcceptKey(t *testing.T, p sdk.Provider, m sdk.Mode) {
 	for _, key := range []string{"", "   ", "\n"} {
-		_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: key})
+		_, err := p.AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: key, Mode: m})
 		if !errors.Is(err, sdk.ErrInvalidKey) {
-			t.Errorf("AcceptKey(%q) = %v, want an error wrapping sdk.ErrInvalidKey", key, err)
+			t.Errorf("AcceptKey(%q, mode %q) = %v, want an error wrapping sdk.ErrInvalidKey", key, m, err)
 		}
 	}
 }
 
 func checkContainerSpec(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
-	for _, m := range []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice} {
+	for _, m := range []sdk.Mode{sdk.ModeAPIKey, sdk.ModeOAuth, sdk.ModeDevice, sdk.ModeSetupToken} {
 		spec, err := p.ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: m})
 		if !m.NeedsContainer() || !has(supported, m) {
 			if !errors.Is(err, sdk.ErrUnsupportedMode) {

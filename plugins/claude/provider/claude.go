@@ -1,6 +1,7 @@
 // Package provider is the terok provider for Anthropic's Claude Code: API
-// keys, and the OAuth login that the claude CLI runs in a container, captured
-// from the .credentials.json it leaves behind.
+// keys, the long-lived token `claude setup-token` prints, and the OAuth
+// login that the claude CLI runs in a container, captured from the
+// .credentials.json it leaves behind.
 package provider
 
 import (
@@ -22,11 +23,22 @@ var Version = "dev"
 // configPath is where the claude CLI keeps its config in terok's images.
 const configPath = "/home/dev/.claude"
 
-var supported = []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}
+var supported = []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey, sdk.ModeSetupToken}
 
 // Anthropic keys look like sk-ant-api03-<base64url>; the check is loose on
 // length so a new key generation does not lock users out.
 var keyRE = regexp.MustCompile(`^sk-ant-[A-Za-z0-9_-]{16,300}$`)
+
+// setupTokenPrefix starts every OAuth access token Claude issues, the
+// one-year token of `claude setup-token` among them (sk-ant-oat01-…); an
+// API key is sk-ant-api03-…. Claude Code reads such a token from
+// CLAUDE_CODE_OAUTH_TOKEN and sends it as a bearer token; given as
+// ANTHROPIC_API_KEY it goes out as an x-api-key, which the API refuses,
+// and ANTHROPIC_API_KEY outranks CLAUDE_CODE_OAUTH_TOKEN in Claude Code's
+// order of credentials (https://code.claude.com/docs/en/authentication,
+// "Authentication precedence"; the pinned build, npm
+// @anthropic-ai/claude-code-linux-x64-musl 2.1.332, holds both names).
+const setupTokenPrefix = "sk-ant-oat"
 
 // Claude implements sdk.Provider.
 type Claude struct{}
@@ -43,7 +55,7 @@ func (Claude) Describe(context.Context, *sdk.DescribeRequest) (*sdk.DescribeResp
 		Label:       "Claude",
 		Version:     Version,
 		Modes:       supported,
-		Description: "Anthropic Claude Code: OAuth login (Claude subscription) or API key",
+		Description: "Anthropic Claude Code: OAuth login (Claude subscription), API key, or a setup token (claude setup-token)",
 		KeyURL:      "https://console.anthropic.com/settings/keys",
 		DocsURL:     "https://docs.anthropic.com/en/docs/claude-code/iam",
 		HostDir:     "_claude-config",
@@ -55,8 +67,19 @@ func (Claude) Negotiate(_ context.Context, req *sdk.NegotiateRequest) (*sdk.Nego
 	return sdk.NegotiateModes(supported, req)
 }
 
-// KeyPrompt implements sdk.Provider.
-func (Claude) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+// KeyPrompt implements sdk.Provider: an API key, or in the setup_token
+// mode the token `claude setup-token` printed.
+func (Claude) KeyPrompt(_ context.Context, req *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	if req.Mode == sdk.ModeSetupToken {
+		return &sdk.KeyPromptResponse{
+			Label:      "Claude setup token",
+			Hint:       "Run `claude setup-token` where a browser is at hand (it needs a Claude subscription) and paste the token it prints. It lasts a year and does not renew itself.",
+			URL:        "https://code.claude.com/docs/en/authentication",
+			EnvVar:     "CLAUDE_CODE_OAUTH_TOKEN",
+			Secret:     true,
+			FormatHint: "starts with " + setupTokenPrefix + "01-",
+		}, nil
+	}
 	return &sdk.KeyPromptResponse{
 		Label:      "Claude API key",
 		Hint:       "Create an API key in the Anthropic Console.",
@@ -67,18 +90,42 @@ func (Claude) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptR
 	}, nil
 }
 
-// AcceptKey implements sdk.Provider.
+// AcceptKey implements sdk.Provider. A setup token is stored as what it
+// is, an OAuth token with no refresh (sdk.TypeOAuthToken), never as an API
+// key, and each mode refuses the other's kind of key, saying which mode
+// takes it.
 func (Claude) AcceptKey(_ context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
 	key := strings.TrimSpace(req.Key)
+	if req.Mode == sdk.ModeSetupToken {
+		return acceptSetupToken(key)
+	}
 	switch {
 	case key == "":
 		return nil, fmt.Errorf("%w: no API key entered", sdk.ErrInvalidKey)
+	case strings.HasPrefix(key, setupTokenPrefix):
+		return nil, fmt.Errorf("%w: this is a Claude OAuth token (%s…, as `claude setup-token` prints), not an API key: "+
+			"log in with `terok auth login claude --mode setup-token`, which stores it where Claude Code reads it (CLAUDE_CODE_OAUTH_TOKEN)",
+			sdk.ErrInvalidKey, setupTokenPrefix)
 	case !strings.HasPrefix(key, "sk-ant-"):
 		return nil, fmt.Errorf("%w: an Anthropic API key starts with sk-ant- (get one at https://console.anthropic.com/settings/keys)", sdk.ErrInvalidKey)
 	case !keyRE.MatchString(key):
 		return nil, fmt.Errorf("%w: the key has characters or a length an Anthropic API key never has; paste it again without spaces or quotes", sdk.ErrInvalidKey)
 	}
 	return &sdk.AcceptKeyResponse{Credential: sdk.APIKey(key)}, nil
+}
+
+func acceptSetupToken(token string) (*sdk.AcceptKeyResponse, error) {
+	switch {
+	case token == "":
+		return nil, fmt.Errorf("%w: no setup token entered", sdk.ErrInvalidKey)
+	case strings.HasPrefix(token, "sk-ant-api"):
+		return nil, fmt.Errorf("%w: this is an Anthropic API key, not a setup token: log in with `terok auth login claude --mode api-key`", sdk.ErrInvalidKey)
+	case !strings.HasPrefix(token, setupTokenPrefix):
+		return nil, fmt.Errorf("%w: a Claude setup token starts with %s01- (run `claude setup-token` and paste what it prints)", sdk.ErrInvalidKey, setupTokenPrefix)
+	case !keyRE.MatchString(token):
+		return nil, fmt.Errorf("%w: the token has characters or a length a Claude setup token never has; paste it again without spaces or quotes", sdk.ErrInvalidKey)
+	}
+	return &sdk.AcceptKeyResponse{Credential: sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": token}}}, nil
 }
 
 // ContainerSpec implements sdk.Provider.

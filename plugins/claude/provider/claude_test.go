@@ -51,6 +51,80 @@ func TestAcceptKey(t *testing.T) {
 	}
 }
 
+// A setup token is its own credential: an OAuth token with no refresh,
+// taken only by the setup_token mode; each mode refuses the other's kind
+// of key and names the mode that takes it.
+func TestSetupToken(t *testing.T) {
+	token := "sk-ant-oat01-" + strings.Repeat("Ab3_-", 18)
+	apiKey := "sk-ant-api03-" + strings.Repeat("Ab3_-", 18)
+	tests := []struct {
+		name    string
+		mode    sdk.Mode
+		key     string
+		errPart string
+	}{
+		{"setup token", sdk.ModeSetupToken, "  " + token + "\n", ""},
+		{"setup token as an API key", sdk.ModeAPIKey, token, "--mode setup-token"},
+		{"setup token from an older host (no mode)", "", token, "--mode setup-token"},
+		{"API key as a setup token", sdk.ModeSetupToken, apiKey, "--mode api-key"},
+		{"empty", sdk.ModeSetupToken, " ", "no setup token entered"},
+		{"another vendor's token", sdk.ModeSetupToken, "gho_" + strings.Repeat("a", 36), "starts with sk-ant-oat01-"},
+		{"refresh token", sdk.ModeSetupToken, "sk-ant-ort01-" + strings.Repeat("a", 40), "starts with sk-ant-oat01-"},
+		{"too short", sdk.ModeSetupToken, "sk-ant-oat01-abc", "never has"},
+		{"inner space", sdk.ModeSetupToken, "sk-ant-oat01-abc def" + strings.Repeat("a", 20), "never has"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := New().AcceptKey(context.Background(), &sdk.AcceptKeyRequest{Key: tt.key, Mode: tt.mode})
+			if tt.errPart != "" {
+				if !errors.Is(err, sdk.ErrInvalidKey) || !strings.Contains(err.Error(), tt.errPart) {
+					t.Fatalf("AcceptKey(%q, %q) = %v, want ErrInvalidKey containing %q", tt.key, tt.mode, err, tt.errPart)
+				}
+				if strings.Contains(err.Error(), tt.key[min(len(tt.key), 14):]) && len(tt.key) > 14 {
+					t.Errorf("the error shows the key: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := resp.Credential
+			if c.Type != sdk.TypeOAuthToken || c.Get("token") != token || len(c.Fields) != 1 {
+				t.Errorf("credential = %v (token %q), want oauth_token with the token alone", c, c.Get("token"))
+			}
+			if err := sdk.CheckSecretField(c); err != nil || !sdk.IsSecretField("token") {
+				t.Errorf("the setup token is not in a field the host masks: %v", err)
+			}
+			if _, ok := c.ExpiresAt(); ok {
+				t.Error("a setup token has an expiry; nothing is known of it")
+			}
+		})
+	}
+}
+
+// The setup token does not renew itself: no renewal is declared for its
+// type.
+func TestSetupTokenDoesNotRenew(t *testing.T) {
+	resp, err := New().Renewal(context.Background(), &sdk.RenewalRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range resp.Renewals {
+		if r.CredentialType == sdk.TypeOAuthToken || r.CredentialType == sdk.TypeAPIKey {
+			t.Errorf("a renewal is declared for %s", r.CredentialType)
+		}
+	}
+}
+
+func TestKeyPromptByMode(t *testing.T) {
+	for mode, want := range map[sdk.Mode]string{"": "ANTHROPIC_API_KEY", sdk.ModeAPIKey: "ANTHROPIC_API_KEY", sdk.ModeSetupToken: "CLAUDE_CODE_OAUTH_TOKEN"} {
+		kp, err := New().KeyPrompt(context.Background(), &sdk.KeyPromptRequest{Mode: mode})
+		if err != nil || kp.EnvVar != want || !kp.Secret {
+			t.Errorf("KeyPrompt(%q) = %+v, %v; want env var %s, secret", mode, kp, err, want)
+		}
+	}
+}
+
 func TestContainerSpec(t *testing.T) {
 	spec, err := New().ContainerSpec(context.Background(), &sdk.ContainerSpecRequest{Mode: sdk.ModeOAuth})
 	if err != nil {
@@ -77,10 +151,11 @@ func TestNegotiate(t *testing.T) {
 		want []sdk.Mode
 		def  sdk.Mode
 	}{
-		{"terminal and podman", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeOAuth},
-		{"no podman", sdk.NegotiateRequest{Interactive: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeAPIKey}, sdk.ModeAPIKey},
-		{"no terminal prefers a piped key", sdk.NegotiateRequest{ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeAPIKey},
-		{"requested", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true, Requested: sdk.ModeAPIKey}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey}, sdk.ModeAPIKey},
+		{"terminal and podman", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey, sdk.ModeSetupToken}, sdk.ModeOAuth},
+		{"no podman", sdk.NegotiateRequest{Interactive: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeAPIKey, sdk.ModeSetupToken}, sdk.ModeAPIKey},
+		{"no terminal prefers a piped key", sdk.NegotiateRequest{ContainerRuntime: true, OAuthAllowed: true}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey, sdk.ModeSetupToken}, sdk.ModeAPIKey},
+		{"requested", sdk.NegotiateRequest{Interactive: true, ContainerRuntime: true, OAuthAllowed: true, Requested: sdk.ModeAPIKey}, []sdk.Mode{sdk.ModeOAuth, sdk.ModeAPIKey, sdk.ModeSetupToken}, sdk.ModeAPIKey},
+		{"setup token, no terminal", sdk.NegotiateRequest{Requested: sdk.ModeSetupToken}, []sdk.Mode{sdk.ModeAPIKey, sdk.ModeSetupToken}, sdk.ModeSetupToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,8 @@ func TestInjection(t *testing.T) {
 	}{
 		{sdk.APIKey("sk-ant-x"), "ANTHROPIC_API_KEY", "sk-ant-x"},
 		{sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{"access_token": "at", "refresh_token": "rt"}}, "CLAUDE_CODE_OAUTH_TOKEN", "at"},
+		// A setup token: CLAUDE_CODE_OAUTH_TOKEN only, never ANTHROPIC_API_KEY.
+		{sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "sk-ant-oat01-st"}}, "CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-st"},
 	} {
 		in, ok := resp.For(tc.cred.Type)
 		if !ok {

@@ -10,9 +10,19 @@ var _ sdk.Injector = Codex{}
 
 // authJSON is the auth.json codex reads for a ChatGPT login, rebuilt from
 // the stored tokens; codex takes it from $CODEX_HOME, which the host points
-// at a private directory for the run.
+// at a private directory for the run. last_refresh goes back as the login
+// left it: codex 0.171.0 hands out no token from an auth.json without one
+// (CodexAuth::get_token_data), and renews the login itself once it is 8
+// days old (AuthManager::is_stale_for_proactive_refresh,
+// TOKEN_REFRESH_INTERVAL; openai/codex codex-rs/login/src/auth/manager.rs),
+// rotating the refresh token, which terok then reads back (exec's
+// write-back). Every ChatGPT login codex writes has one; a stored login
+// without it renders "", which codex refuses to load, as it could not use
+// the tokens either. auth_mode is left out: an absent field would render
+// "", which codex refuses, and with tokens and no API key codex takes the
+// file as a ChatGPT login (AuthDotJson::resolved_mode).
 const authJSON = `{"OPENAI_API_KEY":null,"tokens":{"id_token":${id_token?|json},"access_token":${access_token|json},` +
-	`"refresh_token":${refresh_token?|json},"account_id":${account_id?|json}}}` + "\n"
+	`"refresh_token":${refresh_token?|json},"account_id":${account_id?|json}},"last_refresh":${last_refresh?|json}}` + "\n"
 
 // patJSON and agentJSON are the auth.json of a personal access token and
 // of an agent identity login (AuthDotJson in codex-rs/login/src/auth/storage.rs).

@@ -34,8 +34,8 @@ func (c *client) Negotiate(ctx context.Context, req *sdk.NegotiateRequest) (*sdk
 	return negotiateRespFromPB(r), nil
 }
 
-func (c *client) KeyPrompt(ctx context.Context, _ *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
-	r, err := c.c.KeyPrompt(ctx, &pb.KeyPromptRequest{})
+func (c *client) KeyPrompt(ctx context.Context, req *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	r, err := c.c.KeyPrompt(ctx, &pb.KeyPromptRequest{Mode: string(req.Mode)})
 	if err != nil {
 		return nil, fromStatus(err)
 	}
@@ -43,7 +43,7 @@ func (c *client) KeyPrompt(ctx context.Context, _ *sdk.KeyPromptRequest) (*sdk.K
 }
 
 func (c *client) AcceptKey(ctx context.Context, req *sdk.AcceptKeyRequest) (*sdk.AcceptKeyResponse, error) {
-	r, err := c.c.AcceptKey(ctx, &pb.AcceptKeyRequest{Key: req.Key})
+	r, err := c.c.AcceptKey(ctx, &pb.AcceptKeyRequest{Key: req.Key, Mode: string(req.Mode)})
 	if err != nil {
 		return nil, fromStatus(err)
 	}

@@ -57,7 +57,8 @@ func (e *echo) Negotiate(_ context.Context, r *sdk.NegotiateRequest) (*sdk.Negot
 	return wantNegotiate, e.err
 }
 
-func (e *echo) KeyPrompt(context.Context, *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+func (e *echo) KeyPrompt(_ context.Context, r *sdk.KeyPromptRequest) (*sdk.KeyPromptResponse, error) {
+	e.gotReq = r
 	return wantKeyPrompt, e.err
 }
 
@@ -98,14 +99,14 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("Negotiate = %+v, %v (provider got %+v)", n, err, impl.gotReq)
 	}
 
-	kp, err := p.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
-	if err != nil || !reflect.DeepEqual(kp, wantKeyPrompt) {
-		t.Errorf("KeyPrompt = %+v, %v", kp, err)
+	kp, err := p.KeyPrompt(ctx, &sdk.KeyPromptRequest{Mode: sdk.ModeSetupToken})
+	if err != nil || !reflect.DeepEqual(kp, wantKeyPrompt) || impl.gotReq.(*sdk.KeyPromptRequest).Mode != sdk.ModeSetupToken {
+		t.Errorf("KeyPrompt = %+v, %v (provider got %+v)", kp, err, impl.gotReq)
 	}
 
-	ak, err := p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: "k"})
-	if err != nil || impl.gotReq.(*sdk.AcceptKeyRequest).Key != "k" {
-		t.Fatalf("AcceptKey: %v", err)
+	ak, err := p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: "k", Mode: sdk.ModeSetupToken})
+	if err != nil || impl.gotReq.(*sdk.AcceptKeyRequest).Key != "k" || impl.gotReq.(*sdk.AcceptKeyRequest).Mode != sdk.ModeSetupToken {
+		t.Fatalf("AcceptKey: %v (provider got %+v)", err, impl.gotReq)
 	}
 	checkCred(t, ak.Credential)
 	if !reflect.DeepEqual(ak.KeyFiles, wantState) {

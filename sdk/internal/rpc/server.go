@@ -42,8 +42,8 @@ func (s *server) Negotiate(ctx context.Context, req *pb.NegotiateRequest) (*pb.N
 	return negotiateRespToPB(r), nil
 }
 
-func (s *server) KeyPrompt(ctx context.Context, _ *pb.KeyPromptRequest) (*pb.KeyPromptResponse, error) {
-	r, err := s.p.KeyPrompt(ctx, &sdk.KeyPromptRequest{})
+func (s *server) KeyPrompt(ctx context.Context, req *pb.KeyPromptRequest) (*pb.KeyPromptResponse, error) {
+	r, err := s.p.KeyPrompt(ctx, &sdk.KeyPromptRequest{Mode: sdk.Mode(req.GetMode())})
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -54,7 +54,7 @@ func (s *server) KeyPrompt(ctx context.Context, _ *pb.KeyPromptRequest) (*pb.Key
 }
 
 func (s *server) AcceptKey(ctx context.Context, req *pb.AcceptKeyRequest) (*pb.AcceptKeyResponse, error) {
-	r, err := s.p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: req.GetKey()})
+	r, err := s.p.AcceptKey(ctx, &sdk.AcceptKeyRequest{Key: req.GetKey(), Mode: sdk.Mode(req.GetMode())})
 	if err != nil {
 		return nil, toStatus(err)
 	}

@@ -349,8 +349,11 @@ func (x *NegotiateResponse) GetUnavailable() []*UnavailableMode {
 	return nil
 }
 
+// mode is the key-pasting mode the prompt is for ("api_key" or
+// "setup_token"); "" from an older host means api_key.
 type KeyPromptRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	Mode          string                 `protobuf:"bytes,1,opt,name=mode,proto3" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -383,6 +386,13 @@ func (x *KeyPromptRequest) ProtoReflect() protoreflect.Message {
 // Deprecated: Use KeyPromptRequest.ProtoReflect.Descriptor instead.
 func (*KeyPromptRequest) Descriptor() ([]byte, []int) {
 	return file_internal_proto_providerv1_provider_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *KeyPromptRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
 }
 
 type KeyPromptResponse struct {
@@ -470,8 +480,10 @@ func (x *KeyPromptResponse) GetFormatHint() string {
 }
 
 type AcceptKeyRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Key   string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// mode is the mode the key was given for, as in KeyPromptRequest.
+	Mode          string `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -509,6 +521,13 @@ func (*AcceptKeyRequest) Descriptor() ([]byte, []int) {
 func (x *AcceptKeyRequest) GetKey() string {
 	if x != nil {
 		return x.Key
+	}
+	return ""
+}
+
+func (x *AcceptKeyRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
 	}
 	return ""
 }
@@ -1596,8 +1615,9 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\x11NegotiateResponse\x12\x14\n" +
 	"\x05modes\x18\x01 \x03(\tR\x05modes\x12\x18\n" +
 	"\adefault\x18\x02 \x01(\tR\adefault\x12D\n" +
-	"\vunavailable\x18\x03 \x03(\v2\".terok.provider.v1.UnavailableModeR\vunavailable\"\x12\n" +
-	"\x10KeyPromptRequest\"\xa1\x01\n" +
+	"\vunavailable\x18\x03 \x03(\v2\".terok.provider.v1.UnavailableModeR\vunavailable\"&\n" +
+	"\x10KeyPromptRequest\x12\x12\n" +
+	"\x04mode\x18\x01 \x01(\tR\x04mode\"\xa1\x01\n" +
 	"\x11KeyPromptResponse\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\x12\x12\n" +
 	"\x04hint\x18\x02 \x01(\tR\x04hint\x12\x10\n" +
@@ -1605,9 +1625,10 @@ const file_internal_proto_providerv1_provider_proto_rawDesc = "" +
 	"\aenv_var\x18\x04 \x01(\tR\x06envVar\x12\x16\n" +
 	"\x06secret\x18\x05 \x01(\bR\x06secret\x12\x1f\n" +
 	"\vformat_hint\x18\x06 \x01(\tR\n" +
-	"formatHint\"$\n" +
+	"formatHint\"8\n" +
 	"\x10AcceptKeyRequest\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\" \n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x12\n" +
+	"\x04mode\x18\x02 \x01(\tR\x04mode\" \n" +
 	"\n" +
 	"Credential\x12\x12\n" +
 	"\x04json\x18\x01 \x01(\fR\x04json\"\x88\x01\n" +
