@@ -96,7 +96,7 @@ func TestStatusReadsNoSecretFromTheRealKeyring(t *testing.T) {
 	providers := []names.Provider{"claude", "codex", "gh"}
 	t.Cleanup(func() {
 		for _, p := range providers {
-			_ = k.Keyring.Delete(ctx, set, p)
+			_ = k.Delete(ctx, set, p)
 		}
 	})
 	for _, p := range providers {
@@ -119,7 +119,7 @@ func TestStatusReadsNoSecretFromTheRealKeyring(t *testing.T) {
 	}
 	// Changed past the index (another program), a second later.
 	time.Sleep(1100 * time.Millisecond)
-	if err := k.Keyring.Set(ctx, set, "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "gho_0123456789abcdef", "host": "github.com"}}); err != nil {
+	if err := k.Set(ctx, set, "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "gho_0123456789abcdef", "host": "github.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	k.read = 0
@@ -132,7 +132,7 @@ func TestStatusReadsNoSecretFromTheRealKeyring(t *testing.T) {
 		t.Errorf("the repaired index does not answer: %d reads", k.read)
 	}
 	// Gone past the index: the keyring wins.
-	if err := k.Keyring.Delete(ctx, set, "codex"); err != nil {
+	if err := k.Delete(ctx, set, "codex"); err != nil {
 		t.Fatal(err)
 	}
 	st, _ = a.Status(ctx, set, providers)
