@@ -100,7 +100,7 @@ func TestOpenBaoKilledLeaseHolder(t *testing.T) {
 	a := baoHome(t, s, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL())
 	b := baoHome(t, s, "TEROK_CLAUDE_TOKEN_URL="+f.TokenURL())
 	seedExpiredInBao(t, s, "rt-0")
-	r := terok(t, runOpts{env: append(a, "TEROK_TEST_REFRESH_KILL_AT=leased"), concurrent: true}, "auth", "token", "claude")
+	r := crashyTerok(t, runOpts{env: append(a, "TEROK_TEST_REFRESH_KILL_AT=leased"), concurrent: true}, "auth", "token", "claude")
 	if r.code != -1 {
 		t.Fatalf("terok was not killed: exit %d: %s", r.code, r.stderr)
 	}
