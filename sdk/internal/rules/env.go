@@ -27,7 +27,8 @@ var injectEnvRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 //   - DirEnv: NAME_HOME or NAME_CONFIG_DIR, NAME the provider's own name
 //     (CODEX_HOME for codex): a directory of config files is read by one
 //     tool, and a provider points only its own tool at the files it wrote.
-//     Checked by ValidateInjectionOf, which knows the provider's name.
+//     Checked by CheckDirEnvOf (host.ValidateInjectionOf), which knows the
+//     provider's name.
 //   - Whatever the suffix, never a name in a family (the part before the
 //     first '_') that configures how programs run (deniedFamilies), nor
 //     one that holds PROXY.
