@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/terok-ai/terok-auth/sdk/internal/rules"
@@ -116,7 +115,7 @@ func (in Injection) Validate() error {
 	if len(in.Files) > maxInjectFiles {
 		add("%d files; at most %d", len(in.Files), maxInjectFiles)
 	}
-	for _, name := range sortedKeys(in.Env) {
+	for _, name := range rules.SortedKeys(in.Env) {
 		if err := in.CheckEnv(name); err != nil {
 			add("%v", err)
 		}
@@ -130,7 +129,7 @@ func (in Injection) Validate() error {
 			add("variable %s: a NUL byte, which no environment can carry", name)
 		}
 	}
-	for _, name := range sortedKeys(in.Env) {
+	for _, name := range rules.SortedKeys(in.Env) {
 		if err := in.checkSecretFromField(name); err != nil {
 			add("%v", err)
 		}
@@ -138,7 +137,7 @@ func (in Injection) Validate() error {
 	if err := in.checkUsesAField(); err != nil {
 		add("%v", err)
 	}
-	for _, p := range sortedKeys(in.Files) {
+	for _, p := range rules.SortedKeys(in.Files) {
 		if _, err := CleanRelPath(p); err != nil {
 			add("file: %v", err)
 		}
@@ -253,7 +252,7 @@ func (in Injection) Render(c Credential) (*Rendered, error) {
 		return nil, fmt.Errorf("the credential is of type %q, the injection is for %q", c.Type, in.CredentialType)
 	}
 	out := &Rendered{Env: map[string]string{}, DirEnv: in.DirEnv}
-	for _, name := range sortedKeys(in.Env) {
+	for _, name := range rules.SortedKeys(in.Env) {
 		v, err := renderTemplate(in.Env[name], c)
 		if err != nil {
 			return nil, fmt.Errorf("variable %s: %w", name, err)
@@ -268,7 +267,7 @@ func (in Injection) Render(c Credential) (*Rendered, error) {
 	if len(in.Files) > 0 {
 		out.Files = map[string][]byte{}
 	}
-	for _, p := range sortedKeys(in.Files) {
+	for _, p := range rules.SortedKeys(in.Files) {
 		v, err := renderTemplate(in.Files[p], c)
 		if err != nil {
 			return nil, fmt.Errorf("file %s: %w", p, err)
@@ -317,18 +316,9 @@ func renderTemplate(t string, c Credential) (string, error) {
 	return b.String(), nil
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func mapValues(m map[string]string) []string {
 	out := make([]string, 0, len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range rules.SortedKeys(m) {
 		out = append(out, m[k])
 	}
 	return out

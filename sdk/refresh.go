@@ -175,7 +175,7 @@ func (r Renewal) Validate(allowLoopback bool) error {
 	if len(r.Headers) > maxRefreshHeaders {
 		add("%d headers; at most %d", len(r.Headers), maxRefreshHeaders)
 	}
-	for _, h := range sortedKeys(r.Headers) {
+	for _, h := range rules.SortedKeys(r.Headers) {
 		if err := rules.CheckRefreshHeader(h); err != nil {
 			add("%v", err)
 		}

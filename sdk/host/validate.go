@@ -3,7 +3,6 @@ package host
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/terok-ai/terok-auth/sdk"
@@ -129,7 +128,7 @@ func ValidateInjectionOf(provider string, r *sdk.InjectionResponse) error {
 	}
 	errs := []error{err}
 	for _, in := range r.Injections {
-		for _, name := range sortedKeys(in.Env) {
+		for _, name := range rules.SortedKeys(in.Env) {
 			if rules.CheckEnvName(name) != nil {
 				continue // reported above
 			}
@@ -166,13 +165,4 @@ func ValidateRenewal(r *sdk.RenewalResponse) error {
 		seen[in.CredentialType] = true
 	}
 	return errors.Join(errs...)
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -226,4 +227,15 @@ func CheckDirEnvOf(provider, name string) error {
 func IsRoutingName(name string) bool {
 	upper := strings.ToUpper(name)
 	return hasSuffix(upper, routingSuffixes) && !hasSuffix(upper, credentialSuffixes)
+}
+
+// SortedKeys returns m's keys in order, so that checks report in the same
+// order every run.
+func SortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
