@@ -103,18 +103,9 @@ func ValidateInjection(r *sdk.InjectionResponse) error {
 	if r == nil {
 		return nil
 	}
-	var errs []error
-	seen := map[string]bool{}
-	for _, in := range r.Injections {
-		if err := in.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-		if seen[in.CredentialType] {
-			errs = append(errs, fmt.Errorf("credential type %q has two injections", in.CredentialType))
-		}
-		seen[in.CredentialType] = true
-	}
-	return errors.Join(errs...)
+	return oncePerType(r.Injections, "injections", func(in sdk.Injection) (string, error) {
+		return in.CredentialType, in.Validate()
+	})
 }
 
 // ValidateInjectionOf is ValidateInjection for the provider named
@@ -153,16 +144,25 @@ func ValidateRenewal(r *sdk.RenewalResponse) error {
 	if r == nil {
 		return nil
 	}
+	return oncePerType(r.Renewals, "refresh declarations", func(in sdk.Renewal) (string, error) {
+		return in.CredentialType, in.Validate(false)
+	})
+}
+
+// oncePerType checks each declaration, and that no credential type has
+// two: the host would not know which to follow.
+func oncePerType[T any](decls []T, what string, check func(T) (credType string, err error)) error {
 	var errs []error
 	seen := map[string]bool{}
-	for _, in := range r.Renewals {
-		if err := in.Validate(false); err != nil {
+	for _, d := range decls {
+		credType, err := check(d)
+		if err != nil {
 			errs = append(errs, err)
 		}
-		if seen[in.CredentialType] {
-			errs = append(errs, fmt.Errorf("credential type %q has two refresh declarations", in.CredentialType))
+		if seen[credType] {
+			errs = append(errs, fmt.Errorf("credential type %q has two %s", credType, what))
 		}
-		seen[in.CredentialType] = true
+		seen[credType] = true
 	}
 	return errors.Join(errs...)
 }
