@@ -162,9 +162,9 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/claude/provider
 	$(GO) test -run '^$$' -fuzz '^FuzzCapture$$' -fuzztime $(or $(FUZZTIME),20s) ./plugins/codex/provider
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),20s) ./core/config
-	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckRunArgs$$' -fuzztime $(or $(FUZZTIME),20s) .
-	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckImage$$' -fuzztime $(or $(FUZZTIME),20s) .
-	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzParseUser$$' -fuzztime $(or $(FUZZTIME),20s) .
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckRunArgs$$' -fuzztime $(or $(FUZZTIME),20s) ./internal/rules
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzCheckImage$$' -fuzztime $(or $(FUZZTIME),20s) ./internal/rules
+	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzParseUser$$' -fuzztime $(or $(FUZZTIME),20s) ./internal/rules
 	$(GO) test -run '^$$' -fuzz '^FuzzRunArgs$$' -fuzztime $(or $(FUZZTIME),20s) ./core/container
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzInjectionTemplate$$' -fuzztime $(or $(FUZZTIME),20s) .
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/yamlprov

@@ -82,13 +82,18 @@
 //   - Helpers a provider calls: [APIKey], [NegotiateModes], [JWTExpiry],
 //     [CleanRelPath], [UnsupportedContainer]; and what is secret
 //     ([IsSecretField], [CheckSecretField], package sdk/secret).
-//   - The host's rules for what a provider may answer ([ValidateDescription],
-//     [ValidateInjection], [ValidateRenewal], the Check functions: images, run
-//     arguments, variable names and families, paths, endpoints). The host
-//     applies them to every answer; they are exported so that providertest
-//     can apply the same ones in a provider's own tests. A provider needs
-//     them only through providertest.
+//   - The contract's own checks: [Injection.Validate], [Injection.CheckEnv],
+//     [Renewal.Validate] and [Credential.Validate].
 //   - Package plugin serves a provider ([plugin.Serve]); package
 //     providertest is the conformance suite; package secret decides what is
 //     secret.
+//
+// The host's rules for what a provider may answer (the Check functions:
+// images, run arguments, users, variable names and families, templates,
+// token endpoints and headers, host dirs, printable text; and
+// ValidateDescription, ValidateInjection, ValidateRenewal) are not part of
+// the SDK: they are terok's policy, in package sdk/host, which terok and
+// providertest import and a provider does not. Tightening one is a change
+// to terok, not an SDK release. A provider learns what terok refuses by
+// running providertest.
 package sdk

@@ -12,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
-// notWire are the sdk's exported errors that the host's spec checks return
-// on its own side; no provider sends them, so they are not sentinels.
-var notWire = []string{"ErrUnsafeRunArg", "ErrBadImage"}
+// notWire are the sdk's exported errors that no provider sends, so they
+// are not sentinels. None today: the host's spec check errors
+// (ErrUnsafeRunArg, ErrBadImage) are in package sdk/host.
+var notWire = []string{}
 
 // TestSentinelsListsEveryError fails when an exported Err… variable is added
 // to the sdk package without going into Sentinels (or notWire): the wire and
@@ -78,7 +80,7 @@ func TestIsProviderError(t *testing.T) {
 			t.Errorf("IsProviderError(wrapped %v) = false", s)
 		}
 	}
-	for _, err := range []error{nil, errors.New("invalid key"), sdk.ErrBadImage, sdk.ErrUnsafeRunArg} {
+	for _, err := range []error{nil, errors.New("invalid key"), host.ErrBadImage, host.ErrUnsafeRunArg} {
 		if sdk.IsProviderError(err) {
 			t.Errorf("IsProviderError(%v) = true", err)
 		}

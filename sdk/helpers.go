@@ -2,19 +2,17 @@ package sdk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
-)
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	"github.com/terok-ai/terok-auth/sdk/internal/rules"
+)
 
 // ValidName reports whether s can be a provider name: lower case letters,
 // digits, '-' and '_', starting with a letter, at most 63 characters.
-func ValidName(s string) bool { return nameRE.MatchString(s) }
+func ValidName(s string) bool { return rules.ValidName(s) }
 
 // NegotiateModes implements the usual negotiation over the supported modes,
 // given in order of preference:
@@ -62,66 +60,6 @@ func JoinModes(modes []Mode) string {
 
 func containsMode(modes []Mode, m Mode) bool {
 	return slices.Contains(modes, m)
-}
-
-// ValidateDescription checks a DescribeResponse for the mistakes the host
-// would otherwise trip over: a bad name, no label, no or unknown modes, a
-// HostDir that is not a plain directory name.
-func ValidateDescription(d *DescribeResponse) error {
-	var errs []error
-	if !ValidName(d.Name) {
-		errs = append(errs, fmt.Errorf("name %q is not valid (lower case letters, digits, '-' and '_', starting with a letter)", d.Name))
-	}
-	if strings.TrimSpace(d.Label) == "" {
-		errs = append(errs, errors.New("label is empty"))
-	}
-	for _, f := range []struct {
-		what, s   string
-		multiline bool
-	}{{"label", d.Label, false}, {"version", d.Version, false}, {"description", d.Description, true},
-		{"key URL", d.KeyURL, false}, {"docs URL", d.DocsURL, false}} {
-		if err := CheckText(f.s, f.multiline); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q has %w", f.what, f.s, err))
-		}
-	}
-	if len(d.Modes) == 0 {
-		errs = append(errs, errors.New("no modes"))
-	}
-	seen := map[Mode]bool{}
-	for _, m := range d.Modes {
-		if !m.Valid() {
-			errs = append(errs, fmt.Errorf("unknown mode %q", m))
-		}
-		if seen[m] {
-			errs = append(errs, fmt.Errorf("mode %q listed twice", m))
-		}
-		seen[m] = true
-	}
-	if d.HostDir != "" && (strings.ContainsAny(d.HostDir, `/\`) || d.HostDir == "." || d.HostDir == "..") {
-		errs = append(errs, fmt.Errorf("host dir %q must be a plain directory name", d.HostDir))
-	} else if err := CheckHostDirOwner(d.Name, d.HostDir); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
-
-// HostDirOf is the conventional shared config directory of the provider
-// name, under the host's mounts dir: _NAME-config, upstream terok's.
-func HostDirOf(name string) string { return "_" + name + "-config" }
-
-// CheckHostDirOwner refuses a host dir that is another provider's by
-// convention (_OTHER-config): the host writes a provider's state files
-// into its host dir and removes files holding its secret from there, so a
-// provider naming another's (a YAML file with host_dir: _claude-config)
-// could overwrite or delete that provider's files.
-func CheckHostDirOwner(name, hostDir string) error {
-	other, prefixed := strings.CutPrefix(hostDir, "_")
-	other, suffixed := strings.CutSuffix(other, "-config")
-	if !prefixed || !suffixed || !ValidName(other) || other == name {
-		return nil
-	}
-	return fmt.Errorf("host dir %q is provider %s's; %s's would be %q: "+
-		"no provider may write into, or remove files from, another's shared config dir", hostDir, other, name, HostDirOf(name))
 }
 
 // CleanRelPath returns p cleaned if it is a safe relative slash path (no

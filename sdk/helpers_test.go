@@ -42,36 +42,6 @@ func TestNegotiateModes(t *testing.T) {
 	}
 }
 
-func TestValidateDescription(t *testing.T) {
-	good := sdk.DescribeResponse{Name: "gh", Label: "GitHub CLI", Modes: []sdk.Mode{sdk.ModeAPIKey}, HostDir: "_gh-config"}
-	if err := sdk.ValidateDescription(&good); err != nil {
-		t.Fatalf("good description rejected: %v", err)
-	}
-	tests := []struct {
-		name   string
-		mutate func(*sdk.DescribeResponse)
-		want   string
-	}{
-		{"upper case name", func(d *sdk.DescribeResponse) { d.Name = "GH" }, "name"},
-		{"name with slash", func(d *sdk.DescribeResponse) { d.Name = "a/b" }, "name"},
-		{"empty label", func(d *sdk.DescribeResponse) { d.Label = " " }, "label"},
-		{"no modes", func(d *sdk.DescribeResponse) { d.Modes = nil }, "no modes"},
-		{"unknown mode", func(d *sdk.DescribeResponse) { d.Modes = []sdk.Mode{"magic"} }, "unknown mode"},
-		{"duplicate mode", func(d *sdk.DescribeResponse) { d.Modes = []sdk.Mode{sdk.ModeAPIKey, sdk.ModeAPIKey} }, "twice"},
-		{"escaping host dir", func(d *sdk.DescribeResponse) { d.HostDir = "../etc" }, "host dir"},
-		{"dot host dir", func(d *sdk.DescribeResponse) { d.HostDir = ".." }, "host dir"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := good
-			tt.mutate(&d)
-			if err := sdk.ValidateDescription(&d); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("got %v, want an error about %q", err, tt.want)
-			}
-		})
-	}
-}
-
 func TestCleanRelPath(t *testing.T) {
 	for in, want := range map[string]string{"a.json": "a.json", "d/./b": "d/b", "d/../c": "c"} {
 		if got, err := sdk.CleanRelPath(in); err != nil || got != want {
@@ -81,30 +51,6 @@ func TestCleanRelPath(t *testing.T) {
 	for _, bad := range []string{"", "/etc/passwd", "..", "../x", "a/../../x", `a\b`, "."} {
 		if _, err := sdk.CleanRelPath(bad); err == nil {
 			t.Errorf("CleanRelPath(%q) accepted", bad)
-		}
-	}
-}
-
-// A provider may not name another's conventional shared config dir: the
-// host writes its state files there and removes files holding its secret.
-func TestHostDirOfAnotherProviderIsRefused(t *testing.T) {
-	for _, tc := range []struct {
-		name, dir string
-		ok        bool
-	}{
-		{"evil", "_claude-config", false},
-		{"evil", "_evil-config", true},
-		{"evil", "_evil", true},
-		{"my-tool", "_my-tool-config", true},
-		{"my-tool", "_gh-config", false},
-	} {
-		err := sdk.CheckHostDirOwner(tc.name, tc.dir)
-		if (err == nil) != tc.ok {
-			t.Errorf("sdk.CheckHostDirOwner(%q, %q) = %v", tc.name, tc.dir, err)
-		}
-		d := &sdk.DescribeResponse{Name: tc.name, Label: "x", Modes: []sdk.Mode{sdk.ModeAPIKey}, HostDir: tc.dir}
-		if err := sdk.ValidateDescription(d); (err == nil) != tc.ok {
-			t.Errorf("ValidateDescription with host dir %q for %s = %v", tc.dir, tc.name, err)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk/internal/rules"
 )
 
 func TestRenderInjection(t *testing.T) {
@@ -98,7 +100,7 @@ func TestInjectionValidateRejects(t *testing.T) {
 		"dir env as variable":          ok(Injection{Env: map[string]string{"A_HOME": "${key}"}}),
 		"host without its credential":  ok(Injection{Env: map[string]string{"A_KEY": "${key}", "GH_HOST": "evil.example"}}),
 		"host with a fixed credential": ok(Injection{Env: map[string]string{"GH_TOKEN": "fixed", "GH_HOST": "evil.example"}}),
-		"huge template":                ok(Injection{Env: map[string]string{"A_KEY": strings.Repeat("x", maxTemplateLength+1)}}),
+		"huge template":                ok(Injection{Env: map[string]string{"A_KEY": strings.Repeat("x", rules.MaxTemplateLength+1)}}),
 		"mustache template":            ok(Injection{Env: map[string]string{"CORPCTL_TOKEN": "{{key}}"}}),
 		"fixed secret beside a field":  ok(Injection{Env: map[string]string{"A_KEY": "${key}", "B_TOKEN": "fixed"}}),
 		"no field anywhere":            ok(Injection{Env: map[string]string{"A_BASE_URL": "https://a.example"}}),
@@ -109,87 +111,17 @@ func TestInjectionValidateRejects(t *testing.T) {
 			t.Errorf("%s: accepted %+v", name, in)
 		}
 	}
-	twice := &InjectionResponse{Injections: []Injection{
-		{CredentialType: TypeAPIKey, Env: map[string]string{"A_KEY": "${key}"}},
-		{CredentialType: TypeAPIKey, Env: map[string]string{"B_KEY": "${key}"}},
-	}}
-	if err := ValidateInjection(twice); err == nil {
-		t.Error("a type declared twice was accepted")
-	}
 	good := &InjectionResponse{Injections: []Injection{
 		{CredentialType: TypeAPIKey, Env: map[string]string{"A_TOKEN": "Bearer ${key}", "a_org": "x", "A_BASE_URL": "https://a.example"}},
 		{CredentialType: TypeOAuth, Files: map[string]string{"d/auth.json": `{"t":${access_token|json}}`}, DirEnv: "CODEX_HOME"},
 	}}
-	if err := ValidateInjection(good); err != nil {
-		t.Errorf("good declaration refused: %v", err)
+	for _, in := range good.Injections {
+		if err := in.Validate(); err != nil {
+			t.Errorf("good injection refused: %v", err)
+		}
 	}
 	if in, ok := good.For(TypeOAuth); !ok || in.DirEnv != "CODEX_HOME" {
 		t.Error("For did not find the oauth injection")
-	}
-}
-
-// The bundled providers' names, the well-known tools' variables, and the
-// variables a provider adds beside its credential are all accepted; each
-// name's check stands alone.
-func TestCheckEnvNameAcceptsCredentialVariables(t *testing.T) {
-	for _, name := range []string{
-		"ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "OPENAI_API_KEY", "GH_TOKEN", "GH_HOST", "GH_ENTERPRISE_TOKEN",
-		"GITLAB_TOKEN", "GITLAB_HOST", "MISTRAL_API_KEY", "SONAR_TOKEN", "SONAR_HOST_URL", "CODERABBIT_API_KEY",
-		"OPENROUTER_API_KEY", "BLABLADOR_API_KEY", "BLABLADOR_BASE_URL", "KISSKI_API_KEY", "KISSKI_BASE_URL",
-		"ANTHROPIC_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_API_BASE", "AZURE_OPENAI_ENDPOINT",
-		"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "HF_TOKEN", "ACME_API_KEY", "PYACME_TOKEN",
-	} {
-		if err := CheckEnvName(name); err != nil {
-			t.Errorf("%s refused: %v", name, err)
-		}
-	}
-	for _, name := range []string{"CODEX_HOME", "CLAUDE_CONFIG_DIR", "GH_CONFIG_DIR"} {
-		if err := CheckDirEnvName(name); err != nil {
-			t.Errorf("dir_env %s refused: %v", name, err)
-		}
-	}
-	for _, c := range []struct{ provider, dirEnv string }{{"codex", "CODEX_HOME"}, {"my-tool", "MY_TOOL_CONFIG_DIR"}} {
-		if err := CheckDirEnvOf(c.provider, c.dirEnv); err != nil {
-			t.Errorf("%s's %s refused: %v", c.provider, c.dirEnv, err)
-		}
-	}
-	for _, c := range []struct{ provider, dirEnv string }{{"evil", "CODEX_HOME"}, {"evil", "EVILX_HOME"}, {"evil", "EVIL_TOKEN"}} {
-		if err := CheckDirEnvOf(c.provider, c.dirEnv); err == nil {
-			t.Errorf("%s's %s accepted", c.provider, c.dirEnv)
-		}
-	}
-	decl := &InjectionResponse{Injections: []Injection{{CredentialType: TypeOAuth, Files: map[string]string{"config.toml": "token = ${access_token|json}"}, DirEnv: "CODEX_HOME"}}}
-	if err := ValidateInjectionOf("evil", decl); err == nil || !strings.Contains(err.Error(), "not evil's own directory variable") {
-		t.Errorf("evil's CODEX_HOME: %v", err)
-	}
-	if err := ValidateInjectionOf("codex", decl); err != nil {
-		t.Errorf("codex's CODEX_HOME: %v", err)
-	}
-}
-
-// A template in another syntax is refused, and the message spells it the
-// way terok does. Before, {{key}}, %s and %(key)s passed and reached the
-// tool as they were.
-func TestForeignTemplateSyntaxIsRefused(t *testing.T) {
-	for tmpl, want := range map[string]string{
-		"{{key}}":                    `"{{key}}" is a placeholder of another template syntax, and would reach the tool as it is: terok's templates spell a credential field ${key}`,
-		"Bearer {{ .token }}":        "spell a credential field ${token}",
-		"{{ access_token | upper }}": "${access_token}",
-		"%s":                         `"%s" is a printf placeholder`,
-		"token=%(token)s":            "spell a credential field ${token}",
-		"$key":                       "$key at byte 0 is another syntax: terok's templates spell a credential field ${key}",
-		"x $(token) y":               "spell a credential field ${token}",
-		"$":                          "a lone $ at byte 0",
-	} {
-		err := CheckTemplate(tmpl)
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("CheckTemplate(%q) = %v, want %q", tmpl, err, want)
-		}
-	}
-	for _, tmpl := range []string{"${key}", "a%20space", "100%", "{\"a\":{\"b\":${key|json}}}", "$${key}", "{x}"} {
-		if err := CheckTemplate(tmpl); err != nil {
-			t.Errorf("CheckTemplate(%q) = %v", tmpl, err)
-		}
 	}
 }
 
@@ -214,33 +146,4 @@ func FuzzInjectionTemplate(f *testing.F) {
 			t.Fatalf("valid template %q failed to render: %v", tmpl, err)
 		}
 	})
-}
-
-func TestCheckEnvOf(t *testing.T) {
-	for _, tc := range []struct {
-		provider, name string
-		ok             bool
-	}{
-		{"claude", "ANTHROPIC_BASE_URL", true},
-		{"claude", "CLAUDE_CODE_OAUTH_TOKEN", true},
-		{"codex", "OPENAI_BASE_URL", true},
-		{"gh", "GH_HOST", true},
-		{"gh", "GITHUB_TOKEN", true},
-		{"evil", "EVIL_BASE_URL", true},
-		{"evil-corp", "EVIL_HOST", true},
-		{"evil", "FOO_API_KEY", true}, // a key of its own, in no tool's family
-		{"evil", "ANTHROPIC_BASE_URL", false},
-		{"evil", "ANTHROPIC_API_KEY", false},
-		{"evil", "CLAUDE_CODE_OAUTH_TOKEN", false},
-		{"evil", "anthropic_base_url", false},
-		{"codex", "ANTHROPIC_BASE_URL", false},
-		{"evil", "GITLAB_HOST", false},
-		{"evil", "FOO_BASE_URL", false},
-		{"evil", "FOO_HOME", false},
-		{"anthropic", "ANTHROPIC_BASE_URL", false}, // a name is no claim to a tool's family
-	} {
-		if err := CheckEnvOf(tc.provider, tc.name); (err == nil) != tc.ok {
-			t.Errorf("CheckEnvOf(%s, %s) = %v, want ok=%v", tc.provider, tc.name, err, tc.ok)
-		}
-	}
 }

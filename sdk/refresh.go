@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
-	"sort"
 	"strings"
+
+	"github.com/terok-ai/terok-auth/sdk/internal/rules"
 )
 
 // Renewer is an optional capability: a provider that implements it says,
@@ -70,7 +69,8 @@ type Renewal struct {
 	// Encoding is EncodingForm (the default, "") or EncodingJSON.
 	Encoding string
 	// Headers are sent with the request, e.g. a User-Agent an endpoint
-	// insists on. Only a few headers may be set (CheckRefreshHeader).
+	// insists on. Only a few headers may be set (the host's rule:
+	// host.CheckRefreshHeader in package sdk/host).
 	Headers map[string]string
 	// Response names the fields of the endpoint's JSON answer; a zero
 	// field is the RFC 6749 name.
@@ -131,100 +131,13 @@ const (
 	maxRefreshValue     = 1024
 )
 
-var (
-	refreshFieldRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`)
-	refreshHeaderRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
-)
+var refreshFieldRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]{0,63}$`)
 
-// refreshHeaders are the headers a declaration may set: what identifies
-// the client and what it accepts. Authorization, Cookie, Host and the
-// like are the host's, never a declaration's.
-var refreshHeaders = map[string]bool{
-	"user-agent": true, "accept": true, "anthropic-beta": true, "x-client-name": true, "x-client-version": true,
-	"originator": true, "x-stainless-lang": true,
-}
-
-// CheckRefreshHeader reports whether a declaration may set the header
-// name: one that says who the client is or what it accepts.
-func CheckRefreshHeader(name string) error {
-	if !refreshHeaderRE.MatchString(name) {
-		return fmt.Errorf("%q is not a header name", name)
-	}
-	if !refreshHeaders[strings.ToLower(name)] {
-		allowed := make([]string, 0, len(refreshHeaders))
-		for h := range refreshHeaders {
-			allowed = append(allowed, h)
-		}
-		sort.Strings(allowed)
-		return fmt.Errorf("header %q may not be declared: a refresh declares only %s", name, strings.Join(allowed, ", "))
-	}
-	return nil
-}
-
-// CheckRefreshEndpoint reports whether u may be a token endpoint: an
-// absolute https URL with a host and no user info or fragment. Loopback
-// http (127.0.0.1, ::1, localhost) is taken only when allowLoopback is
-// set, for tests and the host's test overrides.
-func CheckRefreshEndpoint(u string, allowLoopback bool) error {
-	p, err := url.Parse(u)
-	if err != nil {
-		return fmt.Errorf("token endpoint %q is not a URL: %w", u, err)
-	}
-	switch {
-	case p.Host == "" || p.Hostname() == "":
-		return fmt.Errorf("token endpoint %q has no host", u)
-	case p.User != nil:
-		return fmt.Errorf("token endpoint %q holds user info; credentials never go in a URL", u)
-	case p.Fragment != "" || strings.Contains(u, "#"):
-		return fmt.Errorf("token endpoint %q has a fragment", u)
-	case strings.ContainsAny(u, " \t\r\n\x00"):
-		return fmt.Errorf("token endpoint %q holds white space or control characters", u)
-	}
-	if p.Scheme == "https" {
-		return nil
-	}
-	if p.Scheme == "http" && IsLoopbackHost(p.Hostname()) {
-		if allowLoopback {
-			return nil
-		}
-		return fmt.Errorf("token endpoint %q is plain http: only a test override may point at a loopback endpoint", u)
-	}
-	return fmt.Errorf("token endpoint %q is not https: a refresh token is sent only over TLS", u)
-}
-
-// IsLoopbackHost reports whether host is 127.0.0.1 (or another 127/8
-// address), ::1 or localhost.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// ValidateRenewal checks a declaration: one entry per type, and each
-// valid (Renewal.Validate). Loopback endpoints are refused; the host
-// allows them only for its own test overrides.
-func ValidateRenewal(r *RenewalResponse) error {
-	if r == nil {
-		return nil
-	}
-	var errs []error
-	seen := map[string]bool{}
-	for _, in := range r.Renewals {
-		if err := in.Validate(false); err != nil {
-			errs = append(errs, err)
-		}
-		if seen[in.CredentialType] {
-			errs = append(errs, fmt.Errorf("credential type %q has two refresh declarations", in.CredentialType))
-		}
-		seen[in.CredentialType] = true
-	}
-	return errors.Join(errs...)
-}
-
-// Validate checks one declaration; allowLoopback takes loopback http
-// endpoints (see CheckRefreshEndpoint).
+// Validate checks one declaration against the host's rules (https token
+// endpoints, the few headers a declaration may set, field names);
+// allowLoopback takes loopback http endpoints, which the host allows only
+// for its own test overrides (see host.CheckRefreshEndpoint, package
+// sdk/host, which also has host.ValidateRenewal for a whole response).
 func (r Renewal) Validate(allowLoopback bool) error {
 	var errs []error
 	add := func(format string, a ...any) {
@@ -241,7 +154,7 @@ func (r Renewal) Validate(allowLoopback bool) error {
 	}
 	seen := map[string]bool{}
 	for _, u := range r.Endpoints {
-		if err := CheckRefreshEndpoint(u, allowLoopback); err != nil {
+		if err := rules.CheckRefreshEndpoint(u, allowLoopback); err != nil {
 			add("%v", err)
 		}
 		if seen[u] {
@@ -262,8 +175,8 @@ func (r Renewal) Validate(allowLoopback bool) error {
 	if len(r.Headers) > maxRefreshHeaders {
 		add("%d headers; at most %d", len(r.Headers), maxRefreshHeaders)
 	}
-	for _, h := range sortedKeys(r.Headers) {
-		if err := CheckRefreshHeader(h); err != nil {
+	for _, h := range rules.SortedKeys(r.Headers) {
+		if err := rules.CheckRefreshHeader(h); err != nil {
 			add("%v", err)
 		}
 		if v := r.Headers[h]; v == "" || len(v) > maxRefreshValue || strings.ContainsAny(v, "\r\n\x00") {

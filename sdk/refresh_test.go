@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/terok-ai/terok-auth/sdk/internal/rules"
 )
 
 func goodRenewal() Renewal {
@@ -79,13 +81,6 @@ func TestRenewalLoopbackOnlyWhenAllowed(t *testing.T) {
 	}
 }
 
-func TestValidateRenewalTwoForOneType(t *testing.T) {
-	err := ValidateRenewal(&RenewalResponse{Renewals: []Renewal{goodRenewal(), goodRenewal()}})
-	if err == nil || !strings.Contains(err.Error(), "two refresh declarations") {
-		t.Errorf("err = %v", err)
-	}
-}
-
 func TestRenewalFieldDefaults(t *testing.T) {
 	n := RenewalFields{RefreshToken: "rt"}.Names()
 	if n.AccessToken != "access_token" || n.RefreshToken != "rt" || n.ExpiresIn != "expires_in" || n.IDToken != "" {
@@ -108,7 +103,7 @@ func FuzzRenewalEndpoint(f *testing.F) {
 		if err != nil || p.User != nil || p.Fragment != "" || strings.ContainsAny(u, "\r\n\x00 ") {
 			t.Fatalf("endpoint %q was taken", u)
 		}
-		if p.Scheme != "https" && (p.Scheme != "http" || !IsLoopbackHost(p.Hostname())) {
+		if p.Scheme != "https" && (p.Scheme != "http" || !rules.IsLoopbackHost(p.Hostname())) {
 			t.Fatalf("endpoint %q, neither https nor loopback http, was taken", u)
 		}
 		if strings.ContainsAny(value, "\r\n") {

@@ -30,6 +30,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	sdkhost "github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Where the proxy keeps its state, under the terok state dir: the grants
@@ -48,7 +49,7 @@ var proxyTransport http.RoundTripper
 // upstreamOverrideEnv is the test hook that points a provider's proxy
 // route at a fake vendor on this machine: TEROK_<PROVIDER>_PROXY_UPSTREAM.
 func upstreamOverrideEnv(provider names.Provider) string {
-	return "TEROK_" + sdk.ProviderFamily(string(provider.Base())) + "_PROXY_UPSTREAM"
+	return "TEROK_" + sdkhost.ProviderFamily(string(provider.Base())) + "_PROXY_UPSTREAM"
 }
 
 // withUpstreamOverride applies the test hook to rs: every upstream of the
@@ -62,7 +63,7 @@ func withUpstreamOverride(getenv func(string) string, provider names.Provider, r
 		return rs, nil
 	}
 	u, err := url.Parse(v)
-	if err != nil || !sdk.IsLoopbackHost(u.Hostname()) {
+	if err != nil || !sdkhost.IsLoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("%s=%q: only an https loopback origin (https://127.0.0.1:PORT) may replace a proxy upstream; unset it", name, v)
 	}
 	if err := route.CheckUpstream(v); err != nil {
@@ -787,7 +788,7 @@ func writeListeners(f *factory, info listenerInfo) error {
 
 func checkLoopback(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" || !sdk.IsLoopbackHost(host) || strings.EqualFold(host, "localhost") {
+	if err != nil || port == "" || !sdkhost.IsLoopbackHost(host) || strings.EqualFold(host, "localhost") {
 		return fmt.Errorf("--tcp %s: the proxy listens on a loopback address only (127.0.0.1:PORT)", addr)
 	}
 	return nil

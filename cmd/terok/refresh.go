@@ -17,6 +17,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -166,7 +167,7 @@ func renewalOf(ctx context.Context, f *factory, p sdk.Provider, name names.Provi
 	}
 	// The declaration is the provider's, so it is checked here whatever
 	// its own tests said.
-	if err := sdk.ValidateRenewal(resp); err != nil {
+	if err := host.ValidateRenewal(resp); err != nil {
 		return sdk.Renewal{}, false, fmt.Errorf("%s declares a renewal terok will not carry out: %w", name, err)
 	}
 	decl, ok := resp.For(credType)

@@ -14,6 +14,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/container"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // ErrStopped means the user stopped the login container (exit 130).
@@ -52,7 +53,7 @@ func (l *Login) containerLogin(ctx context.Context, req LoginRequest, mode sdk.M
 	}
 	image := req.Image
 	if image != "" {
-		if err := sdk.CheckImage(image); err != nil {
+		if err := host.CheckImage(image); err != nil {
 			return usage.Errorf("the image chosen with --image, TEROK_AUTH_IMAGE or auth_image cannot be used: %v", err)
 		}
 	} else {
@@ -242,14 +243,14 @@ func userNS(spec *sdk.ContainerSpecResponse, root bool) string {
 	if root {
 		return ""
 	}
-	uid, gid, _ := sdk.ParseUser(spec.User)
+	uid, gid, _ := host.ParseUser(spec.User)
 	return fmt.Sprintf("keep-id:uid=%d,gid=%d", uid, gid)
 }
 
 // checkSpec refuses container specs that would reach beyond the login:
 // mounts or privileges through run args, or a bad mount point.
 func checkSpec(spec *sdk.ContainerSpecResponse) error {
-	if err := sdk.CheckContainerSpec(spec); err != nil {
+	if err := host.CheckContainerSpec(spec); err != nil {
 		return err
 	}
 	return checkCallbacks(spec)

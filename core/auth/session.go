@@ -9,6 +9,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/account"
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -109,7 +110,7 @@ func (l *Login) renewableTypes(ctx context.Context, req LoginRequest) []string {
 	done := l.step("renewal", "provider", req.Name)
 	resp, err := rn.Renewal(ctx, &sdk.RenewalRequest{})
 	if err == nil {
-		err = sdk.ValidateRenewal(resp)
+		err = host.ValidateRenewal(resp)
 	}
 	done(err)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Label marks every container terok starts, so ones left behind by a
@@ -31,7 +32,7 @@ type Spec struct {
 	HostDir    string
 	ConfigPath string
 	// RunArgs are the provider's extra arguments, already checked with
-	// sdk.CheckRunArgs.
+	// host.CheckRunArgs.
 	RunArgs []string
 	Env     map[string]string
 	Labels  map[string]string
@@ -116,7 +117,7 @@ func CheckSpec(spec Spec) error {
 	if !ValidName(spec.Name) {
 		return fmt.Errorf("container name %q is not valid", spec.Name)
 	}
-	if err := sdk.CheckImage(spec.Image); err != nil {
+	if err := host.CheckImage(spec.Image); err != nil {
 		return err
 	}
 	if !filepath.IsAbs(spec.HostDir) || strings.ContainsAny(spec.HostDir, ":,\x00") {
@@ -130,7 +131,7 @@ func CheckSpec(spec Spec) error {
 	if spec.UserNS != "" && !strings.HasPrefix(spec.UserNS, "keep-id") {
 		return fmt.Errorf("user namespace %q: only keep-id mappings are used", spec.UserNS)
 	}
-	return sdk.CheckContainerSpec(&sdk.ContainerSpecResponse{
+	return host.CheckContainerSpec(&sdk.ContainerSpecResponse{
 		Image: spec.Image, Command: spec.Command, ConfigPath: spec.ConfigPath, RunArgs: spec.RunArgs, Env: spec.Env,
 	})
 }

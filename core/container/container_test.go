@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 func TestRunArgs(t *testing.T) {
@@ -121,8 +121,8 @@ func TestPodmanRunRefusesAnOptionAsImage(t *testing.T) {
 	s := goodSpec()
 	s.Image = "--volume=/etc:/host"
 	_, err := (&Podman{Path: bin}).Run(context.Background(), s, Stdio{})
-	if !errors.Is(err, sdk.ErrBadImage) {
-		t.Errorf("Run = %v, want sdk.ErrBadImage", err)
+	if !errors.Is(err, host.ErrBadImage) {
+		t.Errorf("Run = %v, want host.ErrBadImage", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "args")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("podman was run")

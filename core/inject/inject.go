@@ -19,6 +19,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -84,7 +85,7 @@ type DirPlan struct {
 // Resolve reads each target's credential and declaration and renders them
 // into one plan. It fails, naming the provider, when a credential is not
 // stored or expired, when a provider declares no injection for its type
-// or one sdk.ValidateInjectionOf refuses, or when two providers set
+// or one host.ValidateInjectionOf refuses, or when two providers set
 // variables of the same family (GH_*).
 func Resolve(ctx context.Context, src Source, targets []Target, opts Options) (*Plan, error) {
 	now := time.Now
@@ -132,15 +133,15 @@ func claimFamilies(owner map[string]names.Provider, provider names.Provider, r *
 	sort.Strings(vars)
 	mine := map[string]bool{}
 	for _, k := range vars {
-		fam := sdk.EnvFamily(k)
-		if owner := sdk.FamilyOwner(fam); owner != "" {
+		fam := host.EnvFamily(k)
+		if owner := host.FamilyOwner(fam); owner != "" {
 			// ANTHROPIC_* and CLAUDE_* are one tool's: whoever sets one
 			// holds both.
 			fam = "tool " + owner
 		}
 		if o, ok := owner[fam]; ok && o != provider {
 			return fmt.Errorf("%s and %s both set %s_* variables (%s); a variable family belongs to one provider per command, "+
-				"so run them in separate terok auth exec (or env) calls", o, provider, sdk.EnvFamily(k), k)
+				"so run them in separate terok auth exec (or env) calls", o, provider, host.EnvFamily(k), k)
 		}
 		mine[fam] = true
 	}
@@ -220,7 +221,7 @@ func declaration(ctx context.Context, t Target) (*sdk.InjectionResponse, error) 
 	}
 	// The answer is the provider's, so it is checked here whatever the
 	// provider's own tests said: a plugin's answer is untrusted.
-	if err := sdk.ValidateInjectionOf(string(t.Name.Base()), decl); err != nil {
+	if err := host.ValidateInjectionOf(string(t.Name.Base()), decl); err != nil {
 		return nil, fmt.Errorf("%s declares an injection terok will not carry out: %w", t.Name, err)
 	}
 	return decl, nil

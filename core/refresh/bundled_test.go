@@ -15,6 +15,7 @@ import (
 	"github.com/terok-ai/terok-auth/internal/fakeoauth"
 	providers "github.com/terok-ai/terok-auth/providers.d"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 func bundled(t *testing.T, name string) sdk.Renewer {
@@ -51,7 +52,7 @@ func TestBundledRenewals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sdk.ValidateRenewal(resp); err != nil {
+			if err := host.ValidateRenewal(resp); err != nil {
 				t.Fatal(err)
 			}
 			decl, ok := resp.For(sdk.TypeOAuth)

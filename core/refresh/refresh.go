@@ -49,6 +49,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/core/store"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Errors a caller maps to exit codes.
@@ -714,7 +715,7 @@ func lookup(m map[string]any, path string) any {
 // OverrideEnv is the variable that replaces provider's token endpoints, for
 // tests: TEROK_<PROVIDER>_TOKEN_URL, a comma-separated list.
 func OverrideEnv(provider names.Provider) string {
-	return "TEROK_" + sdk.ProviderFamily(string(provider.Base())) + "_TOKEN_URL"
+	return "TEROK_" + host.ProviderFamily(string(provider.Base())) + "_TOKEN_URL"
 }
 
 // WithOverride applies the test override of provider's endpoints, if set.
@@ -731,10 +732,10 @@ func WithOverride(getenv func(string) string, provider names.Provider, decl sdk.
 	for _, u := range strings.Split(v, ",") {
 		u = strings.TrimSpace(u)
 		p, err := url.Parse(u)
-		if err != nil || !sdk.IsLoopbackHost(p.Hostname()) {
+		if err != nil || !host.IsLoopbackHost(p.Hostname()) {
 			return decl, fmt.Errorf("%s=%q: only a loopback URL (http://127.0.0.1, ::1 or localhost) may replace the token endpoint; unset it", name, u)
 		}
-		if err := sdk.CheckRefreshEndpoint(u, true); err != nil {
+		if err := host.CheckRefreshEndpoint(u, true); err != nil {
 			return decl, fmt.Errorf("%s: %w", name, err)
 		}
 		eps = append(eps, u)

@@ -17,6 +17,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/pluginhost"
 	"github.com/terok-ai/terok-auth/core/yamlprov"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Registry lists providers and opens them.
@@ -160,7 +161,7 @@ func (r *Registry) open(ctx context.Context, p pluginhost.Plugin) (*Provider, er
 }
 
 func checkDescription(p pluginhost.Plugin, d *sdk.DescribeResponse) error {
-	if err := sdk.ValidateDescription(d); err != nil {
+	if err := host.ValidateDescription(d); err != nil {
 		return fmt.Errorf("plugin %s (%s) describes itself wrongly: %w", p.Name, p.Path, err)
 	}
 	if d.Name != string(p.Name) {

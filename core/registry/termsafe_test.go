@@ -7,6 +7,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/termtext"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/providertest"
 )
 
@@ -72,7 +73,7 @@ func TestProviderTextReachesTheTerminalEscaped(t *testing.T) {
 	}
 	// The host refuses such a description from a plugin outright.
 	raw, _ := hostile{providertest.NewFake("evil")}.Describe(ctx, &sdk.DescribeRequest{})
-	if err := sdk.ValidateDescription(raw); err == nil {
+	if err := host.ValidateDescription(raw); err == nil {
 		t.Error("ValidateDescription accepted a label with escape sequences")
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Route is how one provider's credential of one type reaches its API.
@@ -203,9 +203,9 @@ func (r *Route) Validate() error {
 		if kv[1] == "" {
 			continue
 		}
-		err := sdk.CheckEnvName(kv[1])
+		err := host.CheckEnvName(kv[1])
 		if err == nil {
-			err = sdk.CheckEnvOf(r.Provider, kv[1])
+			err = host.CheckEnvOf(r.Provider, kv[1])
 		}
 		add(kv[0], err)
 	}

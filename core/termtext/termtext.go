@@ -13,7 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // Control reports whether r is a character a terminal may act on rather
@@ -92,9 +92,9 @@ func cleanSlow(s string, multiline bool) bool {
 
 // Check says what is wrong with s as provider text (a label, a hint):
 // the first control character in it, or a byte that is not UTF-8. With
-// multiline, newlines and tabs are allowed. It is sdk.CheckText, which
+// multiline, newlines and tabs are allowed. It is host.CheckText, which
 // provider authors see.
-func Check(s string, multiline bool) error { return sdk.CheckText(s, multiline) }
+func Check(s string, multiline bool) error { return host.CheckText(s, multiline) }
 
 // Writer escapes every control character but newlines and tabs in what
 // goes through it to w, as Text does, also when a character is split

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 func TestLineAndText(t *testing.T) {
@@ -111,8 +111,8 @@ func TestControlAgreesWithTheSDK(t *testing.T) {
 		if r >= 0xd800 && r <= 0xdfff || r == utf8.RuneError {
 			continue
 		}
-		if Control(r) != (sdk.CheckText(string(r), false) != nil) {
-			t.Fatalf("%U: Control %v, sdk.CheckText %v", r, Control(r), sdk.CheckText(string(r), false))
+		if Control(r) != (host.CheckText(string(r), false) != nil) {
+			t.Fatalf("%U: Control %v, host.CheckText %v", r, Control(r), host.CheckText(string(r), false))
 		}
 	}
 }

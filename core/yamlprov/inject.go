@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // InjectSpec is the inject: entry of one credential type: the same data as
@@ -122,9 +123,9 @@ func (c *checker) checkInjectSpec(p, provider string, s *InjectSpec) {
 	in := sdk.Injection{CredentialType: strings.TrimPrefix(p, "inject."), Env: s.Env, Files: s.Files, DirEnv: s.DirEnv}
 	for _, name := range sortedNames(s.Env) {
 		// Whose variable it is comes first: that is the reason to give.
-		err := sdk.CheckEnvName(name)
+		err := host.CheckEnvName(name)
 		if err == nil {
-			err = sdk.CheckEnvOf(provider, name)
+			err = host.CheckEnvOf(provider, name)
 		}
 		if err == nil {
 			err = in.CheckEnv(name)
@@ -135,7 +136,7 @@ func (c *checker) checkInjectSpec(p, provider string, s *InjectSpec) {
 		if name == s.DirEnv {
 			c.errorf(p+".env."+name, "%s.env: %s is also dir_env", p, name)
 		}
-		if err := sdk.CheckTemplate(s.Env[name]); err != nil {
+		if err := host.CheckTemplate(s.Env[name]); err != nil {
 			c.errorf(p+".env."+name, "%s.env.%s: %v", p, name, err)
 		}
 		if strings.ContainsRune(s.Env[name], 0) {
@@ -146,12 +147,12 @@ func (c *checker) checkInjectSpec(p, provider string, s *InjectSpec) {
 		if _, err := sdk.CleanRelPath(path); err != nil {
 			c.errorf(p+".files."+path, "%s.files: %v", p, err)
 		}
-		if err := sdk.CheckTemplate(s.Files[path]); err != nil {
+		if err := host.CheckTemplate(s.Files[path]); err != nil {
 			c.errorf(p+".files."+path, "%s.files.%s: %v", p, path, err)
 		}
 	}
 	if s.DirEnv != "" {
-		if err := sdk.CheckDirEnvOf(provider, s.DirEnv); err != nil {
+		if err := host.CheckDirEnvOf(provider, s.DirEnv); err != nil {
 			c.errorf(p+".dir_env", "%s.dir_env: %v", p, err)
 		}
 	}

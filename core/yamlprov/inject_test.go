@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // checkInjectionOfLoaded: a file Load accepted declares an injection the
@@ -23,7 +24,7 @@ func checkInjectionOfLoaded(t *testing.T, f *File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sdk.ValidateInjection(resp); err != nil {
+	if err := host.ValidateInjection(resp); err != nil {
 		t.Fatalf("accepted an inject: block the host refuses: %v", err)
 	}
 }

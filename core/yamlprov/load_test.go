@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 func TestParsePath(t *testing.T) {
@@ -182,7 +183,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sdk.ValidateDescription(d); err != nil {
+		if err := host.ValidateDescription(d); err != nil {
 			t.Fatalf("accepted a file whose description is invalid: %v", err)
 		}
 		checkInjectionOfLoaded(t, file)
@@ -193,7 +194,7 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sdk.ValidateRenewal(r); err != nil {
+			if err := host.ValidateRenewal(r); err != nil {
 				t.Fatalf("accepted a refresh: block the host refuses: %v", err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/route"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // ProxySpec is the proxy: entry of one credential type: how the credential
@@ -169,9 +170,9 @@ func (c *checker) checkProxySpec(p, provider string, s *ProxySpec) {
 		if name == "" {
 			continue
 		}
-		err := sdk.CheckEnvName(name)
+		err := host.CheckEnvName(name)
 		if err == nil {
-			err = sdk.CheckEnvOf(provider, name)
+			err = host.CheckEnvOf(provider, name)
 		}
 		if err != nil {
 			c.errorf(p+"."+key, "%s.%s: %v", p, key, err)

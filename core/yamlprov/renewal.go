@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // RefreshSpec is the refresh: entry of one credential type: the same data
@@ -115,12 +116,12 @@ func (c *checker) checkRefresh(f *File, modes map[sdk.Mode]bool) {
 			c.errorf(p, "refresh.%s.endpoints is missing: the token endpoints, in the order they are tried", t)
 		}
 		for i, u := range s.Endpoints {
-			if err := sdk.CheckRefreshEndpoint(u, false); err != nil {
+			if err := host.CheckRefreshEndpoint(u, false); err != nil {
 				c.errorf(fmt.Sprintf("%s.endpoints[%d]", p, i), "refresh.%s.endpoints[%d]: %v", t, i, err)
 			}
 		}
 		for _, h := range sortedNames(s.Headers) {
-			if err := sdk.CheckRefreshHeader(h); err != nil {
+			if err := host.CheckRefreshHeader(h); err != nil {
 				c.errorf(p+".headers."+h, "refresh.%s.headers: %v", t, err)
 			}
 		}
@@ -129,7 +130,7 @@ func (c *checker) checkRefresh(f *File, modes map[sdk.Mode]bool) {
 		r.Endpoints = []string{"https://checked.invalid/"}
 		r.Headers = map[string]string{}
 		for h, v := range s.Headers {
-			if sdk.CheckRefreshHeader(h) == nil {
+			if host.CheckRefreshHeader(h) == nil {
 				r.Headers[h] = v
 			}
 		}

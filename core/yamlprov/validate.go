@@ -9,6 +9,7 @@ import (
 
 	"github.com/terok-ai/terok-auth/core/relay"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 var (
@@ -86,7 +87,7 @@ func (c *checker) checkText(f *File) {
 		}{fmt.Sprintf("capture[%d].hint", i), r.Hint, true})
 	}
 	for _, t := range texts {
-		if err := sdk.CheckText(t.s, t.multiline); err != nil {
+		if err := host.CheckText(t.s, t.multiline); err != nil {
 			c.errorf(t.path, "%s has %v; write the text without it", t.path, err)
 		}
 	}
@@ -156,9 +157,9 @@ func (c *checker) checkHostDir(f *File) {
 		c.errorf("host_dir", "host_dir %q must be a directory name, not an absolute path: terok puts it under its mounts dir", f.HostDir)
 	case strings.Contains(f.HostDir, "..") || !hostDirRE.MatchString(f.HostDir):
 		c.errorf("host_dir", "host_dir %q must be a plain directory name (letters, digits, '.', '_', '-'), e.g. _gh-config", f.HostDir)
-	case sdk.ValidName(f.Name) && sdk.CheckHostDirOwner(f.Name, f.HostDir) != nil:
+	case sdk.ValidName(f.Name) && host.CheckHostDirOwner(f.Name, f.HostDir) != nil:
 		c.errorf("host_dir", "host_dir %q is another provider's shared config dir; %s's would be %q: "+
-			"no provider may write into, or remove files from, another's", f.HostDir, f.Name, sdk.HostDirOf(f.Name))
+			"no provider may write into, or remove files from, another's", f.HostDir, f.Name, host.HostDirOf(f.Name))
 	}
 }
 
@@ -172,7 +173,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 		}
 	}
 	if f.ContainerMount != "" {
-		if err := sdk.CheckConfigPath(f.ContainerMount); err != nil {
+		if err := host.CheckConfigPath(f.ContainerMount); err != nil {
 			c.errorf("container_mount", "container_mount: %v", err)
 		}
 	}
@@ -187,7 +188,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 		key  string
 		args []string
 	}{{"extra_run_args", f.ExtraRunArgs}, {"device_run_args", f.DeviceRunArgs}} {
-		if err := sdk.CheckRunArgs(k.args); err != nil {
+		if err := host.CheckRunArgs(k.args); err != nil {
 			c.errorf(k.key, "%s: %v", k.key, err)
 		}
 	}
@@ -199,7 +200,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 			c.errorf("skip_paths", "skip_paths: %v", err)
 		}
 	}
-	if _, _, err := sdk.ParseUser(f.User); err != nil {
+	if _, _, err := host.ParseUser(f.User); err != nil {
 		c.errorf("user", "%v", err)
 	}
 	for k, v := range f.Env {
@@ -210,7 +211,7 @@ func (c *checker) checkContainer(f *File, modes map[sdk.Mode]bool, needed bool) 
 		}
 	}
 	if f.Image != "" {
-		if err := sdk.CheckImage(f.Image); err != nil {
+		if err := host.CheckImage(f.Image); err != nil {
 			c.errorf("image", "image: %v", err)
 		}
 	}

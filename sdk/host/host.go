@@ -1,9 +1,12 @@
 // Package host is for terok itself, and for test kits that start plugins
 // as terok does: the go-plugin handshake, the plugin sets, the mutual-TLS
-// identities of one plugin start, and the format in which a plugin started
-// by hand in debug mode says how to reach it. A provider never imports it
-// (it serves itself with package plugin), and the host's needs may change
-// it in any minor release of the SDK.
+// identities of one plugin start, the format in which a plugin started
+// by hand in debug mode says how to reach it, and the host's rules for
+// what a provider may answer (CheckContainerSpec, ValidateDescription,
+// ValidateInjectionOf, ValidateRenewal and the Check functions they are
+// made of). A provider never imports it (it serves itself with package
+// plugin, and package providertest applies these rules in its tests), and
+// the host's needs may change it in any minor release of the SDK.
 package host
 
 import (

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 )
 
 // CheckInjection checks that p says how its credentials are used (see
@@ -55,7 +56,7 @@ func injection(t *testing.T, p sdk.Provider) (*sdk.InjectionResponse, bool) {
 	if d, err := p.Describe(context.Background(), &sdk.DescribeRequest{}); err == nil {
 		name = d.Name
 	}
-	if err := sdk.ValidateInjectionOf(name, decl); err != nil {
+	if err := host.ValidateInjectionOf(name, decl); err != nil {
 		t.Errorf("Injection is not valid: %v", err)
 		return nil, false
 	}
@@ -116,8 +117,8 @@ func (f *Fake) Injection(context.Context, *sdk.InjectionRequest) (*sdk.Injection
 		in := sdk.Injection{CredentialType: c.Type, Env: map[string]string{}}
 		for k, v := range c.Fields {
 			// Only the fields whose variable hands over a credential: the
-			// host sets no other (sdk.CheckEnvName).
-			if _, ok := v.(string); ok && sdk.CheckEnvName(prefix+strings.ToUpper(k)) == nil {
+			// host sets no other (host.CheckEnvName).
+			if _, ok := v.(string); ok && host.CheckEnvName(prefix+strings.ToUpper(k)) == nil {
 				in.Env[prefix+strings.ToUpper(k)] = "${" + k + "}"
 			}
 		}

@@ -38,6 +38,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/internal/rpc"
 )
 
@@ -164,7 +165,7 @@ func addInputSecrets(rec *logRecorder, files map[string][]byte) {
 }
 
 func checkDescribe(t *testing.T, p sdk.Provider, first *sdk.DescribeResponse) {
-	if err := sdk.ValidateDescription(first); err != nil {
+	if err := host.ValidateDescription(first); err != nil {
 		t.Errorf("Describe is not valid: %v", err)
 	}
 	again, err := p.Describe(context.Background(), &sdk.DescribeRequest{})
@@ -253,7 +254,7 @@ func checkContainerSpec(t *testing.T, p sdk.Provider, supported []sdk.Mode) {
 		if len(spec.Command) == 0 {
 			t.Errorf("ContainerSpec(%q) has no command", m)
 		}
-		if err := sdk.CheckContainerSpec(spec); err != nil {
+		if err := host.CheckContainerSpec(spec); err != nil {
 			t.Errorf("ContainerSpec(%q): terok would refuse to run it: %v", m, err)
 		}
 	}

@@ -1,7 +1,8 @@
-package sdk
+package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -73,40 +74,6 @@ func TestCheckImage(t *testing.T) {
 	}
 }
 
-func TestCheckContainerSpec(t *testing.T) {
-	good := func() *ContainerSpecResponse {
-		return &ContainerSpecResponse{Image: "localhost/x:1", Command: []string{"codex", "login"}, ConfigPath: "/home/dev/.codex",
-			RunArgs: []string{"-p", "127.0.0.1:1455:1455"}, Env: map[string]string{"A": "1"}}
-	}
-	if err := CheckContainerSpec(good()); err != nil {
-		t.Fatalf("a good spec: %v", err)
-	}
-	noImage := good()
-	noImage.Image = ""
-	if err := CheckContainerSpec(noImage); err != nil {
-		t.Errorf("no default image (the user gives one): %v", err)
-	}
-	for name, spoil := range map[string]func(*ContainerSpecResponse){
-		"option as image": func(s *ContainerSpecResponse) { s.Image = "--volume=/etc:/host" },
-		"host path image": func(s *ContainerSpecResponse) { s.Image = "oci-archive:/etc/shadow" },
-		"bare env arg":    func(s *ContainerSpecResponse) { s.RunArgs = []string{"-e", "SECRET_NAME"} },
-		"bad env name":    func(s *ContainerSpecResponse) { s.Env = map[string]string{"A B": "1"} },
-		"NUL env value":   func(s *ContainerSpecResponse) { s.Env = map[string]string{"A": "\x00"} },
-		"no command":      func(s *ContainerSpecResponse) { s.Command = nil },
-		"NUL in command":  func(s *ContainerSpecResponse) { s.Command = []string{"a\x00"} },
-		"relative path":   func(s *ContainerSpecResponse) { s.ConfigPath = "home" },
-	} {
-		s := good()
-		spoil(s)
-		if err := CheckContainerSpec(s); err == nil {
-			t.Errorf("%s: accepted %+v", name, s)
-		}
-	}
-	if CheckContainerSpec(nil) == nil {
-		t.Error("accepted a nil spec")
-	}
-}
-
 func FuzzCheckRunArgs(f *testing.F) {
 	f.Add("-p\x00127.0.0.1:1:1")
 	f.Add("--env=A=1\x00-w\x00/x")
@@ -146,6 +113,70 @@ func FuzzCheckImage(f *testing.F) {
 		}
 		if strings.HasPrefix(ref, "-") || strings.ContainsAny(ref, " \t\n\x00=,") || strings.Contains(ref, "//") {
 			t.Fatalf("accepted %q", ref)
+		}
+	})
+}
+
+func TestParseUser(t *testing.T) {
+	good := []struct {
+		in       string
+		uid, gid uint32
+	}{
+		{"", 1000, 1000},
+		{"1000:1000", 1000, 1000},
+		{"0:0", 0, 0},
+		{"1001:100", 1001, 100},
+		{"4294967294:4294967294", 1<<32 - 2, 1<<32 - 2},
+	}
+	for _, tt := range good {
+		uid, gid, err := ParseUser(tt.in)
+		if err != nil || uid != tt.uid || gid != tt.gid {
+			t.Errorf("ParseUser(%q) = %d, %d, %v; want %d, %d", tt.in, uid, gid, err, tt.uid, tt.gid)
+		}
+	}
+	bad := map[string]string{
+		"1000":                   "expected UID:GID",
+		"dev:dev":                "not a number",
+		"1000:":                  "gid",
+		":1000":                  "uid",
+		"-1:0":                   "not a number",
+		"+1:0":                   "not a number",
+		"1 :0":                   "not a number",
+		"0x10:0":                 "not a number",
+		"01000:1000":             "leading zero",
+		"4294967295:0":           "out of range",
+		"0:4294967295":           "out of range",
+		"99999999999999999999:0": "out of range",
+		"1000:1000:1000":         "not a number",
+		"١٠٠٠:1000":              "not a number",
+	}
+	for in, want := range bad {
+		if _, _, err := ParseUser(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseUser(%q) = %v, want an error containing %q", in, err, want)
+		}
+	}
+}
+
+// FuzzParseUser: whatever a plugin or YAML file sends, ParseUser either
+// refuses it or returns the ids it spelled, which print back the same.
+func FuzzParseUser(f *testing.F) {
+	for _, s := range []string{"", "1000:1000", "0:0", "4294967294:1", "4294967295:0", "a:b", "1:2:3", "01:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		uid, gid, err := ParseUser(s)
+		if err != nil {
+			return
+		}
+		if uid == 1<<32-1 || gid == 1<<32-1 {
+			t.Fatalf("ParseUser(%q) accepted the kernel's no-id", s)
+		}
+		want := s
+		if s == "" {
+			want = DefaultUser
+		}
+		if got := fmt.Sprintf("%d:%d", uid, gid); got != want {
+			t.Fatalf("ParseUser(%q) = %s", s, got)
 		}
 	})
 }
