@@ -254,46 +254,53 @@ type grantView struct {
 	StandIns  map[string]string `json:"stand_ins"`
 	Env       map[string]string `json:"env"`
 	Hints     []string          `json:"hints,omitempty"`
+
+	// routes and creds are each provider's chosen route and its stored
+	// credential when the grant was made, for exec --proxy's stand-in
+	// files (proxyfiles.go); never shown.
+	routes map[names.Provider]route.Route
+	creds  map[names.Provider]sdk.Credential
 }
 
 // proxyTargets checks that the named providers are logged in, have a
 // proxy route for what is stored, and share one set (a grant has one).
-// It returns the route of each, in order.
-func proxyTargets(ctx context.Context, f *factory, targets []names.Target, set names.Set) (names.Set, []names.Provider, map[names.Provider]route.Route, error) {
+// It returns the route and stored credential of each, in order.
+func proxyTargets(ctx context.Context, f *factory, targets []names.Target, set names.Set) (names.Set, []names.Provider, map[names.Provider]route.Route, map[names.Provider]sdk.Credential, error) {
 	src, err := f.Providers()
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
 	accounts, err := f.Accounts()
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
 	gset := set
 	var provs []names.Provider
 	chosen := map[names.Provider]route.Route{}
+	creds := map[names.Provider]sdk.Credential{}
 	for i, t := range targets {
 		if t.Set != "" {
 			if i > 0 && t.Set != gset {
-				return "", nil, nil, usage.Errorf("a grant holds the credentials of one set; %s is from %s, not %s (make one grant per set)", t.Provider, t.Set, gset)
+				return "", nil, nil, nil, usage.Errorf("a grant holds the credentials of one set; %s is from %s, not %s (make one grant per set)", t.Provider, t.Set, gset)
 			}
 			gset = t.Set
 		}
 		if t.Provider.Host() != "" {
-			return "", nil, nil, usage.Errorf("%s: the proxy serves a provider's default host only (PROVIDER, not PROVIDER:HOST)", t.Provider)
+			return "", nil, nil, nil, usage.Errorf("%s: the proxy serves a provider's default host only (PROVIDER, not PROVIDER:HOST)", t.Provider)
 		}
 		rs, err := routesOf(ctx, f, src, t.Provider)
 		if err != nil {
-			return "", nil, nil, err
+			return "", nil, nil, nil, err
 		}
 		if len(rs) == 0 {
-			return "", nil, nil, fmt.Errorf("%s declares no proxy route: its tool cannot be pointed at the proxy (see docs/proxy.md); use terok auth exec without --proxy", t.Provider)
+			return "", nil, nil, nil, fmt.Errorf("%s declares no proxy route: its tool cannot be pointed at the proxy (see docs/proxy.md); use terok auth exec without --proxy", t.Provider)
 		}
 		c, _, err := accounts.Token(ctx, gset, t.Provider)
 		if errors.Is(err, store.ErrNotFound) {
-			return "", nil, nil, notAuthenticated{fmt.Errorf("nothing stored for %s (set: %s); log in with: %s", t.Provider, gset, inject.LoginCommand(t.Provider, gset))}
+			return "", nil, nil, nil, notAuthenticated{fmt.Errorf("nothing stored for %s (set: %s); log in with: %s", t.Provider, gset, inject.LoginCommand(t.Provider, gset))}
 		}
 		if err != nil {
-			return "", nil, nil, err
+			return "", nil, nil, nil, err
 		}
 		var r *route.Route
 		for i := range rs {
@@ -302,12 +309,13 @@ func proxyTargets(ctx context.Context, f *factory, targets []names.Target, set n
 			}
 		}
 		if r == nil {
-			return "", nil, nil, fmt.Errorf("%s declares no proxy route for its stored %s credential (it has one for: %s)", t.Provider, c.Type, routeTypes(rs))
+			return "", nil, nil, nil, fmt.Errorf("%s declares no proxy route for its stored %s credential (it has one for: %s)", t.Provider, c.Type, routeTypes(rs))
 		}
 		provs = append(provs, t.Provider)
 		chosen[t.Provider] = *r
+		creds[t.Provider] = c
 	}
-	return gset, provs, chosen, nil
+	return gset, provs, chosen, creds, nil
 }
 
 func routeTypes(rs []route.Route) string {
@@ -338,10 +346,20 @@ func standInEnv(r route.Route, standIn, baseURL string, env map[string]string) (
 
 // issueGrant makes a grant for the named providers and says how a tool
 // uses it: socket is the grant's socket, tcp the loopback URL ("" none).
-func issueGrant(ctx context.Context, f *factory, targets []names.Target, set names.Set, ttl time.Duration, label, socketDir, tcp string) (*grantView, error) {
-	gset, provs, rs, err := proxyTargets(ctx, f, targets, set)
+// check, if set, sees each provider's route and credential before the
+// grant is made, and may refuse it.
+func issueGrant(ctx context.Context, f *factory, targets []names.Target, set names.Set, ttl time.Duration, label, socketDir, tcp string,
+	check func(names.Provider, route.Route, sdk.Credential) error) (*grantView, error) {
+	gset, provs, rs, creds, err := proxyTargets(ctx, f, targets, set)
 	if err != nil {
 		return nil, err
+	}
+	if check != nil {
+		for _, p := range provs {
+			if err := check(p, rs[p], creds[p]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	strs := names.Strings(provs)
 	issued, err := grantsRegistry(f).Issue(ctx, string(gset), strs, ttl, label)
@@ -351,6 +369,7 @@ func issueGrant(ctx context.Context, f *factory, targets []names.Target, set nam
 	v := &grantView{
 		ID: issued.ID, Label: issued.Label, Set: issued.Set, Providers: issued.Providers, Expires: issued.Expires,
 		Socket: proxy.SocketPath(socketDir, issued.ID), TCP: tcp, StandIns: issued.StandIns, Env: map[string]string{},
+		routes: rs, creds: creds,
 	}
 	for _, p := range provs {
 		if h := standInEnv(rs[p], issued.StandIns[string(p)], tcp, v.Env); h != "" {
@@ -428,7 +447,7 @@ func grantRun(ctx context.Context, opts *grantOptions) error {
 	if running != nil {
 		tcp = running.TCP
 	}
-	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, opts.Label, proxySocketDir(f), tcp)
+	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, opts.Label, proxySocketDir(f), tcp, nil)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func execProxyRun(ctx context.Context, opts *execOptions) error {
 	}
 	defer func() { _ = tcpLn.Close() }()
 	tcpURL := "http://" + tcpLn.Addr().String()
-	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, execGrantLabel(opts.Label), dir, tcpURL)
+	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, execGrantLabel(opts.Label), dir, tcpURL, nil)
 	if err != nil {
 		return err
 	}
@@ -130,11 +130,29 @@ func execProxyRun(ctx context.Context, opts *execOptions) error {
 			_ = s.Close()
 		}
 	}()
+	// A tool that reads its credential from a file gets the provider's
+	// files rendered over a stand-in credential (proxyfiles.go).
+	dirs, fileEnv, served, err := standInDirs(ctx, src, v, tcpURL, time.Now())
+	if err != nil {
+		return err
+	}
 	for _, h := range v.Hints {
+		if p, _, _ := strings.Cut(h, ": "); served[names.Provider(p)] {
+			continue // the files point the tool at the proxy already
+		}
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", h)
 	}
 	f.named("proxy").Debug("exec --proxy", "grant", v.ID, "socket", v.Socket, "tcp", tcpURL)
-	plan := &inject.Plan{Env: v.Env, Secrets: standInValues(v)}
+	env := map[string]string{}
+	for k, val := range fileEnv {
+		env[k] = val
+	}
+	for k, val := range v.Env {
+		env[k] = val
+	}
+	// No WriteBack: what a tool leaves in its stand-in files is never
+	// taken for a credential.
+	plan := &inject.Plan{Env: env, Dirs: dirs, Secrets: standInValues(v)}
 	f.Redact.Add(plan.Secrets...)
 	code, err := plan.Exec(opts.Command, inject.ExecConfig{
 		Stdin: f.IO.In, Stdout: f.IO.Out, Stderr: f.IO.ErrOut, InTTY: f.IO.InTTY, Getenv: f.Getenv,
@@ -187,7 +205,11 @@ func envProxyRun(ctx context.Context, opts *envOptions) error {
 	if label == "" {
 		label = "env"
 	}
-	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, label, proxySocketDir(f), tcp)
+	src, err := f.Providers()
+	if err != nil {
+		return err
+	}
+	v, err := issueGrant(ctx, f, opts.Providers, opts.Set, opts.TTL, label, proxySocketDir(f), tcp, refuseFileOnly(ctx, src))
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ var _ sdk.Proxied = Codex{}
 // token to api.openai.com, pointed elsewhere by OPENAI_BASE_URL (which
 // includes /v1). A ChatGPT login (oauth) talks to the API and to
 // /backend-api/ on chatgpt.com, and codex reads it from auth.json, not a
-// variable: the stand-in goes into a rendered auth.json, and the hint
-// says so. The same as upstream terok's vault: block of its codex agent
+// variable: exec --proxy renders a stand-in auth.json (Injection), and
+// the hint says so. The same as upstream terok's vault: block of its codex agent
 // (core/yamlprov/testdata/upstream/codex.yaml).
 func (Codex) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk.ProxyRoutesResponse, error) {
 	return &sdk.ProxyRoutesResponse{Routes: []sdk.ProxyRoute{
@@ -26,8 +26,13 @@ func (Codex) ProxyRoutes(context.Context, *sdk.ProxyRoutesRequest) (*sdk.ProxyRo
 			CredentialType: sdk.TypeOAuth, Upstream: "https://api.openai.com",
 			PathUpstreams: map[string]string{"/backend-api/": "https://chatgpt.com"},
 			Header:        "Authorization", Prefix: "Bearer ", Field: "access_token",
-			SetupHint: "codex reads a ChatGPT login from auth.json in CODEX_HOME: put the stand-in there as tokens.access_token, " +
-				"and set chatgpt_base_url in config.toml to the listener's URL followed by /backend-api/",
+			// terok auth exec --proxy writes both files itself (Injection,
+			// sdk.ProxyInjectionType); the hint is for a grant of the
+			// running proxy.
+			SetupHint: "codex reads a ChatGPT login from auth.json in CODEX_HOME, not a variable: run it under terok auth exec --proxy codex, " +
+				"which writes a stand-in auth.json and a config.toml that points codex at the proxy; by hand, put the stand-in in auth.json as " +
+				"tokens.access_token, set chatgpt_base_url to the listener's URL followed by /backend-api/, and use a model provider with " +
+				"requires_openai_auth = true and base_url the listener's URL followed by /backend-api/codex",
 		},
 	}}, nil
 }
