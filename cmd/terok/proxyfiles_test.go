@@ -38,7 +38,7 @@ func realCodexLogin() sdk.Credential {
 	return sdk.Credential{Type: sdk.TypeOAuth, Fields: map[string]any{
 		"access_token": realCodexAccess, "refresh_token": realCodexRefresh, "id_token": realCodexIDToken(),
 		"account_id": "acct-1", "auth_mode": "chatgpt", "last_refresh": "2026-01-01T00:00:00Z", "expires_at": float64(1999999999),
-		"extra": map[string]any{"client_secret": "cs-REALREALREAL-0003", "region": "eu"},
+		"extra":   map[string]any{"client_secret": "cs-REALREALREAL-0003", "region": "eu"},
 		"session": []any{"sess-REALREALREAL-0004"},
 	}}
 }
