@@ -85,8 +85,16 @@ func startFakeAPI(t *testing.T, certDir string) *fakeAPI {
 		case r.Method == http.MethodPost && r.URL.Path == "/v1/messages":
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"id":"msg_fake00","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"model":"claude-fake","stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}`)
-		case r.Method == http.MethodPost && r.URL.Path == "/v1/responses":
+		case r.Method == http.MethodPost && (r.URL.Path == "/v1/responses" || r.URL.Path == "/backend-api/codex/responses"):
 			stream(responses)
+		case r.URL.Path == "/backend-api/wham/accounts/check":
+			// What codex 0.171.0 reads of a ChatGPT account (AccountEntry in
+			// openai/codex codex-rs/backend-client, the fields its binary
+			// names): the account, and no residency constraint.
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"accounts":[{"id":"`+r.Header.Get("ChatGPT-Account-Id")+`","structure":"personal",`+
+				`"workspace_backend_origin":"NO_CONSTRAINT","account_routing_override":"NO_CONSTRAINT"}],"account_ordering":["`+
+				r.Header.Get("ChatGPT-Account-Id")+`"]}`)
 		case r.URL.Path == "/user":
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"login":"octo-fake","id":4242}`)
