@@ -48,8 +48,10 @@ func newExecCmd(f *factory, runF func(context.Context, *execOptions) error) *cob
 			"With --proxy the command gets no credential at all: terok starts a proxy of its own\n" +
 			"(a Unix socket, TEROK_PROXY_SOCKET, and a loopback port, TEROK_PROXY_URL) and a grant\n" +
 			"that ends with the command, and the command gets the grant's stand-ins in each tool's\n" +
-			"key variable and the proxy in its base-URL variable (ANTHROPIC_BASE_URL, …). When the\n" +
-			"command ends, the grant is revoked and the socket removed. See docs/proxy.md.",
+			"key variable and the proxy in its base-URL variable (ANTHROPIC_BASE_URL, …); a tool that\n" +
+			"reads its login only from a file (codex's ChatGPT login) gets the file with a stand-in in\n" +
+			"it, and one that points it at the proxy. When the command ends, the grant is revoked and\n" +
+			"the socket removed. See docs/proxy.md.",
 		Example: "  terok auth exec gh -- gh pr list\n" +
 			"  terok auth exec claude,gh -- podman run --rm -it -e ANTHROPIC_API_KEY -e GH_TOKEN IMAGE\n" +
 			"  terok auth exec claude@work,gh@personal -- my-agent\n" +
