@@ -188,6 +188,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeEntry$$' -fuzztime $(or $(FUZZTIME),20s) ./core/store
 	cd sdk && $(GO) test -run '^$$' -fuzz '^FuzzRenewalEndpoint$$' -fuzztime $(or $(FUZZTIME),20s) .
+	$(GO) test -run '^$$' -fuzz '^FuzzStandInCredential$$' -fuzztime $(or $(FUZZTIME),20s) ./cmd/terok
 	$(GO) test -run '^$$' -fuzz '^FuzzMerge$$' -fuzztime $(or $(FUZZTIME),20s) ./core/refresh
 
 $(TOOLS)/golangci-lint:

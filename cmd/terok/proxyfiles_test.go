@@ -242,3 +242,75 @@ func TestProxyFileOnlyTool(t *testing.T) {
 		t.Errorf("stderr: %s", stderr)
 	}
 }
+
+// A stored credential is the vendor's data: whatever it holds, the stand-in
+// credential keeps no secret of it outside what is no secret (a field the
+// rules call public, a JWT's claims), and every secret field in it is the
+// stand-in, the placeholder, or an unsigned JWT.
+func FuzzStandInCredential(f *testing.F) {
+	real, _ := json.Marshal(realCodexLogin().Fields)
+	f.Add(real)
+	f.Add([]byte(`{"access_token":"x","id_token":"a.e30.b","nested":{"api_key":["k1234567890"]}}`))
+	f.Add([]byte(`{"token":"` + realCodexIDToken() + `","key":{"secret":"s1234567890"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fields map[string]any
+		if json.Unmarshal(data, &fields) != nil || fields == nil {
+			return
+		}
+		c := sdk.Credential{Type: "oauth", Fields: fields}
+		sc := standInCredential(c, route.Route{CredentialType: "oauth"}, testStandIn, testProxyURL, time.Unix(0, 0))
+		if sc.Fields["access_token"] != testStandIn {
+			t.Fatalf("the route's field is %v", sc.Fields["access_token"])
+		}
+		var allowed []string // strings of the output that may hold anything
+		var check func(k string, v any, secretField bool)
+		check = func(k string, v any, secretField bool) {
+			secretField = secretField || secret.IsField(k)
+			switch v := v.(type) {
+			case string:
+				if !secretField {
+					allowed = append(allowed, v)
+					return
+				}
+				if v == testStandIn || v == sdk.ProxyPlaceholder {
+					return
+				}
+				parts := strings.Split(v, ".")
+				if len(parts) != 3 || parts[2] != base64.RawURLEncoding.EncodeToString([]byte("stand-in")) {
+					t.Fatalf("secret field %s holds %q", k, v)
+				}
+				allowed = append(allowed, v)
+			case map[string]any:
+				for kk, vv := range v {
+					check(kk, vv, secretField)
+				}
+			case []any:
+				if secretField {
+					t.Fatalf("secret field %s holds a list", k)
+				}
+				for _, vv := range v {
+					check("", vv, false)
+				}
+			}
+		}
+		for k, v := range sc.Fields {
+			check(k, v, false)
+		}
+		out, err := json.Marshal(sc.Fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range secret.Values(c.Fields) {
+			if !bytes.Contains(out, []byte(s)) {
+				continue
+			}
+			ok := false
+			for _, a := range allowed {
+				ok = ok || strings.Contains(a, s)
+			}
+			if !ok {
+				t.Fatalf("the stand-in credential holds the secret %q", s)
+			}
+		}
+	})
+}
