@@ -116,3 +116,45 @@ func TestProxyCodexChatGPTLogin(t *testing.T) {
 		t.Errorf("env --proxy codex (ChatGPT login): exit %d: %s", e.code, e.stderr)
 	}
 }
+
+// The same login in a podman container (--network=host) that holds only
+// what exec --proxy wrote: the private CODEX_HOME, bind-mounted. The fake
+// gets the real access token; nothing in the container's environment or
+// anywhere in its file tree holds the real access, refresh or id token.
+func TestProxyCodexChatGPTLoginInContainer(t *testing.T) {
+	img := requireVendorImages(t)["codex_image"]
+	set := "e2e-proxy-codex-chatgpt-ctr"
+	const access, refresh = "at-codex-proxyREALproxyREAL-0007", "rt-codex-proxyREALproxyREAL-0008"
+	idToken := codexIDToken()
+	login, err := json.Marshal(map[string]any{
+		"type": "oauth", "auth_mode": "chatgpt", "access_token": access, "refresh_token": refresh,
+		"id_token": idToken, "account_id": "acct-e2e", "last_refresh": "2026-01-01T00:00:00Z",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, set, "codex", string(login))
+	f := startFakeAPI(t, t.TempDir())
+	o := runOpts{env: proxyEnv(f, t.TempDir(), "codex")}
+	r := run(t, o, filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "codex", "--",
+		"sh", "-c", `exec podman run --rm --pull=never --network=host -v "$CODEX_HOME:/codex" -e CODEX_HOME=/codex "$1" sh -c "$2"`,
+		"sh", img, agentScript("codex exec --skip-git-repo-check -m gpt-fake hi < /dev/null"))
+	if r.code != 0 {
+		t.Fatalf("exec --proxy: exit %d\n%s", r.code, r.stderr)
+	}
+	var kept map[string]string
+	for name, secret := range map[string]string{"access": access, "refresh": refresh, "id": idToken} {
+		var holders []string
+		kept, holders = scanTree(t, []byte(r.stdout), secret)
+		if len(holders) > 0 {
+			t.Errorf("files in the container hold the real %s token: %v", name, holders)
+		}
+		if strings.Contains(kept["tmp/agent.env"], secret) {
+			t.Errorf("the container's environment holds the real %s token", name)
+		}
+	}
+	if strings.TrimSpace(kept["tmp/agent.rc"]) != "0" || !strings.Contains(kept["tmp/agent.out"], "hello from the fake vendor, through the proxy") {
+		t.Errorf("codex exec in the container exited %q:\n%s", kept["tmp/agent.rc"], kept["tmp/agent.out"])
+	}
+	f.assertGotOnly(t, "/backend-api/codex/responses", "Authorization", "Bearer "+access)
+}
