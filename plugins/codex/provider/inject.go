@@ -46,10 +46,11 @@ const authJSON = `{"OPENAI_API_KEY":null,"tokens":{"id_token":${id_token?|json},
 // config.toml points codex at the proxy: chatgpt_base_url for the
 // backend's own calls, and a model provider of terok's for the model:
 // codex's built-in openai provider, with a ChatGPT login, checks the
-// workspace's routing and refuses any base URL that is not https
-// (resolve_routing and parse_backend_url, codex-rs/app-server's
-// workspace_routing.rs: "workspace backend must use an HTTPS origin without
-// credentials"), and the proxy's listener is plain http on loopback; a
+// workspace's routing and refuses a chatgpt_base_url that is not https
+// ("workspace backend must use an HTTPS origin without credentials", in the
+// 0.171.0 binary and in resolve_routing/parse_backend_url of openai/codex's
+// app-server workspace routing, seen against a logging fake too), and the
+// proxy's listener is plain http on loopback; a
 // custom provider with requires_openai_auth sends the ChatGPT login as it
 // is, to base_url + /responses, which codex 0.171.0 does (seen against a
 // logging fake, and in e2e/proxy_codex_chatgpt_test.go). cli_auth_credentials_store
