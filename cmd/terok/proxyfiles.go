@@ -26,6 +26,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/route"
 	"github.com/terok-ai/terok-auth/core/usage"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -135,7 +136,7 @@ func fileInjection(ctx context.Context, src providerSource, p names.Provider, cr
 		return in, false, fmt.Errorf("%s: %w", p, err)
 	}
 	// A plugin's answer is untrusted: checked as exec checks it.
-	if err := sdk.ValidateInjectionOf(string(p.Base()), decl); err != nil {
+	if err := host.ValidateInjectionOf(string(p.Base()), decl); err != nil {
 		return in, false, fmt.Errorf("%s declares an injection terok will not carry out: %w", p, err)
 	}
 	for _, t := range []string{sdk.ProxyInjectionType(credType), credType} {

@@ -15,6 +15,7 @@ import (
 	"github.com/terok-ai/terok-auth/core/route"
 	codexprov "github.com/terok-ai/terok-auth/plugins/codex/provider"
 	"github.com/terok-ai/terok-auth/sdk"
+	"github.com/terok-ai/terok-auth/sdk/host"
 	"github.com/terok-ai/terok-auth/sdk/secret"
 )
 
@@ -99,7 +100,7 @@ func TestCodexStandInFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sdk.ValidateInjectionOf("codex", decl); err != nil {
+	if err := host.ValidateInjectionOf("codex", decl); err != nil {
 		t.Fatal(err)
 	}
 	in, ok := decl.For(sdk.ProxyInjectionType(sdk.TypeOAuth))
