@@ -258,6 +258,8 @@ type grantView struct {
 	// routes and creds are each provider's chosen route and its stored
 	// credential when the grant was made, for exec --proxy's stand-in
 	// files (proxyfiles.go); never shown.
+	provs  []names.Provider
+	set    names.Set
 	routes map[names.Provider]route.Route
 	creds  map[names.Provider]sdk.Credential
 }
@@ -369,7 +371,7 @@ func issueGrant(ctx context.Context, f *factory, targets []names.Target, set nam
 	v := &grantView{
 		ID: issued.ID, Label: issued.Label, Set: issued.Set, Providers: issued.Providers, Expires: issued.Expires,
 		Socket: proxy.SocketPath(socketDir, issued.ID), TCP: tcp, StandIns: issued.StandIns, Env: map[string]string{},
-		routes: rs, creds: creds,
+		provs: provs, set: gset, routes: rs, creds: creds,
 	}
 	for _, p := range provs {
 		if h := standInEnv(rs[p], issued.StandIns[string(p)], tcp, v.Env); h != "" {

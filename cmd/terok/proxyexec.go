@@ -137,7 +137,7 @@ func execProxyRun(ctx context.Context, opts *execOptions) error {
 		return err
 	}
 	for _, h := range v.Hints {
-		if p, _, _ := strings.Cut(h, ": "); served[names.Provider(p)] {
+		if p, _, _ := strings.Cut(h, ": "); served[p] {
 			continue // the files point the tool at the proxy already
 		}
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", h)

@@ -154,12 +154,11 @@ func fileInjection(ctx context.Context, src providerSource, p names.Provider, cr
 // at the proxy (their setup hint is then done). It fails, naming the provider, when a rendered file or
 // variable would hold a secret of the stored credential: no declaration
 // may hand one to a command behind the proxy.
-func standInDirs(ctx context.Context, src providerSource, v *grantView, proxyURL string, now time.Time) ([]inject.DirPlan, map[string]string, map[names.Provider]bool, error) {
+func standInDirs(ctx context.Context, src providerSource, v *grantView, proxyURL string, now time.Time) ([]inject.DirPlan, map[string]string, map[string]bool, error) {
 	var dirs []inject.DirPlan
 	env := map[string]string{}
-	served := map[names.Provider]bool{}
-	for _, ps := range v.Providers {
-		p := names.Provider(ps)
+	served := map[string]bool{}
+	for _, p := range v.provs {
 		r, c := v.routes[p], v.creds[p]
 		if r.StandInEnv != "" {
 			continue
@@ -171,7 +170,7 @@ func standInDirs(ctx context.Context, src providerSource, v *grantView, proxyURL
 		if !ok {
 			continue
 		}
-		sc := standInCredential(c, r, v.StandIns[ps], proxyURL, now)
+		sc := standInCredential(c, r, v.StandIns[string(p)], proxyURL, now)
 		sc.Type = in.CredentialType
 		rendered, err := in.Render(sc)
 		if err != nil {
@@ -186,10 +185,10 @@ func standInDirs(ctx context.Context, src providerSource, v *grantView, proxyURL
 				env[k] = val
 			}
 		}
-		dirs = append(dirs, inject.DirPlan{Provider: p, Var: rendered.DirEnv, Files: rendered.Files, Set: names.Set(v.Set)})
+		dirs = append(dirs, inject.DirPlan{Provider: p, Var: rendered.DirEnv, Files: rendered.Files, Set: v.set})
 		// Only a proxy injection points the tool at the proxy; after a
 		// plain one the route's hint still says how.
-		served[p] = in.CredentialType == sdk.ProxyInjectionType(c.Type)
+		served[string(p)] = in.CredentialType == sdk.ProxyInjectionType(c.Type)
 	}
 	return dirs, env, served, nil
 }
