@@ -342,7 +342,7 @@ func printTable(w io.Writer, results []result) {
 		case delta:
 			t, ref, rat, bud = fmtMS(r.terok), fmtMS(r.ref), fmt.Sprintf("%+.1fms", r.ratio), fmt.Sprintf("<= +%.0fms", r.budget)
 		case size:
-			t, ref, rat, bud = fmt.Sprintf("%.2f MB", float64(r.bytes)/1e6), "-", "-", fmt.Sprintf("<= %.0f MB", r.budget)
+			t, ref, rat, bud = fmt.Sprintf("%.2f MB", float64(r.bytes)/1e6), "-", "-", fmt.Sprintf("<= %g MB", r.budget)
 		}
 		if r.err != nil {
 			t, ref, rat = "-", "-", "-"
