@@ -73,7 +73,7 @@ func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provi
 		return err
 	}
 	now := a.now().UTC().Truncate(time.Second)
-	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: a.Backend, StoredAt: &now, ExpiresAt: expiry(c), Details: describe(c), Checked: &now}
+	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: a.Backend, StoredAt: &now, ExpiresAt: expiry(c)}
 	if w, ok := a.Store.(interface {
 		Written(names.Set, names.Provider) (int, string)
 	}); ok {
@@ -83,12 +83,6 @@ func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provi
 		a.warnf("the credential is stored, but the index of what is stored was not updated (%v); `terok auth status` will repair it", err)
 	}
 	return nil
-}
-
-// describe is what the index keeps of c for status.
-func describe(c sdk.Credential) *Details {
-	d := Describe(c)
-	return &d
 }
 
 func expiry(c sdk.Credential) *time.Time {
@@ -291,9 +285,6 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 		case errors.Is(gerr, errIndexAnswers):
 			st.Authenticated, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
 			st.Version, st.WrittenBy = ie.Version, ie.WrittenBy
-			if ie.Details != nil {
-				st.Details, st.Location = *ie.Details, a.Location(set, p)
-			}
 		case gerr == nil:
 			creds[i] = &c
 			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, backend, expiry(c)
@@ -303,10 +294,7 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 				st.StoredAt = ie.StoredAt
 			}
 			fresh := Entry{Set: set, Provider: p, Type: c.Type, Backend: backend, StoredAt: st.StoredAt, ExpiresAt: st.ExpiresAt,
-				Version: st.Version, WrittenBy: st.WrittenBy, Details: describe(c)}
-			if ch := stored[i].Changed; !ch.IsZero() {
-				fresh.Checked = &ch
-			}
+				Version: st.Version, WrittenBy: st.WrittenBy}
 			if inIndex && ie.Type == c.Type {
 				fresh.Renews, fresh.RefreshRefused = ie.Renews, ie.RefreshRefused
 			}
@@ -371,26 +359,23 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 
 func sameEntry(a, b Entry) bool {
 	return a.Type == b.Type && a.Backend == b.Backend && timeEq(a.ExpiresAt, b.ExpiresAt) &&
-		a.Version == b.Version && a.WrittenBy == b.WrittenBy && (a.Details == nil) == (b.Details == nil) &&
-		(a.Details == nil || *a.Details == *b.Details) && timeEq(a.Checked, b.Checked)
+		a.Version == b.Version && a.WrittenBy == b.WrittenBy
 }
 
 // errIndexAnswers marks a credential the store listed and the index
 // describes: status takes the index's word and reads nothing.
 var errIndexAnswers = errors.New("the index answers")
 
-// readAll reads the providers' credentials for Status, reading as few
-// secrets as it can. From a store that lists a set in one call it lists
-// the set once: what it does not hold is not stored, what it holds and the
-// index can answer for is not read (see indexAnswers), and only the rest
-// is read.
+// readAll reads the providers' credentials for Status. From a SetLister
+// it lists the set once: what it does not hold is not stored, what it
+// holds and the index knows (stored through this store) is answered by
+// the index, and only the rest is read.
 func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names.Provider, indexed map[string]Entry) []store.Result {
-	held, err := a.listSet(ctx, set)
-	if errors.Is(err, store.ErrCannotList) {
-		// The store (this platform's keyring) cannot list: read them
-		// all at once.
+	l, ok := a.Store.(store.SetLister)
+	if !ok {
 		return store.GetMany(ctx, a.Store, set, providers)
 	}
+	held, err := l.ListSet(ctx, set)
 	if err != nil {
 		out := make([]store.Result, len(providers))
 		for i, p := range providers {
@@ -398,21 +383,24 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 		}
 		return out
 	}
+	in := map[names.Provider]bool{}
+	for _, h := range held {
+		in[h] = true
+	}
 	out := make([]store.Result, len(providers))
 	var toRead []names.Provider
 	var at []int
 	for i, p := range providers {
 		out[i].Provider = p
 		ie, inIndex := indexed[Entry{Set: set, Provider: p}.key()]
-		h, isHeld := held[p]
 		switch {
-		case !isHeld:
+		case !in[p]:
 			out[i].Err = &store.Error{Op: "read", Account: store.Account(set, p), Kind: store.ErrNotFound}
-		case inIndex && a.indexAnswers(ie, h):
+		case inIndex && ie.Backend == a.Backend && ie.Version > 0:
 			out[i].Err = errIndexAnswers
 			if o, ok := a.Store.(interface {
 				Observe(names.Set, names.Provider, int)
-			}); ok && ie.Version > 0 {
+			}); ok {
 				o.Observe(set, p, ie.Version) // a write after this is a CAS over it
 			}
 		default:
@@ -427,49 +415,9 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 		read = store.GetMany(ctx, a.Store, set, toRead)
 	}
 	for j, r := range read {
-		r.Changed = held[r.Provider].Changed
 		out[at[j]] = r
 	}
 	return out
-}
-
-// listSet is what the store holds in set, by one call: the keyring's
-// search (with each item's change time) or openbao's LIST. A store that
-// cannot list says store.ErrCannotList.
-func (a *Accounts) listSet(ctx context.Context, set names.Set) (map[names.Provider]store.Held, error) {
-	out := map[names.Provider]store.Held{}
-	switch l := a.Store.(type) {
-	case store.ChangeLister:
-		held, err := l.ListChanged(ctx, set)
-		for _, h := range held {
-			out[h.Provider] = h
-		}
-		return out, err
-	case store.SetLister:
-		held, err := l.ListSet(ctx, set)
-		for _, p := range held {
-			out[p] = store.Held{Provider: p}
-		}
-		return out, err
-	}
-	return nil, store.ErrCannotList
-}
-
-// indexAnswers says whether status may take the index's word for a
-// credential the store listed, and read nothing: it was stored through
-// this store, and either the index knows its version (openbao, whose
-// writes are checks-and-sets over it) or it knows its details and the
-// store has not changed it since the index recorded it (the keyring's
-// change time, in whole seconds, is not after Checked). Anything else is
-// read, and the index repaired from it: the store wins.
-func (a *Accounts) indexAnswers(ie Entry, h store.Held) bool {
-	if ie.Backend != a.Backend {
-		return false
-	}
-	if ie.Version > 0 {
-		return true
-	}
-	return ie.Details != nil && ie.Checked != nil && !h.Changed.IsZero() && !h.Changed.After(*ie.Checked)
 }
 
 func timeEq(a, b *time.Time) bool {

@@ -36,16 +36,6 @@ type Entry struct {
 	// renewal the endpoint refused (invalid_grant): a new login is needed.
 	Renews         bool   `json:"renews,omitempty"`
 	RefreshRefused string `json:"refresh_refused,omitempty"`
-	// Details are what status shows of the credential (host, account,
-	// token kind, masked prefix), none of it secret: with them, status
-	// answers from the index and reads no secret (nil: an entry written
-	// before they were kept; status reads the credential once).
-	Details *Details `json:"details,omitempty"`
-	// Checked is the store's change time of the credential the Details
-	// describe (when terok stored it, or the keyring's change time when
-	// status read it): a store that says it changed it later is read
-	// again.
-	Checked *time.Time `json:"checked_at,omitempty"`
 }
 
 func (e Entry) key() string { return store.Account(e.Set, e.Provider) }

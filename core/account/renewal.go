@@ -23,7 +23,7 @@ func (a *Accounts) Holder(set names.Set, provider names.Provider) (store.Store, 
 // it renews itself, and no refusal stands.
 func (a *Accounts) Renewed(ctx context.Context, set names.Set, provider names.Provider, backend string, c sdk.Credential) {
 	now := a.now().UTC().Truncate(time.Second)
-	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: backend, StoredAt: &now, ExpiresAt: expiry(c), Renews: true, Details: describe(c), Checked: &now}
+	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: backend, StoredAt: &now, ExpiresAt: expiry(c), Renews: true}
 	if w, ok := a.Store.(interface {
 		Written(names.Set, names.Provider) (int, string)
 	}); ok && backend == a.Backend {

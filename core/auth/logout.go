@@ -76,17 +76,20 @@ type RemovedFile struct {
 // kept) and returns what it did so far with it.
 func (l *Logout) Run(ctx context.Context, req LogoutRequest) ([]LogoutResult, error) {
 	providers := req.Providers
-	// held is what a store that lists a set in one call holds in it; nil:
-	// not asked.
+	// held is what a store that lists a set in one call (openbao) holds
+	// in it; nil: not asked.
 	var held map[names.Provider]bool
 	if req.All {
-		listed, err := l.list(ctx, req.Set)
-		if err != nil {
-			return nil, err
-		}
-		if listed != nil {
-			// What the LIST names is removed (also what another machine
-			// stored that this one never saw), and nothing else is read.
+		// One LIST says what the set holds: what it names is removed
+		// (also what another machine stored that this one never saw),
+		// and nothing else is read.
+		if sl, ok := l.Accounts.Store.(store.SetLister); ok {
+			start := time.Now()
+			listed, err := sl.ListSet(ctx, req.Set)
+			l.debug("logout: list", start, "set", req.Set, "items", len(listed), "failed", err != nil)
+			if err != nil {
+				return nil, err
+			}
 			held = map[names.Provider]bool{}
 			for _, p := range listed {
 				held[p] = true
@@ -105,28 +108,6 @@ func (l *Logout) Run(ctx context.Context, req LogoutRequest) ([]LogoutResult, er
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-// list is what the store holds in set, in one call (openbao's LIST, the
-// keyring's search); nil when the store cannot say so (each provider is
-// then asked).
-func (l *Logout) list(ctx context.Context, set names.Set) ([]names.Provider, error) {
-	sl, ok := l.Accounts.Store.(store.SetLister)
-	if !ok {
-		return nil, nil
-	}
-	start := time.Now()
-	listed, err := sl.ListSet(ctx, set)
-	l.debug("logout: list", start, "set", set, "items", len(listed), "failed", err != nil)
-	switch {
-	case errors.Is(err, store.ErrCannotList):
-		return nil, nil
-	case err != nil:
-		return nil, err
-	case listed == nil:
-		return []names.Provider{}, nil // an empty set is an answer
-	}
-	return listed, nil
 }
 
 // one logs out of provider; absent says a LIST has shown the store does

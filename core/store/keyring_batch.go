@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
 	"github.com/terok-ai/terok-auth/sdk"
@@ -21,9 +20,6 @@ type Result struct {
 	// unknown). Other stores leave them empty.
 	Version   int
 	WrittenBy string
-	// Changed is when the store last changed it, as its listing said
-	// (ChangeLister); zero when unknown.
-	Changed time.Time
 }
 
 // BatchGetter is a Store that reads many credentials of a set at once,

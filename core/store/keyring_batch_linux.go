@@ -5,7 +5,6 @@ package store
 import (
 	"context"
 	"errors"
-	"time"
 
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
@@ -182,9 +181,9 @@ func (k *Keyring) warmOS() {
 }
 
 // listAccountsOS names every account the Secret Service holds under the
-// terok service, with when each item last changed: one search, then every
-// item's properties asked for at once (one round trip). No secret is read.
-func listAccountsOS() ([]listedAccount, error) {
+// terok service: one search, then every item's attributes asked for at
+// once (one round trip).
+func listAccountsOS() ([]string, error) {
 	svc, err := ss.NewSecretService()
 	if err != nil {
 		return nil, err
@@ -199,27 +198,21 @@ func listAccountsOS() ([]listedAccount, error) {
 	}
 	replies := make(chan *dbus.Call, len(paths))
 	for _, p := range paths {
-		svc.Object(secretsName, p).Go("org.freedesktop.DBus.Properties.GetAll", 0, replies, secretsItem)
+		svc.Object(secretsName, p).Go("org.freedesktop.DBus.Properties.Get", 0, replies, secretsItem, "Attributes")
 	}
-	var accounts []listedAccount
+	var accounts []string
 	for range paths {
 		call := <-replies
 		if call.Err != nil {
 			continue // gone in between, or unreadable: not listed
 		}
-		var props map[string]dbus.Variant
-		if err := call.Store(&props); err != nil {
+		var v dbus.Variant
+		if err := call.Store(&v); err != nil {
 			continue
 		}
-		attrs, ok := props["Attributes"].Value().(map[string]string)
-		if !ok || attrs["service"] != Service {
-			continue
+		if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == Service {
+			accounts = append(accounts, attrs["username"])
 		}
-		a := listedAccount{name: attrs["username"]}
-		if m, ok := props["Modified"].Value().(uint64); ok && m > 0 && m < 1<<40 {
-			a.modified = time.Unix(int64(m), 0)
-		}
-		accounts = append(accounts, a)
 	}
 	return accounts, nil
 }

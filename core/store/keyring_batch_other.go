@@ -17,4 +17,4 @@ func (k *Keyring) getManyOS(context.Context, names.Set, []names.Provider) ([]Res
 func (k *Keyring) warmOS() {}
 
 // listAccountsOS: go-keyring offers no listing on this platform.
-func listAccountsOS() ([]listedAccount, error) { return nil, ErrCannotList }
+func listAccountsOS() ([]string, error) { return nil, ErrCannotList }

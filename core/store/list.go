@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/terok-ai/terok-auth/core/names"
 )
@@ -60,29 +59,13 @@ func (k *Keyring) List(ctx context.Context) ([]Stored, error) {
 		}
 		return nil, ErrCannotList
 	}
-	listed, err := k.listOS(ctx)
-	accounts := make([]string, len(listed))
-	for i, a := range listed {
-		accounts[i] = a.name
-	}
-	return storedOf(accounts), err
-}
-
-// listedAccount is one keyring account as the search found it, and when
-// its item last changed (zero: unknown).
-type listedAccount struct {
-	name     string
-	modified time.Time
-}
-
-func (k *Keyring) listOS(ctx context.Context) ([]listedAccount, error) {
-	var accounts []listedAccount
+	var accounts []string
 	err := k.do(ctx, "list", "", func(Backend) error {
 		var err error
 		accounts, err = listAccountsOS()
 		return err
 	})
-	return accounts, err
+	return storedOf(accounts), err
 }
 
 func storedOf(accounts []string) []Stored {
@@ -132,63 +115,5 @@ func (f *File) List(context.Context) ([]Stored, error) {
 		}
 		return out[i].Provider < out[j].Provider
 	})
-	return out, nil
-}
-
-// ListSet implements SetLister: one search of the keyring, no secret
-// read. On a platform whose keyring cannot list, it is ErrCannotList.
-func (k *Keyring) ListSet(ctx context.Context, set names.Set) ([]names.Provider, error) {
-	held, err := k.ListChanged(ctx, set)
-	out := make([]names.Provider, len(held))
-	for i, h := range held {
-		out[i] = h.Provider
-	}
-	return out, err
-}
-
-// Held is a credential a store listed, with when the store last changed
-// it (zero: the store does not say).
-type Held struct {
-	Provider names.Provider
-	Changed  time.Time
-}
-
-// ChangeLister is a store that lists one set's credentials in one call,
-// with when each last changed, so that a caller who knows when it last
-// wrote one can tell whether it changed since without reading its secret.
-type ChangeLister interface {
-	ListChanged(ctx context.Context, set names.Set) ([]Held, error)
-}
-
-var _ ChangeLister = (*Keyring)(nil)
-
-// ListChanged implements ChangeLister: one search of the keyring and one
-// round trip for the items' properties; the Secret Service keeps an
-// item's change time in whole seconds.
-func (k *Keyring) ListChanged(ctx context.Context, set names.Set) ([]Held, error) {
-	var out []Held
-	if k.Backend != nil {
-		// A backend given for tests: what it lists, when it lists.
-		all, err := k.List(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, st := range all {
-			if st.Set == set {
-				out = append(out, Held{Provider: st.Provider})
-			}
-		}
-		return out, nil
-	}
-	listed, err := k.listOS(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range listed {
-		if s, ok := parseAccount(a.name); ok && s.Set == set {
-			out = append(out, Held{Provider: s.Provider, Changed: a.modified})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Provider < out[j].Provider })
 	return out, nil
 }
