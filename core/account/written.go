@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/terok-ai/terok-auth/core/names"
@@ -81,6 +82,9 @@ func (w *Written) update(ctx context.Context, change func(*writtenFile)) error {
 // Record notes, for a login of set and provider, the provider's shared
 // config dir (hostDir, "" for none) and the paths the login created there.
 func (w *Written) Record(ctx context.Context, set names.Set, provider names.Provider, hostDir string, paths []string) error {
+	if w.recorded(set, provider, hostDir, paths) {
+		return nil // a login again, as before: no write, no fsync
+	}
 	return w.update(ctx, func(f *writtenFile) {
 		k := writtenKey(set, provider)
 		f.Dirs[k] = hostDir // "" too: the provider has none
@@ -101,6 +105,26 @@ func (w *Written) Record(ctx context.Context, set names.Set, provider names.Prov
 		sort.Strings(list)
 		f.Files[k] = list
 	})
+}
+
+// recorded says the record already holds hostDir and paths for set and
+// provider. It reads without the lock: a stale answer only means a write
+// that changes nothing, or one that update makes under the lock.
+func (w *Written) recorded(set names.Set, provider names.Provider, hostDir string, paths []string) bool {
+	f, err := w.load()
+	if err != nil {
+		return false
+	}
+	k := writtenKey(set, provider)
+	if dir, ok := f.Dirs[k]; !ok || dir != hostDir {
+		return false
+	}
+	for _, p := range paths {
+		if !slices.Contains(f.Files[k], p) {
+			return false
+		}
+	}
+	return true
 }
 
 // Cleanup is what a logout of one set and provider may clean up.
