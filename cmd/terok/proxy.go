@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -476,22 +477,13 @@ func grantRun(ctx context.Context, opts *grantOptions) error {
 		fmt.Fprintf(w, "  %s: %s\n", p, v.StandIns[p])
 	}
 	fmt.Fprintln(w, "Variables:")
-	for _, k := range sortedKeys(v.Env) {
+	for _, k := range slices.Sorted(maps.Keys(v.Env)) {
 		fmt.Fprintf(w, "  %s=%s\n", k, v.Env[k])
 	}
 	for _, h := range v.Hints {
 		fmt.Fprintf(f.IO.ErrOut, "note: %s\n", h)
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ---- terok auth grants

@@ -10,9 +10,10 @@ package route
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/terok-ai/terok-auth/sdk/host"
@@ -180,13 +181,13 @@ func (r *Route) Validate() error {
 		}
 	}
 	add("upstream", CheckUpstream(r.Upstream))
-	for _, p := range sortedKeys(r.PathUpstreams) {
+	for _, p := range slices.Sorted(maps.Keys(r.PathUpstreams)) {
 		add("path_upstreams", CheckPathPrefix(p))
 		add("path_upstreams."+p, CheckUpstream(r.PathUpstreams[p]))
 	}
 	add("header", CheckHeaderName(r.Header))
 	add("prefix", CheckHeaderValue(r.Prefix))
-	for _, h := range sortedKeys(r.ExtraHeaders) {
+	for _, h := range slices.Sorted(maps.Keys(r.ExtraHeaders)) {
 		add("extra_headers", CheckHeaderName(h))
 		if strings.EqualFold(h, r.Header) {
 			add("extra_headers", fmt.Errorf("%s is the credential's header", h))
@@ -250,13 +251,4 @@ func (r *Route) UpstreamFor(path string) string {
 		}
 	}
 	return origin
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
