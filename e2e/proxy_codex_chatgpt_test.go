@@ -24,15 +24,7 @@ func TestProxyCodexChatGPTLogin(t *testing.T) {
 	codex := requireVendorBins(t)["codex"]
 	set := "e2e-proxy-codex-chatgpt"
 	const access, refresh = "at-codex-proxyREALproxyREAL-0005", "rt-codex-proxyREALproxyREAL-0006"
-	idToken := codexIDToken()
-	login, err := json.Marshal(map[string]any{
-		"type": "oauth", "auth_mode": "chatgpt", "access_token": access, "refresh_token": refresh,
-		"id_token": idToken, "account_id": "acct-e2e", "last_refresh": "2026-01-01T00:00:00Z",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed(t, set, "codex", string(login))
+	idToken := seedCodexChatGPT(t, set, access, refresh)
 	f := startFakeAPI(t, t.TempDir())
 	state, out := t.TempDir(), t.TempDir()
 	// A renewal would go here (and find nothing): the fake counts it.
@@ -68,7 +60,7 @@ func TestProxyCodexChatGPTLogin(t *testing.T) {
 		t.Errorf("the command's environment:\n%s", env)
 	}
 	files := 0
-	err = filepath.WalkDir(filepath.Join(out, "codex-home"), func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(out, "codex-home"), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -125,15 +117,7 @@ func TestProxyCodexChatGPTLoginInContainer(t *testing.T) {
 	img := requireVendorImages(t)["codex_image"]
 	set := "e2e-proxy-codex-chatgpt-ctr"
 	const access, refresh = "at-codex-proxyREALproxyREAL-0007", "rt-codex-proxyREALproxyREAL-0008"
-	idToken := codexIDToken()
-	login, err := json.Marshal(map[string]any{
-		"type": "oauth", "auth_mode": "chatgpt", "access_token": access, "refresh_token": refresh,
-		"id_token": idToken, "account_id": "acct-e2e", "last_refresh": "2026-01-01T00:00:00Z",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seed(t, set, "codex", string(login))
+	idToken := seedCodexChatGPT(t, set, access, refresh)
 	f := startFakeAPI(t, t.TempDir())
 	o := runOpts{env: proxyEnv(f, t.TempDir(), "codex")}
 	r := run(t, o, filepath.Join(binDir, "terok"), "auth", "exec", "--proxy", "--set", set, "codex", "--",
@@ -157,4 +141,20 @@ func TestProxyCodexChatGPTLoginInContainer(t *testing.T) {
 		t.Errorf("codex exec in the container exited %q:\n%s", kept["tmp/agent.rc"], kept["tmp/agent.out"])
 	}
 	f.assertGotOnly(t, "/backend-api/codex/responses", "Authorization", "Bearer "+access)
+}
+
+// seedCodexChatGPT stores a ChatGPT login of codex in set, with an old
+// last_refresh, and returns its id token.
+func seedCodexChatGPT(t *testing.T, set, access, refresh string) string {
+	t.Helper()
+	idToken := codexIDToken()
+	login, err := json.Marshal(map[string]any{
+		"type": "oauth", "auth_mode": "chatgpt", "access_token": access, "refresh_token": refresh,
+		"id_token": idToken, "account_id": "acct-e2e", "last_refresh": "2026-01-01T00:00:00Z",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, set, "codex", string(login))
+	return idToken
 }
