@@ -20,6 +20,10 @@ type Result struct {
 	// unknown). Other stores leave them empty.
 	Version   int
 	WrittenBy string
+	// Items are the store's names of the items the credential was read
+	// from, where it names them (the Secret Service's object paths, see
+	// ItemLister); nil elsewhere.
+	Items []string
 }
 
 // BatchGetter is a Store that reads many credentials of a set at once,

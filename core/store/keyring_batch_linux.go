@@ -85,6 +85,9 @@ func (k *Keyring) getManyOS(ctx context.Context, set names.Set, providers []name
 			}
 			out[i].Credential, out[i].Err = c, err
 		}
+		if out[i].Err == nil {
+			out[i].Items = got.paths[account]
+		}
 	}
 	return out, true
 }
@@ -101,13 +104,14 @@ func forAccount(err error, account string) error {
 }
 
 type batch struct {
-	items    map[string]int    // account -> how many items it has
-	values   map[string]string // account -> value, for accounts of one item
-	fallback bool              // the batch cannot answer; read one by one
+	items    map[string]int      // account -> how many items it has
+	paths    map[string][]string // account -> its items' object paths
+	values   map[string]string   // account -> value, for accounts of one item
+	fallback bool                // the batch cannot answer; read one by one
 }
 
 func readBatch(wanted map[string]bool) (batch, error) {
-	b := batch{items: map[string]int{}, values: map[string]string{}}
+	b := batch{items: map[string]int{}, paths: map[string][]string{}, values: map[string]string{}}
 	svc, err := ss.NewSecretService()
 	if err != nil {
 		return b, err
@@ -138,6 +142,9 @@ func readBatch(wanted map[string]bool) (batch, error) {
 		}
 		account := searched[call]
 		b.items[account] = len(paths)
+		for _, p := range paths {
+			b.paths[account] = append(b.paths[account], string(p))
+		}
 		if len(paths) == 1 {
 			owner[paths[0]] = account
 			fetch = append(fetch, paths[0])
@@ -180,10 +187,9 @@ func (k *Keyring) warmOS() {
 	_ = conn.Object(secretsName, secretsPath).Call("org.freedesktop.DBus.Peer.Ping", 0).Err
 }
 
-// listAccountsOS names every account the Secret Service holds under the
-// terok service: one search, then every item's attributes asked for at
-// once (one round trip).
-func listAccountsOS() ([]string, error) {
+// itemsOS names every item of the terok service in the login collection,
+// after the unlock go-keyring does: one search, and no secret read.
+func itemsOS() ([]string, error) {
 	svc, err := ss.NewSecretService()
 	if err != nil {
 		return nil, err
@@ -196,23 +202,67 @@ func listAccountsOS() ([]string, error) {
 	if err := collection.Call(collectionSearch, 0, map[string]string{"service": Service}).Store(&paths); err != nil {
 		return nil, err
 	}
-	replies := make(chan *dbus.Call, len(paths))
-	for _, p := range paths {
-		svc.Object(secretsName, p).Go("org.freedesktop.DBus.Properties.Get", 0, replies, secretsItem, "Attributes")
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = string(p)
 	}
-	var accounts []string
-	for range paths {
-		call := <-replies
-		if call.Err != nil {
-			continue // gone in between, or unreadable: not listed
-		}
-		var v dbus.Variant
-		if err := call.Store(&v); err != nil {
+	return out, nil
+}
+
+// ownersOS reads the account attribute of each item, every one asked for
+// before any answer is awaited (one round trip). An item of another
+// service is left out; one whose attributes could not be read (gone in
+// between, say) is named in unreadable.
+func ownersOS(items []string) (accounts map[string]string, unreadable []string, err error) {
+	svc, err := ss.NewSecretService()
+	if err != nil {
+		return nil, nil, err
+	}
+	replies := make(chan *dbus.Call, len(items))
+	asked := map[*dbus.Call]string{}
+	for _, it := range items {
+		path := dbus.ObjectPath(it)
+		if !path.IsValid() {
+			unreadable = append(unreadable, it)
 			continue
 		}
-		if attrs, ok := v.Value().(map[string]string); ok && attrs["service"] == Service {
-			accounts = append(accounts, attrs["username"])
+		call := svc.Object(secretsName, path).Go("org.freedesktop.DBus.Properties.Get", 0, replies, secretsItem, "Attributes")
+		asked[call] = it
+	}
+	accounts = map[string]string{}
+	for range asked {
+		call := <-replies
+		var v dbus.Variant
+		if call.Err != nil || call.Store(&v) != nil {
+			unreadable = append(unreadable, asked[call])
+			continue
 		}
+		attrs, ok := v.Value().(map[string]string)
+		switch {
+		case !ok:
+			unreadable = append(unreadable, asked[call])
+		case attrs["service"] == Service:
+			accounts[asked[call]] = attrs["username"]
+		}
+	}
+	return accounts, unreadable, nil
+}
+
+// listAccountsOS names every account the Secret Service holds under the
+// terok service: one search, then every item's attributes asked for at
+// once (one round trip).
+func listAccountsOS() ([]string, error) {
+	items, err := itemsOS()
+	if err != nil {
+		return nil, err
+	}
+	owners, _, err := ownersOS(items)
+	if err != nil {
+		return nil, err
+	}
+	accounts := make([]string, 0, len(owners))
+	for _, a := range owners {
+		accounts = append(accounts, a)
 	}
 	return accounts, nil
 }

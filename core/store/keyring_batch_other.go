@@ -18,3 +18,7 @@ func (k *Keyring) warmOS() {}
 
 // listAccountsOS: go-keyring offers no listing on this platform.
 func listAccountsOS() ([]string, error) { return nil, ErrCannotList }
+
+func itemsOS() ([]string, error) { return nil, ErrCannotList }
+
+func ownersOS([]string) (map[string]string, []string, error) { return nil, nil, ErrCannotList }
