@@ -182,6 +182,7 @@ fuzz: ## fuzz every parser of untrusted input for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzDotenvRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTarget$$' -fuzztime $(or $(FUZZTIME),20s) ./core/names
 	$(GO) test -run '^$$' -fuzz '^FuzzDescribe$$' -fuzztime $(or $(FUZZTIME),20s) ./core/account
+	$(GO) test -run '^$$' -fuzz '^FuzzIndexLoad$$' -fuzztime $(or $(FUZZTIME),20s) ./core/account
 	$(GO) test -run '^$$' -fuzz '^FuzzParseShebang$$' -fuzztime $(or $(FUZZTIME),20s) ./core/trust
 	$(GO) test -run '^$$' -fuzz '^FuzzShellRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvFileRoundTrip$$' -fuzztime $(or $(FUZZTIME),20s) ./core/inject

@@ -5,7 +5,9 @@
 package account
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -59,10 +61,12 @@ func (a *Accounts) warnf(format string, args ...any) {
 	}
 }
 
-// Save stores c and records it in the index. If the index cannot be written
-// the credential is still stored: that is only a warning, and status
-// repairs the index later.
+// Save stores c and records it in the index, with what status shows of it
+// (Details). If the index cannot be written the credential is still
+// stored: that is only a warning, and status repairs the index later.
 func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provider, c sdk.Credential) error {
+	key := Entry{Set: set, Provider: provider}.key()
+	kept := a.undescribe(ctx, key)
 	if err := a.Store.Set(ctx, set, provider, c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// Someone else's write won: what the index says of it is
@@ -73,7 +77,8 @@ func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provi
 		return err
 	}
 	now := a.now().UTC().Truncate(time.Second)
-	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: a.Backend, StoredAt: &now, ExpiresAt: expiry(c)}
+	d := Describe(c)
+	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: a.Backend, StoredAt: &now, ExpiresAt: expiry(c), Details: &d, Items: kept}
 	if w, ok := a.Store.(interface {
 		Written(names.Set, names.Provider) (int, string)
 	}); ok {
@@ -83,6 +88,34 @@ func (a *Accounts) Save(ctx context.Context, set names.Set, provider names.Provi
 		a.warnf("the credential is stored, but the index of what is stored was not updated (%v); `terok auth status` will repair it", err)
 	}
 	return nil
+}
+
+// undescribe makes the index entry of key, if it describes a credential
+// of a store that names its items, describe nothing before the credential
+// is written over: the keyring writes over an item where it is, so if
+// terok stopped between the two writes, an entry still naming that item
+// would describe the old credential, and status, which reads no secret
+// where the index describes it, would show the old one. It returns the
+// items the entry named, for the new entry: the write keeps them.
+func (a *Accounts) undescribe(ctx context.Context, key string) []string {
+	if _, ok := a.Store.(store.ItemLister); !ok {
+		return nil
+	}
+	entries, _ := a.Index.Load()
+	i := slices.IndexFunc(entries, func(e Entry) bool { return e.key() == key })
+	if i < 0 || entries[i].Backend != a.Backend || entries[i].Details == nil && entries[i].Items == nil {
+		return nil
+	}
+	err := a.Index.Update(ctx, func(m map[string]Entry) {
+		if e, ok := m[key]; ok {
+			e.Details, e.Items = nil, nil
+			m[key] = e
+		}
+	})
+	if err != nil {
+		return nil // the update after the write fails too, and says so
+	}
+	return entries[i].Items
 }
 
 func expiry(c sdk.Credential) *time.Time {
@@ -105,7 +138,8 @@ func (a *Accounts) Token(ctx context.Context, set names.Set, provider names.Prov
 	// The index says where the last login stored it; unless --store
 	// pins the backend, that is where it is read (the newest credential
 	// is there, whatever another backend may still hold).
-	backend, other := a.elsewhere(set, provider)
+	ie, inIndex := a.entry(set, provider)
+	backend, other := a.elsewhereOf(ie, inIndex)
 	var oerr error
 	if other != nil && !a.Chosen {
 		if c, oerr = other.Get(ctx, set, provider); oerr == nil {
@@ -113,6 +147,9 @@ func (a *Accounts) Token(ctx context.Context, set names.Set, provider names.Prov
 		}
 	}
 	c, err = a.Store.Get(ctx, set, provider)
+	if err == nil && inIndex {
+		a.redescribe(ctx, ie, c)
+	}
 	switch {
 	case err == nil || other == nil:
 	case a.Chosen:
@@ -127,19 +164,56 @@ func (a *Accounts) Token(ctx context.Context, set names.Set, provider names.Prov
 // elsewhere is the backend the index says holds (set, provider), and that
 // backend opened, when it is not Store's; else "" and nil.
 func (a *Accounts) elsewhere(set names.Set, provider names.Provider) (string, store.Store) {
-	if a.Open == nil || a.Index == nil {
+	return a.elsewhereOf(a.entry(set, provider))
+}
+
+func (a *Accounts) elsewhereOf(e Entry, inIndex bool) (string, store.Store) {
+	if a.Open == nil || !inIndex || e.Backend == "" || e.Backend == a.Backend {
 		return "", nil
+	}
+	if s := a.Open(e.Backend); s != nil {
+		return e.Backend, s
+	}
+	return "", nil
+}
+
+// entry is the index's entry of (set, provider).
+func (a *Accounts) entry(set names.Set, provider names.Provider) (Entry, bool) {
+	if a.Index == nil {
+		return Entry{}, false
 	}
 	entries, _ := a.Index.Load() // a damaged index has been said elsewhere
 	key := Entry{Set: set, Provider: provider}.key()
 	for _, e := range entries {
-		if e.key() == key && e.Backend != "" && e.Backend != a.Backend {
-			if s := a.Open(e.Backend); s != nil {
-				return e.Backend, s
-			}
+		if e.key() == key {
+			return e, true
 		}
 	}
-	return "", nil
+	return Entry{}, false
+}
+
+// redescribe corrects what the index entry was says of c, just read from
+// Store, where it describes another credential: one written over where it
+// was (by a terok stopped before it updated the index, or by two at
+// once), which status, reading no secret, would not see. The entry is
+// changed only if it is still was.
+func (a *Accounts) redescribe(ctx context.Context, was Entry, c sdk.Credential) {
+	d := Describe(c)
+	if was.Backend != a.Backend || was.Details == nil ||
+		was.Type == c.Type && timeEq(was.ExpiresAt, expiry(c)) && *was.Details == d {
+		return
+	}
+	key := was.key()
+	err := a.Index.Update(ctx, func(m map[string]Entry) {
+		if unchanged(m, map[string]Entry{key: was}, key) {
+			e := was
+			e.Type, e.ExpiresAt, e.Details = c.Type, expiry(c), &d
+			m[key] = e
+		}
+	})
+	if err != nil {
+		a.warnf("the index of what is stored was not corrected (%v); `terok auth status` may describe an earlier credential", err)
+	}
 }
 
 // permanent is how to make backend the default, after sep; "" if unknown.
@@ -228,8 +302,13 @@ type Status struct {
 // Status reports on providers in set, reading each credential from the
 // store. The store wins over the index: entries the store does not have are
 // dropped, and credentials the index lacks or misdescribes are recorded.
+//
+// From a store that names its items (store.ItemLister: the OS keyring on
+// Linux) it reads no secret for a credential the index describes: it asks
+// the store which items exist, and reads only a credential the index does
+// not describe or whose items changed (see fromItems).
 func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, error) {
-	out, _ := a.status(ctx, set, providers)
+	out, _ := a.status(ctx, set, providers, false)
 	return out, nil
 }
 
@@ -239,13 +318,14 @@ func (a *Accounts) Status(ctx context.Context, set names.Set, providers []names.
 // stored). A login asks this once before it writes: on a versioned store
 // its write is then a check-and-set over the version seen here.
 func (a *Accounts) Existing(ctx context.Context, set names.Set, provider names.Provider) (Status, *sdk.Credential) {
-	st, creds := a.status(ctx, set, []names.Provider{provider})
+	st, creds := a.status(ctx, set, []names.Provider{provider}, true)
 	return st[0], creds[0]
 }
 
 // status is Status, with the credentials it read (nil where it read
-// none).
-func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.Provider) ([]Status, []*sdk.Credential) {
+// none). read: read the credentials, even where the index could answer
+// (a login wants the one it replaces).
+func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.Provider, read bool) ([]Status, []*sdk.Credential) {
 	entries, err := a.loadIndex(ctx)
 	if err != nil {
 		a.warnf("%v", err)
@@ -265,7 +345,7 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 	// One read of the store for all of them (see store.GetMany), or, from
 	// a store that lists a set in one call (openbao), that call and a read
 	// only of what the index cannot answer for.
-	stored := a.readAll(ctx, set, providers, indexed)
+	stored, learned := a.readAll(ctx, set, providers, indexed, read)
 	for i, p := range providers {
 		st := Status{Provider: p, Set: set}
 		key := Entry{Set: set, Provider: p}.key()
@@ -285,16 +365,32 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 		case errors.Is(gerr, errIndexAnswers):
 			st.Authenticated, st.Type, st.Backend, st.StoredAt, st.ExpiresAt = true, ie.Type, ie.Backend, ie.StoredAt, ie.ExpiresAt
 			st.Version, st.WrittenBy = ie.Version, ie.WrittenBy
+			if ie.Details != nil {
+				st.Details = *ie.Details
+			}
+			st.Location = a.Location(set, p)
+			if its, ok := learned.items[key]; ok && !slices.Equal(its, ie.Items) {
+				fresh := ie
+				fresh.Items = its
+				repairs[key] = &fresh
+			}
 		case gerr == nil:
 			creds[i] = &c
 			st.Authenticated, st.Type, st.Backend, st.ExpiresAt = true, c.Type, backend, expiry(c)
 			st.Details, st.Location = Describe(c), a.Location(set, p)
+			details := st.Details
 			st.Version, st.WrittenBy = stored[i].Version, stored[i].WrittenBy
 			if inIndex {
 				st.StoredAt = ie.StoredAt
 			}
 			fresh := Entry{Set: set, Provider: p, Type: c.Type, Backend: backend, StoredAt: st.StoredAt, ExpiresAt: st.ExpiresAt,
-				Version: st.Version, WrittenBy: st.WrittenBy}
+				Version: st.Version, WrittenBy: st.WrittenBy, Details: &details}
+			if backend == a.Backend {
+				fresh.Items = learned.items[key]
+				if fresh.Items == nil && stored[i].Items != nil {
+					fresh.Items = slices.Sorted(slices.Values(stored[i].Items))
+				}
+			}
 			if inIndex && ie.Type == c.Type {
 				fresh.Renews, fresh.RefreshRefused = ie.Renews, ie.RefreshRefused
 			}
@@ -341,13 +437,23 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 		}
 		out = append(out, st)
 	}
-	if len(repairs) > 0 {
+	if len(repairs) > 0 || len(learned.others) > 0 {
 		if err := a.Index.Update(ctx, func(m map[string]Entry) {
+			// Over what was read above: an entry another terok wrote
+			// since then is newer than anything learned here.
 			for k, e := range repairs {
+				if !unchanged(m, indexed, k) {
+					continue
+				}
 				if e == nil {
 					delete(m, k)
 				} else {
 					m[k] = *e
+				}
+			}
+			for s, its := range learned.others {
+				if k := store.Account(s.Set, s.Provider); unchanged(m, indexed, k) {
+					a.recordItems(m, s, its)
 				}
 			}
 		}); err != nil {
@@ -359,21 +465,45 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 
 func sameEntry(a, b Entry) bool {
 	return a.Type == b.Type && a.Backend == b.Backend && timeEq(a.ExpiresAt, b.ExpiresAt) &&
-		a.Version == b.Version && a.WrittenBy == b.WrittenBy
+		a.Version == b.Version && a.WrittenBy == b.WrittenBy &&
+		a.Details != nil && b.Details != nil && *a.Details == *b.Details && slices.Equal(a.Items, b.Items)
+}
+
+// unchanged says m's entry for key is the one in was (both absent, or
+// alike in every field).
+func unchanged(m, was map[string]Entry, key string) bool {
+	cur, ok := m[key]
+	old, had := was[key]
+	if ok != had {
+		return false
+	}
+	if !ok {
+		return true
+	}
+	x, _ := json.Marshal(cur)
+	y, _ := json.Marshal(old)
+	return bytes.Equal(x, y)
 }
 
 // errIndexAnswers marks a credential the store listed and the index
 // describes: status takes the index's word and reads nothing.
 var errIndexAnswers = errors.New("the index answers")
 
-// readAll reads the providers' credentials for Status. From a SetLister
-// it lists the set once: what it does not hold is not stored, what it
-// holds and the index knows (stored through this store) is answered by
-// the index, and only the rest is read.
-func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names.Provider, indexed map[string]Entry) []store.Result {
+// readAll reads the providers' credentials for Status. From an
+// ItemLister, unless read, it asks which items exist and reads only what
+// the index cannot answer for (fromItems). From a SetLister it lists the
+// set once: what it does not hold is not stored, what it holds and the
+// index knows (stored through this store) is answered by the index, and
+// only the rest is read.
+func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names.Provider, indexed map[string]Entry, read bool) ([]store.Result, itemAnswers) {
+	if il, ok := a.Store.(store.ItemLister); ok && !read {
+		if ans, ok := a.fromItems(ctx, il, set, providers, indexed); ok {
+			return ans.results, ans
+		}
+	}
 	l, ok := a.Store.(store.SetLister)
 	if !ok {
-		return store.GetMany(ctx, a.Store, set, providers)
+		return store.GetMany(ctx, a.Store, set, providers), itemAnswers{}
 	}
 	held, err := l.ListSet(ctx, set)
 	if err != nil {
@@ -381,7 +511,7 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 		for i, p := range providers {
 			out[i] = store.Result{Provider: p, Err: err}
 		}
-		return out
+		return out, itemAnswers{}
 	}
 	in := map[names.Provider]bool{}
 	for _, h := range held {
@@ -408,16 +538,16 @@ func (a *Accounts) readAll(ctx context.Context, set names.Set, providers []names
 			at = append(at, i)
 		}
 	}
-	var read []store.Result
+	var got []store.Result
 	if h, ok := a.Store.(store.HeldGetter); ok {
-		read = h.GetHeld(ctx, set, toRead) // the LIST above named them: no second LIST
+		got = h.GetHeld(ctx, set, toRead) // the LIST above named them: no second LIST
 	} else {
-		read = store.GetMany(ctx, a.Store, set, toRead)
+		got = store.GetMany(ctx, a.Store, set, toRead)
 	}
-	for j, r := range read {
+	for j, r := range got {
 		out[at[j]] = r
 	}
-	return out
+	return out, itemAnswers{}
 }
 
 func timeEq(a, b *time.Time) bool {

@@ -75,6 +75,22 @@ func Describe(c sdk.Credential) Details {
 	return d
 }
 
+// clean is d with only what Describe could have written: a host and an
+// account that may be shown, a known token kind, and that kind's masked
+// prefix (or ****). The index is read back through it.
+func (d Details) clean() Details {
+	out := Details{Host: shown(d.Host), Account: shown(d.Account), Masked: "****"}
+	if d.Masked == "" && d.TokenKind == "" {
+		out.Masked = ""
+	}
+	for _, k := range tokenKinds {
+		if d.TokenKind == k.kind && d.Masked == k.prefix+"…" {
+			out.TokenKind, out.Masked = k.kind, d.Masked
+		}
+	}
+	return out
+}
+
 // MaskToken is a token's kind and its masked prefix.
 func MaskToken(tok string) (kind, masked string) {
 	for _, k := range tokenKinds {

@@ -36,6 +36,16 @@ type Entry struct {
 	// renewal the endpoint refused (invalid_grant): a new login is needed.
 	Renews         bool   `json:"renews,omitempty"`
 	RefreshRefused string `json:"refresh_refused,omitempty"`
+	// Details are what status shows of the credential besides its type
+	// and expiry, as Describe read them when terok last wrote or read it;
+	// nil: not known, the next status reads the credential.
+	Details *Details `json:"details,omitempty"`
+	// Items are the store's names of the credential's items (the Secret
+	// Service's object paths, see store.ItemLister), as of Details. Status
+	// asks the store only which items exist, and answers from the index
+	// for a credential whose items are all there and have no new
+	// company; nil: not known yet, the next status learns them.
+	Items []string `json:"items,omitempty"`
 }
 
 func (e Entry) key() string { return store.Account(e.Set, e.Provider) }
@@ -79,6 +89,12 @@ func (ix *Index) Load() ([]Entry, error) {
 		if err := json.Unmarshal(raw, &e); err != nil || e.Set == "" || e.Provider == "" {
 			dropped++
 			continue
+		}
+		if e.Details != nil {
+			// Shown on a terminal as they are: only what Describe
+			// itself could have written.
+			d := e.Details.clean()
+			e.Details = &d
 		}
 		entries = append(entries, e)
 	}

@@ -23,13 +23,19 @@ func (a *Accounts) Holder(set names.Set, provider names.Provider) (store.Store, 
 // it renews itself, and no refusal stands.
 func (a *Accounts) Renewed(ctx context.Context, set names.Set, provider names.Provider, backend string, c sdk.Credential) {
 	now := a.now().UTC().Truncate(time.Second)
-	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: backend, StoredAt: &now, ExpiresAt: expiry(c), Renews: true}
+	d := Describe(c)
+	e := Entry{Set: set, Provider: provider, Type: c.Type, Backend: backend, StoredAt: &now, ExpiresAt: expiry(c), Renews: true, Details: &d}
 	if w, ok := a.Store.(interface {
 		Written(names.Set, names.Provider) (int, string)
 	}); ok && backend == a.Backend {
 		e.Version, e.WrittenBy = w.Written(set, provider)
 	}
-	if err := a.Index.Update(ctx, func(m map[string]Entry) { m[e.key()] = e }); err != nil {
+	if err := a.Index.Update(ctx, func(m map[string]Entry) {
+		if old, ok := m[e.key()]; ok && old.Backend == backend {
+			e.Items = old.Items // written over where it was
+		}
+		m[e.key()] = e
+	}); err != nil {
 		a.warnf("the renewed credential is stored, but the index of what is stored was not updated (%v); `terok auth status` will repair it", err)
 	}
 }

@@ -42,8 +42,15 @@ func TestStatusRepairsTheIndexFromTheRealKeyring(t *testing.T) {
 	if err := a.Store.Delete(ctx, set, "codex"); err != nil {
 		t.Fatal(err)
 	}
-	// In both, but the index says another type.
+	// In both, but the index says another type: removed and stored
+	// again past the index, so the keyring holds a new item.
 	if err := a.Save(ctx, set, "gh", sdk.APIKey("k")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Status(ctx, set, []names.Provider{"gh"}); err != nil { // the index learns gh's item
+		t.Fatal(err)
+	}
+	if err := a.Store.Delete(ctx, set, "gh"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Store.Set(ctx, set, "gh", sdk.Credential{Type: sdk.TypeOAuthToken, Fields: map[string]any{"token": "t", "host": "github.com"}}); err != nil {
