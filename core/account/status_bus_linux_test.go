@@ -55,7 +55,7 @@ func watchBus(t *testing.T) *bus {
 	return b
 }
 
-// calls runs do and counts the watched calls it made, by member (an
+// calls runs do and counts the watched calls this process made, by member (an
 // item's attributes read are "attributes"). A ping marks each end: the
 // bus routes every call made, and answered, before it.
 func (b *bus) calls(t *testing.T, do func()) map[string]int {
@@ -78,6 +78,9 @@ func (b *bus) until(t *testing.T) map[string]int {
 		case m := <-b.msgs:
 			member, _ := m.Headers[dbus.FieldMember].Value().(string)
 			path, _ := m.Headers[dbus.FieldPath].Value().(dbus.ObjectPath)
+			if sender, _ := m.Headers[dbus.FieldSender].Value().(string); sender != b.self.Names()[0] {
+				continue // another test's, on the same bus
+			}
 			switch member {
 			case "Ping":
 				if string(path) == mark {
