@@ -387,8 +387,8 @@ func (a *Accounts) status(ctx context.Context, set names.Set, providers []names.
 				Version: st.Version, WrittenBy: st.WrittenBy, Details: &details}
 			if backend == a.Backend {
 				fresh.Items = learned.items[key]
-				if fresh.Items == nil && stored[i].Items != nil {
-					fresh.Items = slices.Sorted(slices.Values(stored[i].Items))
+				if fresh.Items == nil {
+					fresh.Items = stored[i].Items
 				}
 			}
 			if inIndex && ie.Type == c.Type {

@@ -122,7 +122,7 @@ func (a *Accounts) fromItems(ctx context.Context, il store.ItemLister, set names
 		}
 		key := store.Account(set, r.Provider)
 		if r.Items != nil {
-			ans.items[key] = slices.Sorted(slices.Values(r.Items))
+			ans.items[key] = r.Items
 		} else if its := found[key]; len(its) > 0 {
 			ans.items[key] = its
 		}

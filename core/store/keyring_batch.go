@@ -21,8 +21,8 @@ type Result struct {
 	Version   int
 	WrittenBy string
 	// Items are the store's names of the items the credential was read
-	// from, where it names them (the Secret Service's object paths, see
-	// ItemLister); nil elsewhere.
+	// from, sorted, where it names them (the Secret Service's object
+	// paths, see ItemLister); nil elsewhere.
 	Items []string
 }
 

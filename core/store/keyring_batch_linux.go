@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
@@ -145,6 +146,7 @@ func readBatch(wanted map[string]bool) (batch, error) {
 		for _, p := range paths {
 			b.paths[account] = append(b.paths[account], string(p))
 		}
+		slices.Sort(b.paths[account])
 		if len(paths) == 1 {
 			owner[paths[0]] = account
 			fetch = append(fetch, paths[0])
